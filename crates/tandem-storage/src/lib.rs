@@ -1,0 +1,24 @@
+//! Tandem's storage.
+//!
+//! A backend crate (SQLite, PostgreSQL) implements [`Backend`]: connecting,
+//! migrating, transactions, and moving [`Param`]s in and [`Row`]s out. The
+//! repository in this crate, [`Store`], holds every query once, written in the
+//! SQL both databases share, so a feature cannot quietly work on one backend
+//! and not the other. Dialect differences stay inside the backend crates.
+//!
+//! Storage only stores: the rules about what is valid live in `tandem-domain`,
+//! and are checked before anything reaches a query.
+
+mod backend;
+mod error;
+mod organisation;
+mod record;
+mod row;
+mod store;
+
+pub use backend::{Backend, BackendKind, Tx};
+pub use error::{SqlError, SqlErrorKind, StoreError};
+pub use organisation::{Editable, OrganisationSummary, StaffFilter, StaffPage};
+pub use record::{Columns, Record};
+pub use row::{Param, Row, Value, timestamp_text};
+pub use store::{Readiness, Store};
