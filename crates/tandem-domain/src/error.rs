@@ -5,7 +5,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// One problem with one input field, phrased for the person who typed it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
     /// The input field's name, as in the form or JSON body.
     pub field: String,

@@ -4,6 +4,12 @@
 //! these types; every rule about what is valid lives here so that the web
 //! forms, the JSON API, imports and the demo generator all obey the same rules.
 
+// Library code reports failures as errors; a panic could be reached from a request.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod error;
 pub mod organisation;
 pub mod text;

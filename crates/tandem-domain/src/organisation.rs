@@ -15,7 +15,7 @@ use std::fmt;
 macro_rules! record_id {
     ($($(#[$meta:meta])* $name:ident),* $(,)?) => {$(
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
         pub struct $name(pub i64);
 
@@ -55,11 +55,15 @@ pub trait Choice: Sized + Copy + 'static {
 
     fn parse(value: &str) -> Result<Self, String> {
         let value = value.trim();
+        if value.is_empty() {
+            return Err(format!("Choose a {}", Self::WHAT));
+        }
         Self::ALL
             .iter()
             .copied()
             .find(|c| c.slug() == value)
             .ok_or_else(|| {
+                // Only an API client can send an unknown value: name the allowed ones.
                 let allowed: Vec<&str> = Self::ALL.iter().map(|c| c.slug()).collect();
                 format!("Choose a {} from: {}", Self::WHAT, allowed.join(", "))
             })
@@ -69,7 +73,7 @@ pub trait Choice: Sized + Copy + 'static {
 macro_rules! choice {
     ($(#[$meta:meta])* $name:ident, $what:literal, { $($variant:ident => ($slug:literal, $label:literal)),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[serde(rename_all = "kebab-case")]
         pub enum $name { $($variant),+ }
 
@@ -731,6 +735,10 @@ mod tests {
         );
         let error = ContractType::parse("casual").expect_err("unknown");
         assert!(error.contains("employed, self-employed-contractor, bank, agency"));
+        assert_eq!(
+            ContractType::parse(" "),
+            Err("Choose a contract type".to_owned())
+        );
     }
 
     #[test]

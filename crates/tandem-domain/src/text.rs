@@ -68,12 +68,12 @@ pub fn date(value: &str, what: &str) -> Result<Date, String> {
         });
     if !valid_shape {
         return Err(format!(
-            "The {what} must be a real date written as year-month-day, for example 2024-03-27"
+            "The {what} must be a real date, written as year-month-day (for example 2024-03-27)"
         ));
     }
     let date: Date = trimmed
         .parse()
-        .map_err(|_| format!("The {what} must be a real date, for example 2024-03-27"))?;
+        .map_err(|_| format!("The {what} must be a real date"))?;
     if !(EARLIEST_YEAR..=LATEST_YEAR).contains(&date.year()) {
         return Err(format!(
             "The {what} must be between {EARLIEST_YEAR} and {LATEST_YEAR}"

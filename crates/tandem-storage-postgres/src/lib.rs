@@ -1,5 +1,11 @@
 //! The PostgreSQL backend, for deployments that outgrow one embedded file.
 
+// Library code reports failures as errors; a panic could be reached from a request.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgDatabaseError, PgPool, PgPoolOptions, PgRow};
 use sqlx::{AssertSqlSafe, Column, Postgres, Row as _, TypeInfo, ValueRef};
@@ -24,6 +30,15 @@ impl PostgresBackend {
         let options = PgConnectOptions::from_str(url).map_err(|e| {
             SqlError::new(SqlErrorKind::Other, format!("invalid PostgreSQL URL: {e}"))
         })?;
+        // One direct connection first: a pool only reports "timed out",
+        // while this names the real cause (refused, unknown host, bad password).
+        {
+            use sqlx::Connection;
+            let probe = sqlx::PgConnection::connect_with(&options)
+                .await
+                .map_err(map_error)?;
+            let _ = probe.close().await;
+        }
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .acquire_timeout(ACQUIRE_TIMEOUT)

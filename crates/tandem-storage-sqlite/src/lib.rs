@@ -5,6 +5,12 @@
 //! (up to the busy timeout) rather than failing when it upgrades from reading
 //! to writing. Reads use their own pool and, in WAL mode, never wait for writers.
 
+// Library code reports failures as errors; a panic could be reached from a request.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 use async_trait::async_trait;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,

@@ -9,6 +9,12 @@
 //! Storage only stores: the rules about what is valid live in `tandem-domain`,
 //! and are checked before anything reaches a query.
 
+// Library code reports failures as errors; a panic could be reached from a request.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 mod backend;
 mod error;
 mod organisation;

@@ -12,7 +12,7 @@ use tandem_domain::{DomainError, organisation};
 /// A record type an administrator creates, edits and (where allowed) deletes.
 #[async_trait]
 pub trait Editable: Record + Sync {
-    type Draft: Sync;
+    type Draft: Send + Sync;
 
     /// The values a draft writes, in column order.
     fn columns(draft: &Self::Draft) -> Columns;
@@ -513,4 +513,22 @@ pub(crate) async fn summary(
         local_authorities: row.i64("local_authorities")?,
         staff_in_post: row.i64("staff_in_post")?,
     })
+}
+
+/// How many staff are in post in each team on `day`; teams with none are absent.
+pub(crate) async fn staff_in_post_by_team(
+    tx: &mut dyn Tx,
+    day: jiff::civil::Date,
+) -> Result<Vec<(TeamId, i64)>, StoreError> {
+    let rows = tx
+        .fetch_all(
+            "SELECT team_id, COUNT(*) AS n FROM staff \
+             WHERE team_id IS NOT NULL AND start_date <= $1 AND (end_date IS NULL OR end_date >= $1) \
+             GROUP BY team_id",
+            &[day.into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|row| Ok((TeamId(row.i64("team_id")?), row.i64("n")?)))
+        .collect()
 }

@@ -140,6 +140,13 @@ impl Store {
         organisation::list_staff(self.read().await?.as_mut(), filter).await
     }
 
+    pub async fn staff_in_post_by_team(
+        &self,
+        day: jiff::civil::Date,
+    ) -> Result<Vec<(tandem_domain::organisation::TeamId, i64)>, StoreError> {
+        organisation::staff_in_post_by_team(self.read().await?.as_mut(), day).await
+    }
+
     pub async fn organisation_summary(
         &self,
         today: jiff::civil::Date,

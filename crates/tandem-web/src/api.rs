@@ -1,0 +1,434 @@
+//! The JSON API under `/api/v1`, and its OpenAPI 3.1 description, generated
+//! from the same [`Resource`] descriptions and wire types the handlers use.
+
+use crate::AppState;
+use crate::error::{ApiError, AppError, ErrorBody, ErrorEnvelope, FieldProblem};
+use crate::extract::{ApiJson, record_id};
+use crate::resources::{HasVersion, Resource};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use std::collections::HashMap;
+use tandem_domain::DomainError;
+use tandem_domain::organisation::*;
+use tandem_storage::StaffFilter;
+use utoipa::openapi::path::{
+    HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem,
+};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+use utoipa::openapi::{
+    ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathsBuilder, Ref,
+    Required, ResponseBuilder,
+};
+
+pub fn routes() -> Router<AppState> {
+    let router = Router::new().route("/openapi.json", get(openapi_json));
+    let router = resource::<Region>(router, true);
+    let router = resource::<ServiceArea>(router, true);
+    let router = resource::<Office>(router, true);
+    let router = resource::<Team>(router, true);
+    let router = resource::<Court>(router, true);
+    let router = resource::<LocalAuthority>(router, true);
+    resource::<StaffMember>(router, false)
+        .route("/staff", get(list_staff).post(create::<StaffMember>))
+}
+
+fn resource<R: Resource>(router: Router<AppState>, with_list: bool) -> Router<AppState> {
+    let mut one = get(get_one::<R>).put(update::<R>);
+    if R::IN_USE.is_some() {
+        one = one.delete(delete::<R>);
+    }
+    let mut router = router.route(&format!("/{}/{{id}}", R::SLUG), one);
+    if with_list {
+        router = router.route(&format!("/{}", R::SLUG), get(list::<R>).post(create::<R>));
+    }
+    router
+}
+
+async fn openapi_json() -> Response {
+    match openapi_document().to_json() {
+        Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "serialising the OpenAPI document failed");
+            ApiError(AppError::internal()).into_response()
+        }
+    }
+}
+
+// ------------------------------------------------------------ handlers
+
+#[derive(Serialize)]
+struct Items<T> {
+    items: Vec<T>,
+}
+
+async fn list<R: Resource>(
+    State(state): State<AppState>,
+) -> Result<Json<Items<R::View>>, ApiError> {
+    let records: Vec<R> = state.store.list().await?;
+    Ok(Json(Items {
+        items: records.iter().map(R::view).collect(),
+    }))
+}
+
+async fn get_one<R: Resource>(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<R::View>, ApiError> {
+    let record: R = state.store.get(record_id(&id)?).await?;
+    Ok(Json(record.view()))
+}
+
+async fn create<R: Resource>(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<R::Body>,
+) -> Result<Response, ApiError> {
+    if body.version().is_ok() {
+        return Err(DomainError::invalid(
+            "version",
+            "Leave out the version when creating a record",
+        )
+        .into());
+    }
+    let draft = R::validate_body(&body)?;
+    let created: R = state.store.create(&draft).await?;
+    let location = format!("/api/v1/{}/{}", R::SLUG, created.id());
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(created.view()),
+    )
+        .into_response())
+}
+
+async fn update<R: Resource>(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<R::Body>,
+) -> Result<Json<R::View>, ApiError> {
+    let id = record_id(&id)?;
+    let draft = R::validate_body(&body)?;
+    let updated: R = state.store.update(id, body.version()?, &draft).await?;
+    Ok(Json(updated.view()))
+}
+
+async fn delete<R: Resource>(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<StatusCode, ApiError> {
+    let id = record_id(&id)?;
+    let version = query_params(query)
+        .get("version")
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| {
+            DomainError::invalid("version", "Give the version you read, as ?version=N")
+        })?;
+    state.store.delete::<R>(id, version).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn query_params(query: Option<String>) -> HashMap<String, String> {
+    query
+        .and_then(|q| serde_urlencoded::from_str(&q).ok())
+        .unwrap_or_default()
+}
+
+#[derive(Serialize)]
+struct StaffList {
+    items: Vec<<StaffMember as Resource>::View>,
+    total: i64,
+    page: u32,
+    per_page: u32,
+}
+
+const STAFF_PAGE_MAX: u32 = 500;
+
+/// Staff, filtered by team and name, a page at a time.
+async fn list_staff(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<StaffList>, ApiError> {
+    let params = query_params(query);
+    let number = |name: &str, default: u32| -> Result<u32, ApiError> {
+        match params.get(name) {
+            None => Ok(default),
+            Some(v) => v.parse().map_err(|_| {
+                DomainError::invalid(name, format!("{name} must be a whole number")).into()
+            }),
+        }
+    };
+    let team_id = match params.get("team_id") {
+        None => None,
+        Some(v) => Some(TeamId(v.parse().map_err(|_| {
+            ApiError::from(DomainError::invalid(
+                "team_id",
+                "team_id must be a whole number",
+            ))
+        })?)),
+    };
+    let per_page = number("per_page", 50)?;
+    if !(1..=STAFF_PAGE_MAX).contains(&per_page) {
+        return Err(DomainError::invalid(
+            "per_page",
+            format!("per_page must be between 1 and {STAFF_PAGE_MAX}"),
+        )
+        .into());
+    }
+    let page = state
+        .store
+        .list_staff(&StaffFilter {
+            team_id,
+            name: params.get("name").cloned(),
+            page: number("page", 1)?.max(1),
+            per_page,
+        })
+        .await?;
+    Ok(Json(StaffList {
+        items: page.members.iter().map(Resource::view).collect(),
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+    }))
+}
+
+// ------------------------------------------------------------ OpenAPI
+
+fn schema_ref(name: &str) -> Ref {
+    Ref::from_schema_name(name)
+}
+
+fn json_response(description: &str, schema: Option<&str>) -> utoipa::openapi::Response {
+    let mut response = ResponseBuilder::new().description(description);
+    if let Some(schema) = schema {
+        response = response.content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(schema_ref(schema)))
+                .build(),
+        );
+    }
+    response.build()
+}
+
+fn error_response(description: &str) -> utoipa::openapi::Response {
+    json_response(description, Some("ErrorEnvelope"))
+}
+
+fn id_parameter() -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name("id")
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .schema(Some(ObjectBuilder::new().schema_type(Type::Integer)))
+        .build()
+}
+
+fn query_parameter(name: &str, kind: Type, description: &str) -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Query)
+        .required(Required::False)
+        .description(Some(description))
+        .schema(Some(ObjectBuilder::new().schema_type(kind)))
+        .build()
+}
+
+fn json_body(schema: &str) -> utoipa::openapi::request_body::RequestBody {
+    RequestBodyBuilder::new()
+        .required(Some(Required::True))
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(schema_ref(schema)))
+                .build(),
+        )
+        .build()
+}
+
+fn schema_name<T: utoipa::ToSchema>() -> String {
+    T::name().into_owned()
+}
+
+/// Adds one resource's paths and schemas.
+fn describe<R: Resource>(
+    paths: PathsBuilder,
+    components: ComponentsBuilder,
+) -> (PathsBuilder, ComponentsBuilder) {
+    let view = schema_name::<R::View>();
+    let body = schema_name::<R::Body>();
+    let list = format!("{view}List");
+    let tag = R::PLURAL;
+    let op = |id: String, summary: String| {
+        OperationBuilder::new()
+            .tag(tag)
+            .operation_id(Some(id))
+            .summary(Some(summary))
+    };
+    let common_errors = |op: OperationBuilder| {
+        op.response("400", error_response("The request was malformed"))
+            .response("500", error_response("The service failed"))
+    };
+    let slug_id = R::SLUG.replace('-', "_");
+    let kind = R::KIND;
+
+    let collection = PathItem::new(
+        HttpMethod::Get,
+        common_errors(op(
+            format!("list_{slug_id}"),
+            format!("List {}", R::PLURAL.to_lowercase()),
+        ))
+        .response("200", json_response("The records", Some(&list))),
+    );
+    let collection = {
+        let mut item = collection;
+        item.post = Some(
+            common_errors(op(format!("create_{slug_id}"), format!("Add {kind}")))
+                .request_body(Some(json_body(&body)))
+                .response("201", json_response("Created", Some(&view)))
+                .response("409", error_response("A unique value is already taken"))
+                .response("413", error_response("The body is too large"))
+                .response("415", error_response("The body is not JSON"))
+                .response("422", error_response("The values break a rule"))
+                .build(),
+        );
+        item
+    };
+
+    let mut one = PathItem::new(
+        HttpMethod::Get,
+        common_errors(op(format!("get_{slug_id}"), format!("Get one {kind}")))
+            .parameter(id_parameter())
+            .response("200", json_response("The record", Some(&view)))
+            .response("404", error_response("No such record")),
+    );
+    one.put = Some(
+        common_errors(op(format!("update_{slug_id}"), format!("Replace {kind}'s values")))
+            .description(Some(
+                "Send the version you read; if someone else changed the record since, the answer is 409 stale_version.",
+            ))
+            .parameter(id_parameter())
+            .request_body(Some(json_body(&body)))
+            .response("200", json_response("Updated", Some(&view)))
+            .response("404", error_response("No such record"))
+            .response("409", error_response("Stale version or duplicate value"))
+            .response("422", error_response("The values break a rule"))
+            .build(),
+    );
+    if R::IN_USE.is_some() {
+        one.delete = Some(
+            common_errors(op(format!("delete_{slug_id}"), format!("Delete {kind}")))
+                .parameter(id_parameter())
+                .parameter(query_parameter(
+                    "version",
+                    Type::Integer,
+                    "The version you read",
+                ))
+                .response("204", json_response("Deleted", None))
+                .response("404", error_response("No such record"))
+                .response("409", error_response("Still in use, or a stale version"))
+                .build(),
+        );
+    }
+
+    let list_schema = ObjectBuilder::new()
+        .property("items", ArrayBuilder::new().items(schema_ref(&view)))
+        .required("items");
+    let list_schema = if R::SLUG == StaffMember::SLUG {
+        list_schema
+            .property("total", ObjectBuilder::new().schema_type(Type::Integer))
+            .property("page", ObjectBuilder::new().schema_type(Type::Integer))
+            .property("per_page", ObjectBuilder::new().schema_type(Type::Integer))
+    } else {
+        list_schema
+    };
+    let mut collection = collection;
+    if R::SLUG == StaffMember::SLUG
+        && let Some(get) = collection.get.as_mut()
+    {
+        {
+            get.parameters = Some(vec![
+                query_parameter("team_id", Type::Integer, "Only this team's staff"),
+                query_parameter("name", Type::String, "The start of a first or last name"),
+                query_parameter("page", Type::Integer, "Page number, from 1"),
+                query_parameter(
+                    "per_page",
+                    Type::Integer,
+                    "Records per page, 1 to 500 (default 50)",
+                ),
+            ]);
+        }
+    }
+    (
+        paths
+            .path(format!("/api/v1/{}", R::SLUG), collection)
+            .path(format!("/api/v1/{}/{{id}}", R::SLUG), one),
+        components
+            .schema_from::<R::View>()
+            .schema_from::<R::Body>()
+            .schema(list, list_schema),
+    )
+}
+
+/// The OpenAPI 3.1 document for the whole API.
+pub fn openapi_document() -> OpenApi {
+    let health = |id: &str, summary: &str| {
+        PathItem::new(
+            HttpMethod::Get,
+            OperationBuilder::new()
+                .tag("Health")
+                .operation_id(Some(id))
+                .summary(Some(summary))
+                .response("200", json_response("Yes", None))
+                .response("503", json_response("No", None)),
+        )
+    };
+    let paths = PathsBuilder::new()
+        .path("/healthz", health("alive", "Whether the process is up"))
+        .path(
+            "/readyz",
+            health(
+                "ready",
+                "Whether the database is reachable and fully migrated",
+            ),
+        )
+        .path(
+            "/api/v1/openapi.json",
+            PathItem::new(
+                HttpMethod::Get,
+                OperationBuilder::new()
+                    .tag("API")
+                    .operation_id(Some("openapi"))
+                    .summary(Some("This document"))
+                    .response("200", json_response("The OpenAPI document", None)),
+            ),
+        );
+    let components = ComponentsBuilder::new()
+        .schema_from::<ErrorEnvelope>()
+        .schema_from::<ErrorBody>()
+        .schema_from::<FieldProblem>();
+    let (paths, components) = describe::<Region>(paths, components);
+    let (paths, components) = describe::<ServiceArea>(paths, components);
+    let (paths, components) = describe::<Office>(paths, components);
+    let (paths, components) = describe::<Team>(paths, components);
+    let (paths, components) = describe::<Court>(paths, components);
+    let (paths, components) = describe::<LocalAuthority>(paths, components);
+    let (paths, components) = describe::<StaffMember>(paths, components);
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("Tandem API")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some(
+                    "The JSON API of Tandem, the case management system for a family court advisory service. \
+                     Every error uses one envelope: {\"error\": {\"code\", \"message\", \"fields\"}}, where code is stable and machine-readable.",
+                )),
+        )
+        .paths(paths.build())
+        .components(Some(components.build()))
+        .build()
+}

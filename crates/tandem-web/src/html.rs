@@ -1,0 +1,730 @@
+//! The pages people use: home, the organisation, and its administration.
+
+use crate::AppState;
+use crate::error::{AppError, PageError};
+use crate::extract::{HtmlForm, record_id};
+use crate::resources::{Field, Lookups, Resource, SelectOption, attach_errors};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use tandem_domain::DomainError;
+use tandem_domain::organisation::*;
+use tandem_storage::{StaffFilter, StoreError};
+
+pub fn routes() -> Router<AppState> {
+    let router = Router::new()
+        .route("/", get(home))
+        .route("/organisation", get(organisation))
+        .route("/admin", get(admin_index))
+        .route("/admin/staff", get(staff_list));
+    let router = admin::<Region>(router, true);
+    let router = admin::<ServiceArea>(router, true);
+    let router = admin::<Office>(router, true);
+    let router = admin::<Team>(router, true);
+    let router = admin::<Court>(router, true);
+    let router = admin::<LocalAuthority>(router, true);
+    admin::<StaffMember>(router, false)
+}
+
+/// The admin pages for one record type. Delete pages exist only for records
+/// that may be deleted.
+fn admin<R: Resource>(router: Router<AppState>, with_list: bool) -> Router<AppState> {
+    let base = format!("/admin/{}", R::SLUG);
+    let mut router = router
+        .route(&format!("{base}/new"), get(new_form::<R>).post(create::<R>))
+        .route(
+            &format!("{base}/{{id}}"),
+            get(edit_form::<R>).post(update::<R>),
+        );
+    if R::IN_USE.is_some() {
+        router = router.route(
+            &format!("{base}/{{id}}/delete"),
+            get(delete_confirm::<R>).post(delete::<R>),
+        );
+    }
+    if with_list {
+        router = router.route(&base, get(list::<R>));
+    }
+    router
+}
+
+// ------------------------------------------------------------ layout
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// What every page's frame needs.
+pub struct Layout {
+    pub assets: String,
+    current: &'static str,
+}
+
+impl Layout {
+    pub fn new(current: &'static str) -> Self {
+        Self {
+            assets: crate::assets::prefix(),
+            current,
+        }
+    }
+
+    pub fn navigation(&self) -> Vec<NavItem> {
+        [
+            ("/", "Home"),
+            ("/organisation", "Organisation"),
+            ("/admin", "Administration"),
+        ]
+        .into_iter()
+        .map(|(href, label)| NavItem {
+            href,
+            label,
+            current: href == self.current,
+        })
+        .collect()
+    }
+}
+
+fn render(template: &impl Template) -> Result<Html<String>, PageError> {
+    template.render().map(Html).map_err(|e| {
+        tracing::error!(error = %e, "template rendering failed");
+        PageError(AppError::internal())
+    })
+}
+
+/// Query parameters, read leniently: a page never fails for an odd query.
+fn query_map(query: Option<String>) -> HashMap<String, String> {
+    query
+        .and_then(|q| serde_urlencoded::from_str(&q).ok())
+        .unwrap_or_default()
+}
+
+fn notice_text(query: &HashMap<String, String>) -> &'static str {
+    match query.get("notice").map(String::as_str) {
+        Some("created") => "The record has been added",
+        Some("saved") => "Your changes have been saved",
+        Some("deleted") => "The record has been deleted",
+        _ => "",
+    }
+}
+
+fn admin_trail<R: Resource>() -> Vec<(String, String)> {
+    vec![
+        ("/".into(), "Home".into()),
+        ("/admin".into(), "Administration".into()),
+        (format!("/admin/{}", R::SLUG), R::PLURAL.into()),
+    ]
+}
+
+/// "a region", "an office".
+fn with_article(noun: &str) -> String {
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {noun}")
+}
+
+// ------------------------------------------------------------ home
+
+struct SummaryRow {
+    label: &'static str,
+    count: i64,
+    href: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    today: String,
+    rows: Vec<SummaryRow>,
+}
+
+async fn home(State(state): State<AppState>) -> Result<Html<String>, PageError> {
+    let today = state.clock.today();
+    let s = state.store.organisation_summary(today).await?;
+    let row = |label, count, href| SummaryRow { label, count, href };
+    render(&HomePage {
+        layout: Layout::new("/"),
+        today: today.strftime("%-d %B %Y").to_string(),
+        rows: vec![
+            row("Regions", s.regions, "/admin/regions"),
+            row("Service areas", s.service_areas, "/admin/service-areas"),
+            row("Teams", s.teams, "/admin/teams"),
+            row("Offices", s.offices, "/admin/offices"),
+            row("Staff in post", s.staff_in_post, "/admin/staff"),
+            row("Family courts", s.courts, "/admin/courts"),
+            row(
+                "Local authorities",
+                s.local_authorities,
+                "/admin/local-authorities",
+            ),
+        ],
+    })
+}
+
+// ------------------------------------------------------------ organisation
+
+struct TeamNode {
+    id: i64,
+    code: String,
+    name: String,
+    office: String,
+    staff: i64,
+}
+
+struct AreaNode {
+    code: String,
+    name: String,
+    courts: usize,
+    local_authorities: usize,
+    teams: Vec<TeamNode>,
+}
+
+struct RegionNode {
+    code: String,
+    name: String,
+    areas: Vec<AreaNode>,
+}
+
+#[derive(Template)]
+#[template(path = "organisation.html")]
+struct OrganisationPage {
+    layout: Layout,
+    regions: Vec<RegionNode>,
+}
+
+async fn organisation(State(state): State<AppState>) -> Result<Html<String>, PageError> {
+    let store = &state.store;
+    let lookups = Lookups::load(store).await?;
+    let courts: Vec<Court> = store.list().await?;
+    let authorities: Vec<LocalAuthority> = store.list().await?;
+    let staff_counts: HashMap<TeamId, i64> = store
+        .staff_in_post_by_team(state.clock.today())
+        .await?
+        .into_iter()
+        .collect();
+    let regions = lookups
+        .regions
+        .iter()
+        .map(|region| RegionNode {
+            code: region.code.clone(),
+            name: region.name.clone(),
+            areas: lookups
+                .areas
+                .iter()
+                .filter(|a| a.region_id == region.id)
+                .map(|area| AreaNode {
+                    code: area.code.clone(),
+                    name: area.name.clone(),
+                    courts: courts
+                        .iter()
+                        .filter(|c| c.service_area_id == area.id)
+                        .count(),
+                    local_authorities: authorities
+                        .iter()
+                        .filter(|la| la.service_area_id == area.id)
+                        .count(),
+                    teams: lookups
+                        .teams
+                        .iter()
+                        .filter(|t| t.service_area_id == area.id)
+                        .map(|team| TeamNode {
+                            id: team.id.0,
+                            code: team.code.clone(),
+                            name: team.name.clone(),
+                            office: lookups.office(team.office_id),
+                            staff: staff_counts.get(&team.id).copied().unwrap_or(0),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    render(&OrganisationPage {
+        layout: Layout::new("/organisation"),
+        regions,
+    })
+}
+
+// ------------------------------------------------------------ admin index
+
+struct AdminSection {
+    slug: &'static str,
+    title: &'static str,
+    description: &'static str,
+    count: i64,
+}
+
+#[derive(Template)]
+#[template(path = "admin_index.html")]
+struct AdminIndexPage {
+    layout: Layout,
+    sections: Vec<AdminSection>,
+}
+
+fn section<R: Resource>(count: i64) -> AdminSection {
+    AdminSection {
+        slug: R::SLUG,
+        title: R::PLURAL,
+        description: R::DESCRIPTION,
+        count,
+    }
+}
+
+async fn admin_index(State(state): State<AppState>) -> Result<Html<String>, PageError> {
+    let s = state
+        .store
+        .organisation_summary(state.clock.today())
+        .await?;
+    let staff_total = state
+        .store
+        .list_staff(&StaffFilter {
+            per_page: 1,
+            ..Default::default()
+        })
+        .await?
+        .total;
+    render(&AdminIndexPage {
+        layout: Layout::new("/admin"),
+        sections: vec![
+            section::<Region>(s.regions),
+            section::<ServiceArea>(s.service_areas),
+            section::<Team>(s.teams),
+            section::<Office>(s.offices),
+            section::<StaffMember>(staff_total),
+            section::<Court>(s.courts),
+            section::<LocalAuthority>(s.local_authorities),
+        ],
+    })
+}
+
+// ------------------------------------------------------------ admin lists
+
+struct TableRow {
+    id: i64,
+    cells: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_list.html")]
+struct ListPage {
+    layout: Layout,
+    trail: Vec<(String, String)>,
+    notice: &'static str,
+    slug: &'static str,
+    plural: &'static str,
+    singular_article: String,
+    description: &'static str,
+    headers: &'static [&'static str],
+    rows: Vec<TableRow>,
+}
+
+impl ListPage {
+    fn caption(&self) -> String {
+        format!("{} {}", self.rows.len(), self.plural.to_lowercase())
+    }
+}
+
+async fn list<R: Resource>(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Html<String>, PageError> {
+    let records: Vec<R> = state.store.list().await?;
+    let lookups = Lookups::load(&state.store).await?;
+    let query = query_map(query);
+    let mut trail = admin_trail::<R>();
+    trail.pop();
+    render(&ListPage {
+        layout: Layout::new("/admin"),
+        trail,
+        notice: notice_text(&query),
+        slug: R::SLUG,
+        plural: R::PLURAL,
+        singular_article: with_article(R::KIND),
+        description: R::DESCRIPTION,
+        headers: R::headers(),
+        rows: records
+            .iter()
+            .map(|r| TableRow {
+                id: r.id(),
+                cells: r.cells(&lookups),
+            })
+            .collect(),
+    })
+}
+
+// ------------------------------------------------------------ admin forms
+
+#[derive(Template)]
+#[template(path = "admin_form.html")]
+struct FormPage {
+    layout: Layout,
+    trail: Vec<(String, String)>,
+    heading: String,
+    action: String,
+    slug: &'static str,
+    singular: &'static str,
+    version: String,
+    fields: Vec<Field>,
+    /// (anchor, message): the error summary.
+    problems: Vec<(String, String)>,
+    delete_href: Option<String>,
+}
+
+/// Which form: adding a record, or editing an existing one.
+enum FormFor {
+    New,
+    Edit { id: i64, title: String },
+}
+
+async fn form_page<R: Resource>(
+    state: &AppState,
+    form_for: FormFor,
+    form: &R::Form,
+    version: String,
+    error: Option<&DomainError>,
+) -> Result<Html<String>, PageError> {
+    let lookups = Lookups::load(&state.store).await?;
+    let mut fields = R::fields(form, &lookups);
+    let mut problems = Vec::new();
+    match error {
+        Some(DomainError::Invalid(errors)) => {
+            attach_errors(&mut fields, errors);
+            for e in errors.fields() {
+                let anchor = fields
+                    .iter()
+                    .find(|f| f.name == e.field)
+                    .map(Field::anchor)
+                    .unwrap_or_default();
+                problems.push((anchor, e.message.clone()));
+            }
+        }
+        Some(DomainError::Duplicate { field, message }) => {
+            if let Some(f) = fields.iter_mut().find(|f| f.name == field) {
+                f.error = Some(message.clone());
+                problems.push((f.anchor(), message.clone()));
+            } else {
+                problems.push((String::new(), message.clone()));
+            }
+        }
+        Some(other) => problems.push((String::new(), other.to_string())),
+        None => {}
+    }
+    let (heading, action, delete_href) = match &form_for {
+        FormFor::New => (
+            format!("Add {}", with_article(R::KIND)),
+            format!("/admin/{}/new", R::SLUG),
+            None,
+        ),
+        FormFor::Edit { id, title } => (
+            format!("Edit {title}"),
+            format!("/admin/{}/{id}", R::SLUG),
+            R::IN_USE.map(|_| format!("/admin/{}/{id}/delete", R::SLUG)),
+        ),
+    };
+    render(&FormPage {
+        layout: Layout::new("/admin"),
+        trail: admin_trail::<R>(),
+        heading,
+        action,
+        slug: R::SLUG,
+        singular: R::KIND,
+        version,
+        fields,
+        problems,
+        delete_href,
+    })
+}
+
+/// The status for a form shown again with its problems.
+fn form_status(error: &DomainError) -> StatusCode {
+    match error {
+        DomainError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        DomainError::NotFound { .. } => StatusCode::NOT_FOUND,
+        _ => StatusCode::CONFLICT,
+    }
+}
+
+/// Shows the form again with the person's own values and what is wrong, or
+/// passes a database failure on as an error page.
+async fn form_again<R: Resource>(
+    state: &AppState,
+    form_for: FormFor,
+    form: &R::Form,
+    version: String,
+    error: StoreError,
+) -> Result<Response, PageError> {
+    let StoreError::Domain(error) = error else {
+        return Err(error.into());
+    };
+    let page = form_page::<R>(state, form_for, form, version, Some(&error)).await?;
+    Ok((form_status(&error), page).into_response())
+}
+
+async fn new_form<R: Resource>(State(state): State<AppState>) -> Result<Html<String>, PageError> {
+    form_page::<R>(
+        &state,
+        FormFor::New,
+        &R::Form::default(),
+        String::new(),
+        None,
+    )
+    .await
+}
+
+async fn create<R: Resource>(
+    State(state): State<AppState>,
+    HtmlForm(form): HtmlForm<R::Form>,
+) -> Result<Response, PageError> {
+    let result = match R::validate_form(&form) {
+        Ok(draft) => state.store.create::<R>(&draft).await.map(|_| ()),
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/{}?notice=created", R::SLUG)).into_response()),
+        Err(e) => form_again::<R>(&state, FormFor::New, &form, String::new(), e).await,
+    }
+}
+
+async fn edit_form<R: Resource>(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let record: R = state.store.get(record_id(&id)?).await?;
+    let form_for = FormFor::Edit {
+        id: record.id(),
+        title: record.title(),
+    };
+    form_page::<R>(
+        &state,
+        form_for,
+        &record.form_of(),
+        record.version().to_string(),
+        None,
+    )
+    .await
+}
+
+async fn update<R: Resource>(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    HtmlForm(form): HtmlForm<R::Form>,
+) -> Result<Response, PageError> {
+    let record: R = state.store.get(record_id(&id)?).await?;
+    let result = match (
+        R::validate_form(&form),
+        crate::resources::HasVersion::version(&form),
+    ) {
+        (Ok(draft), Ok(version)) => state
+            .store
+            .update::<R>(record.id(), version, &draft)
+            .await
+            .map(|_| ()),
+        (Err(e), _) | (_, Err(e)) => Err(e.into()),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/{}?notice=saved", R::SLUG)).into_response()),
+        Err(e) => {
+            let form_for = FormFor::Edit {
+                id: record.id(),
+                title: record.title(),
+            };
+            let version = crate::resources::HasVersion::version(&form)
+                .map(|v| v.to_string())
+                .unwrap_or_default();
+            form_again::<R>(&state, form_for, &form, version, e).await
+        }
+    }
+}
+
+// ------------------------------------------------------------ admin deletes
+
+#[derive(Template)]
+#[template(path = "admin_delete.html")]
+struct DeletePage {
+    layout: Layout,
+    trail: Vec<(String, String)>,
+    slug: &'static str,
+    singular: &'static str,
+    id: i64,
+    name: String,
+    version: i64,
+}
+
+async fn delete_confirm<R: Resource>(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let record: R = state.store.get(record_id(&id)?).await?;
+    render(&DeletePage {
+        layout: Layout::new("/admin"),
+        trail: admin_trail::<R>(),
+        slug: R::SLUG,
+        singular: R::KIND,
+        id: record.id(),
+        name: record.title(),
+        version: record.version(),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeleteForm {
+    #[serde(default)]
+    version: String,
+}
+
+async fn delete<R: Resource>(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    HtmlForm(form): HtmlForm<DeleteForm>,
+) -> Result<Response, PageError> {
+    let id = record_id(&id)?;
+    let version =
+        form.version.trim().parse().map_err(|_| {
+            AppError::bad_request("The version to delete is missing; reload the page")
+        })?;
+    state.store.delete::<R>(id, version).await?;
+    Ok(Redirect::to(&format!("/admin/{}?notice=deleted", R::SLUG)).into_response())
+}
+
+// ------------------------------------------------------------ staff list
+
+const STAFF_PER_PAGE: u32 = 50;
+
+pub struct StaffResults {
+    headers: &'static [&'static str],
+    rows: Vec<TableRow>,
+    total: i64,
+    page: u32,
+    page_count: u32,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+impl StaffResults {
+    pub fn caption(&self) -> String {
+        if self.page_count > 1 {
+            format!(
+                "{} staff, page {} of {}",
+                self.total, self.page, self.page_count
+            )
+        } else {
+            format!("{} staff", self.total)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff_list.html")]
+struct StaffListPage {
+    layout: Layout,
+    trail: Vec<(String, String)>,
+    notice: &'static str,
+    name: String,
+    teams: Vec<SelectOption>,
+    results: StaffResults,
+}
+
+#[derive(Template)]
+#[template(path = "staff_results.html")]
+struct StaffResultsPartial {
+    results: StaffResults,
+}
+
+#[derive(Serialize)]
+struct StaffQuery<'a> {
+    #[serde(skip_serializing_if = "str::is_empty")]
+    name: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    team_id: &'a str,
+    page: u32,
+}
+
+/// The staff list, filtered by name and team. An htmx request (the filter
+/// form updating as someone types) gets just the results.
+async fn staff_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, PageError> {
+    let query = query_map(query);
+    let name = query.get("name").cloned().unwrap_or_default();
+    let team_text = query.get("team_id").cloned().unwrap_or_default();
+    let team_id = team_text.trim().parse().ok().map(TeamId);
+    let page_number = query
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1u32)
+        .max(1);
+    let page = state
+        .store
+        .list_staff(&StaffFilter {
+            team_id,
+            name: Some(name.clone()),
+            page: page_number,
+            per_page: STAFF_PER_PAGE,
+        })
+        .await?;
+    let lookups = Lookups::load(&state.store).await?;
+    let page_count = page.page_count();
+    let link = |page: u32| {
+        let q = StaffQuery {
+            name: &name,
+            team_id: &team_text,
+            page,
+        };
+        serde_urlencoded::to_string(&q)
+            .map(|q| format!("/admin/staff?{q}"))
+            .unwrap_or_else(|_| "/admin/staff".to_owned())
+    };
+    let results = StaffResults {
+        headers: StaffMember::headers(),
+        rows: page
+            .members
+            .iter()
+            .map(|m| TableRow {
+                id: m.id.0,
+                cells: m.cells(&lookups),
+            })
+            .collect(),
+        total: page.total,
+        page: page.page,
+        page_count,
+        previous: (page.page > 1).then(|| link(page.page - 1)),
+        next: (page.page < page_count).then(|| link(page.page + 1)),
+    };
+    if headers.contains_key("hx-request") {
+        return Ok(render(&StaffResultsPartial { results })?.into_response());
+    }
+    let mut teams = vec![SelectOption {
+        value: String::new(),
+        label: "All teams".into(),
+        selected: team_id.is_none(),
+    }];
+    teams.extend(lookups.teams.iter().map(|t| SelectOption {
+        value: t.id.0.to_string(),
+        label: format!("{} ({})", t.name, t.code),
+        selected: Some(t.id) == team_id,
+    }));
+    let mut trail = admin_trail::<StaffMember>();
+    trail.pop();
+    Ok(render(&StaffListPage {
+        layout: Layout::new("/admin"),
+        trail,
+        notice: notice_text(&query),
+        name,
+        teams,
+        results,
+    })?
+    .into_response())
+}

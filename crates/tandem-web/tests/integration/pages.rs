@@ -1,0 +1,230 @@
+use crate::{TestApp, seed_area};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use tandem_storage::Store;
+
+const ADMIN_LISTS: &[&str] = &[
+    "/admin/regions",
+    "/admin/service-areas",
+    "/admin/offices",
+    "/admin/teams",
+    "/admin/courts",
+    "/admin/local-authorities",
+    "/admin/staff",
+];
+
+async fn every_page_renders_with_the_demo_organisation(store: Store) {
+    let summary = tandem_demo::load(&store, 7).await.expect("load demo");
+    assert_eq!((summary.regions, summary.service_areas), (10, 18));
+    assert!(summary.staff > 500, "{summary:?}");
+    let app = TestApp::new(store);
+    let mut pages = vec!["/", "/organisation", "/admin"];
+    pages.extend(ADMIN_LISTS);
+    for list in ADMIN_LISTS {
+        pages.push(Box::leak(format!("{list}/new").into_boxed_str()));
+        pages.push(Box::leak(format!("{list}/1").into_boxed_str()));
+    }
+    for page in pages {
+        let reply = app.get(page).await;
+        assert_eq!(reply.status, StatusCode::OK, "{page}: {}", reply.body);
+        assert!(reply.body.contains("<h1"), "{page} has a heading");
+        assert!(
+            reply.header("content-type").starts_with("text/html"),
+            "{page}"
+        );
+    }
+    let home = app.get("/").await.body;
+    assert!(home.contains("15 June 2026"), "home shows the clock's date");
+    assert!(home.contains(&summary.staff.to_string()));
+}
+
+async fn forms_show_every_problem_and_keep_what_was_typed(store: Store) {
+    let app = TestApp::new(store);
+    let (_, area_id) = seed_area(&app).await;
+    let reply = app
+        .form(
+            "/admin/offices/new",
+            &[
+                ("code", "x y"),
+                ("name", "Durham office"),
+                ("address", ""),
+                ("town", "Durham"),
+                ("postcode", "DH1"),
+                ("service_area_id", &area_id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("There is a problem"));
+    for anchor in ["href=\"#code\"", "href=\"#address\"", "href=\"#postcode\""] {
+        assert!(
+            reply.body.contains(anchor),
+            "error summary links to {anchor}"
+        );
+    }
+    assert!(
+        reply.body.contains("value=\"Durham office\""),
+        "typed values are kept"
+    );
+    assert!(reply.body.starts_with("<!DOCTYPE html>"));
+    assert!(
+        reply.body.contains("<title>Error: "),
+        "title says there is an error"
+    );
+    let offices = app.get("/api/v1/offices").await.json();
+    assert_eq!(offices["items"].as_array().map(Vec::len), Some(0));
+}
+
+async fn a_form_saves_and_redirects(store: Store) {
+    let app = TestApp::new(store);
+    let (_, area_id) = seed_area(&app).await;
+    let reply = app
+        .form(
+            "/admin/staff/new",
+            &[
+                ("given_name", "Ann"),
+                ("family_name", "Adams"),
+                ("job_group", "practitioner"),
+                ("grade", "Family court adviser"),
+                ("fte", "0.6"),
+                ("team_id", ""),
+                ("line_manager_id", ""),
+                ("contract_type", "bank"),
+                ("start_date-day", "1"),
+                ("start_date-month", "9"),
+                ("start_date-year", "2021"),
+                ("end_date-day", ""),
+                ("end_date-month", ""),
+                ("end_date-year", ""),
+                ("version", ""),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    assert_eq!(reply.header("location"), "/admin/staff?notice=created");
+    let staff = app.get("/api/v1/staff").await.json();
+    assert_eq!(staff["items"][0]["start_date"], "2021-09-01");
+    assert_eq!(staff["items"][0]["contract_type"], "bank");
+    let listed = app.get("/admin/staff?notice=created").await.body;
+    assert!(listed.contains("The record has been added"));
+    assert!(listed.contains("Ann Adams"));
+
+    // A date that does not exist is refused, linked to the day box.
+    let bad = app
+        .form(
+            "/admin/staff/new",
+            &[
+                ("given_name", "Bea"),
+                ("family_name", "Brown"),
+                ("job_group", "practitioner"),
+                ("grade", "FCA"),
+                ("fte", "1"),
+                ("contract_type", "employed"),
+                ("start_date-day", "31"),
+                ("start_date-month", "2"),
+                ("start_date-year", "2021"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("href=\"#start_date-day\""));
+    let _ = area_id;
+}
+
+async fn an_edit_from_a_stale_page_is_refused(store: Store) {
+    let app = TestApp::new(store);
+    let (region_id, _) = seed_area(&app).await;
+    let path = format!("/admin/regions/{region_id}");
+    let first = app
+        .form(
+            &path,
+            &[
+                ("code", "NE"),
+                ("name", "North East England"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let second = app
+        .form(
+            &path,
+            &[("code", "NE"), ("name", "The North East"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(second.status, StatusCode::CONFLICT);
+    assert!(second.body.contains("changed by someone else"));
+    let region = app
+        .get(&format!("/api/v1/regions/{region_id}"))
+        .await
+        .json();
+    assert_eq!(region["name"], "North East England");
+}
+
+async fn unknown_form_fields_are_refused(store: Store) {
+    let app = TestApp::new(store);
+    let reply = app
+        .form(
+            "/admin/regions/new",
+            &[("code", "NW"), ("name", "North West"), ("admin", "1")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(reply.body.contains("admin"));
+    assert_eq!(
+        app.get("/api/v1/regions").await.json()["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+}
+
+async fn the_staff_filter_answers_htmx_with_just_the_results(store: Store) {
+    tandem_demo::load(&store, 7).await.expect("load demo");
+    let app = TestApp::new(store);
+    let partial = app
+        .send(
+            Request::get("/admin/staff?name=a&team_id=1")
+                .header("hx-request", "true")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(partial.status, StatusCode::OK);
+    assert!(!partial.body.contains("<html"), "a partial, not a page");
+    assert!(partial.body.contains("govuk-table") || partial.body.contains("No staff match"));
+    let full = app.get("/admin/staff?page=2").await;
+    assert!(full.body.contains("<html"));
+    assert!(full.body.contains("page 2 of"), "{}", full.body);
+}
+
+async fn missing_pages_are_friendly(store: Store) {
+    let app = TestApp::new(store);
+    for path in ["/nowhere", "/admin/regions/999", "/admin/regions/abc"] {
+        let reply = app.get(path).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(reply.body.contains("<h1"), "{path}");
+    }
+    let api = app.get("/api/v1/nowhere").await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    assert_eq!(api.error_code(), "not_found");
+    let wrong_method = app
+        .send(
+            Request::patch("/api/v1/regions")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(wrong_method.error_code(), "method_not_allowed");
+}
+
+tandem_testkit::on_both_backends!(
+    every_page_renders_with_the_demo_organisation,
+    forms_show_every_problem_and_keep_what_was_typed,
+    a_form_saves_and_redirects,
+    an_edit_from_a_stale_page_is_refused,
+    unknown_form_fields_are_refused,
+    the_staff_filter_answers_htmx_with_just_the_results,
+    missing_pages_are_friendly,
+);
