@@ -27,6 +27,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 import AxeBuilder from '@axe-core/playwright';
@@ -35,6 +36,7 @@ import { chromium } from 'playwright-core';
 // Pages to visit, in order. Add entries here. Fields:
 //   path    URL path on the demo server (required)
 //   name    screenshot file name (default: derived from the path)
+//   as      the demo user to be signed in as (absent: signed out)
 //   status  expected HTTP status (default 200)
 //   stepStatus  HTTP status the steps are expected to end on, e.g. 422 for a
 //           form sent back with errors (the browser logs that as a console
@@ -43,26 +45,30 @@ import { chromium } from 'playwright-core';
 //           the page has loaded and before the accessibility scan: fill in
 //           forms, click, sign in... Use page.* calls, which time out.
 const PAGES = [
-  { path: '/', name: 'home' },
-  { path: '/organisation' },
-  { path: '/admin', name: 'admin-index' },
-  { path: '/admin/regions' },
-  { path: '/admin/staff', name: 'staff-list' },
-  { path: '/admin/staff?page=2', name: 'staff-list-page-2' },
-  { path: '/admin/staff/1', name: 'staff-edit' },
-  { path: '/admin/teams/new', name: 'team-new' },
+  // Signed out.
+  { path: '/sign-in', name: 'sign-in' },
+  { path: '/reset-password', name: 'reset-password' },
+  // A family court adviser: home, and an administration page refused.
+  { path: '/', name: 'home', as: 'fca' },
+  { path: '/admin', name: 'admin-refused', as: 'fca', status: 403 },
+  { path: '/account', name: 'account', as: 'fca' },
+  // HR: staff records.
+  { path: '/admin/staff', name: 'staff-list', as: 'people' },
+  { path: '/admin/staff?page=2', name: 'staff-list-page-2', as: 'people' },
+  { path: '/admin/staff/2', name: 'staff-edit', as: 'people' },
   {
     // A form sent back with every problem: the error summary and the
     // field errors must be accessible too.
     path: '/admin/staff/new',
     name: 'staff-form-errors',
+    as: 'people',
     stepStatus: 422,
     steps: async ({ page }) => {
       await page.fill('#fte', '2');
       await page.fill('#start_date-day', '31');
       await page.fill('#start_date-month', '2');
       await page.fill('#start_date-year', '2024');
-      await page.click('button[type=submit]');
+      await page.click('main button[type=submit]');
       await page.waitForSelector('.govuk-error-summary');
     },
   },
@@ -70,13 +76,29 @@ const PAGES = [
     // Typing in the staff filter updates the results through htmx.
     path: '/admin/staff',
     name: 'staff-filter',
+    as: 'people',
     steps: async ({ page }) => {
       await page.fill('#name', 'zz-nobody');
       await page.waitForSelector('text=No staff match');
     },
   },
-  { path: '/no-such-page', name: 'not-found', status: 404 },
+  // A service manager: a record outside their area asks for a reason.
+  { path: '/admin/staff/1', name: 'break-glass', as: 'manager', status: 403 },
+  { path: '/admin/break-glass', name: 'break-glass-log', as: 'manager' },
+  // The administrator (with an authenticator code).
+  { path: '/admin', name: 'admin-index', as: 'admin' },
+  { path: '/organisation', as: 'admin' },
+  { path: '/admin/regions', as: 'admin' },
+  { path: '/admin/teams/new', name: 'team-new', as: 'admin' },
+  { path: '/admin/users', name: 'users', as: 'admin' },
+  { path: '/admin/users/1', name: 'user-detail', as: 'admin' },
+  { path: '/admin/audit?username=fca', name: 'audit', as: 'admin' },
+  { path: '/no-such-page', name: 'not-found', as: 'admin', status: 404 },
 ];
+
+// The demo's sign-ins, as `tandem demo` prints them.
+const DEMO_PASSWORD = 'tandem demo 2026';
+const DEMO_ADMIN_KEY = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
@@ -273,6 +295,42 @@ function describeExit(exited) {
 }
 
 // ---------------------------------------------------------------------------
+// Signing in.
+
+/** The current RFC 6238 code (SHA-1, 6 digits, 30 s) for a base32 key. */
+function totp(base32, now = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const bits = [...base32.replace(/=+$/, '')].map((c) => alphabet.indexOf(c).toString(2).padStart(5, '0')).join('');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(now / 30000)));
+  const hmac = crypto.createHmac('sha1', key).update(counter).digest();
+  const offset = hmac[hmac.length - 1] & 0xf;
+  return String((hmac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+/** Signs a fresh context in as a demo user, answering the second-factor question if asked. */
+async function signIn(context, baseUrl, username) {
+  const page = await context.newPage();
+  page.setDefaultTimeout(ACTION_TIMEOUT_MS);
+  try {
+    await page.goto(new URL('/sign-in', baseUrl).toString());
+    await page.fill('#username', username);
+    await page.fill('#password', DEMO_PASSWORD);
+    await Promise.all([page.waitForLoadState('load'), page.click('main button[type=submit]')]);
+    if (page.url().includes('/sign-in/second-factor')) {
+      await page.fill('#code', totp(DEMO_ADMIN_KEY));
+      await Promise.all([page.waitForLoadState('load'), page.click('main button[type=submit]')]);
+    }
+    if (page.url().includes('/sign-in')) {
+      throw new Error(`could not sign in as ${username} (still at ${page.url()})`);
+    }
+  } finally {
+    await page.close();
+  }
+}
+
+// ---------------------------------------------------------------------------
 // One page.
 
 async function checkPage(context, baseUrl, entry) {
@@ -440,29 +498,36 @@ async function main() {
       args: CHROMIUM_ARGS,
       timeout: BROWSER_LAUNCH_TIMEOUT_MS,
     });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-
     // Only the server under test may be contacted.
     const foreign = [];
-    await context.route('**/*', (route) => {
-      const reqUrl = route.request().url();
-      let allowed = false;
-      try {
-        const u = new URL(reqUrl);
-        allowed = u.protocol === 'data:' || u.protocol === 'blob:' || (u.hostname === HOST && u.port === String(port));
-      } catch {
-        allowed = false;
-      }
-      if (allowed) return route.continue();
-      foreign.push(reqUrl);
-      return route.abort('blockedbyclient');
-    });
+    const contexts = new Map();
+    const contextFor = async (user) => {
+      const key = user ?? '';
+      if (contexts.has(key)) return contexts.get(key);
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      await context.route('**/*', (route) => {
+        const reqUrl = route.request().url();
+        let allowed = false;
+        try {
+          const u = new URL(reqUrl);
+          allowed = u.protocol === 'data:' || u.protocol === 'blob:' || (u.hostname === HOST && u.port === String(port));
+        } catch {
+          allowed = false;
+        }
+        if (allowed) return route.continue();
+        foreign.push(reqUrl);
+        return route.abort('blockedbyclient');
+      });
+      if (user) await signIn(context, server.baseUrl, user);
+      contexts.set(key, context);
+      return context;
+    };
 
     for (const entry of PAGES) {
       const before = foreign.length;
       let result;
       try {
-        result = await checkPage(context, server.baseUrl, entry);
+        result = await checkPage(await contextFor(entry.as), server.baseUrl, entry);
       } catch (err) {
         result = { reasons: [`error: ${err.message.split('\n')[0]}`], details: [], violations: [] };
       }

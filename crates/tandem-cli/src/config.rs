@@ -75,6 +75,14 @@ pub struct Config {
     pub database_url: DatabaseUrl,
     /// Which log lines to write, as a tracing filter.
     pub log: String,
+    /// A session ends after this many minutes without a request.
+    pub session_idle_minutes: i64,
+    /// And in any case this many hours after signing in.
+    pub session_absolute_hours: i64,
+    /// Require an authenticator app of everyone, not only administrators.
+    pub second_factor_for_everyone: bool,
+    /// Mark the session cookie Secure: set when users reach Tandem over HTTPS.
+    pub secure_cookies: bool,
 }
 
 impl Default for Config {
@@ -83,6 +91,10 @@ impl Default for Config {
             bind: "127.0.0.1:8080".into(),
             database_url: DatabaseUrl::new("sqlite://tandem.db"),
             log: "info,sqlx=warn".into(),
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            second_factor_for_everyone: false,
+            secure_cookies: false,
         }
     }
 }
@@ -105,6 +117,19 @@ database_url = "sqlite://tandem.db"
 
 # Which log lines to write: a level, or per-module levels.
 log = "info,sqlx=warn"
+
+# A signed-in session ends after this many minutes without a request...
+session_idle_minutes = 30
+# ...and in any case this many hours after signing in.
+session_absolute_hours = 12
+
+# Administrators always need an authenticator app. Set this to require one
+# of everyone.
+second_factor_for_everyone = false
+
+# Mark the session cookie Secure. Set it when people reach Tandem over HTTPS
+# (for example through a TLS-terminating proxy).
+secure_cookies = false
 "#;
 
 /// Overrides given on the command line.
@@ -125,12 +150,40 @@ pub fn load(file: Option<&Path>, overrides: &Overrides) -> anyhow::Result<Config
         figment = figment.merge(Toml::file(file));
     }
     let config: Config = figment
-        .merge(Env::prefixed("TANDEM_").only(&["bind", "database_url", "log"]))
+        .merge(Env::prefixed("TANDEM_").only(&[
+            "bind",
+            "database_url",
+            "log",
+            "session_idle_minutes",
+            "session_absolute_hours",
+            "second_factor_for_everyone",
+            "secure_cookies",
+        ]))
         .merge(Serialized::defaults(overrides))
         .extract()
         .context("the configuration is not valid")?;
     config.database_url.backend()?;
+    if !(1..=24 * 60).contains(&config.session_idle_minutes) {
+        bail!("session_idle_minutes must be between 1 and 1440");
+    }
+    if !(1..=7 * 24).contains(&config.session_absolute_hours) {
+        bail!("session_absolute_hours must be between 1 and 168");
+    }
     Ok(config)
+}
+
+impl Config {
+    pub fn web(&self) -> tandem_web::WebConfig {
+        tandem_web::WebConfig {
+            session: tandem_domain::session::SessionTimeouts {
+                idle: jiff::SignedDuration::from_mins(self.session_idle_minutes),
+                absolute: jiff::SignedDuration::from_hours(self.session_absolute_hours),
+            },
+            throttle: Default::default(),
+            second_factor_for_everyone: self.second_factor_for_everyone,
+            secure_cookies: self.secure_cookies,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod admin;
 mod config;
 
 use anyhow::Context;
@@ -63,6 +64,12 @@ enum Command {
     },
     /// Print a commented example configuration file.
     PrintConfig,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(admin::UserCommand),
+    /// Check or export the audit trail.
+    #[command(subcommand)]
+    Audit(admin::AuditCommand),
 }
 
 fn main() -> std::process::ExitCode {
@@ -93,6 +100,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::PrintConfig => {
             print!("{}", config::EXAMPLE);
             Ok(())
+        }
+        Command::User(command) => {
+            let config = config::load(cli.config.as_deref(), &command.overrides())?;
+            init_logging(&config);
+            let store = open(&config).await?;
+            let result = admin::user(&store, command).await;
+            store.close().await;
+            result
+        }
+        Command::Audit(command) => {
+            let config = config::load(cli.config.as_deref(), &command.overrides())?;
+            init_logging(&config);
+            let store = open(&config).await?;
+            let result = admin::audit(&store, command).await;
+            store.close().await;
+            result
         }
         Command::Migrate { database_url } => {
             let config = config::load(
@@ -126,13 +149,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = config::load(cli.config.as_deref(), &overrides(&connection))?;
             init_logging(&config);
             let store = open(&config).await?;
+            let stamp = admin::command_line_stamp();
             if tandem_demo::already_loaded(&store).await? {
                 println!(
                     "The demo organisation is already in {}.",
                     config.database_url
                 );
             } else {
-                let s = tandem_demo::load(&store, seed).await?;
+                let s = tandem_demo::load(&store, seed, &stamp).await?;
                 println!(
                     "Loaded the demo organisation into {}: {} regions, {} service areas, {} teams, {} offices, {} staff, {} family courts, {} local authorities.",
                     config.database_url,
@@ -145,6 +169,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     s.local_authorities
                 );
             }
+            admin::demo_users(&store, &stamp).await?;
             if no_serve {
                 store.close().await;
                 Ok(())
@@ -194,7 +219,8 @@ async fn serve(config: &Config, store: Store) -> anyhow::Result<()> {
     let address = listener
         .local_addr()
         .context("cannot read the listening address")?;
-    let app = tandem_web::router(tandem_web::AppState::new(store.clone()));
+    let app = tandem_web::router(tandem_web::AppState::new(store.clone(), config.web()))
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
     println!("Tandem is running at http://{address}/ (press Ctrl+C to stop)");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

@@ -11,6 +11,7 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Deserialize;
+use tandem_domain::audit::Stamp;
 use tandem_domain::organisation::*;
 use tandem_storage::{Store, StoreError};
 
@@ -101,7 +102,7 @@ pub async fn already_loaded(store: &Store) -> Result<bool, StoreError> {
 
 /// Loads the demo organisation and its staff. The same `seed` always gives
 /// the same people.
-pub async fn load(store: &Store, seed: u64) -> Result<DemoSummary, DemoError> {
+pub async fn load(store: &Store, seed: u64, stamp: &Stamp) -> Result<DemoSummary, DemoError> {
     let organisation: Organisation = serde_json::from_str(ENGLAND)?;
     let mut rng = StdRng::seed_from_u64(seed);
     let mut people = People::default();
@@ -114,11 +115,12 @@ pub async fn load(store: &Store, seed: u64) -> Result<DemoSummary, DemoError> {
                     name: region_data.name.clone(),
                 }
                 .validate()?,
+                stamp,
             )
             .await?;
         summary.regions += 1;
         let head = people
-            .add(store, &mut rng, Post::HeadOfPractice, None, None)
+            .add(store, stamp, &mut rng, Post::HeadOfPractice, None, None)
             .await?;
         for area_data in &region_data.service_areas {
             let area: ServiceArea = store
@@ -129,6 +131,7 @@ pub async fn load(store: &Store, seed: u64) -> Result<DemoSummary, DemoError> {
                         region_id: Some(region.id.0),
                     }
                     .validate()?,
+                    stamp,
                 )
                 .await?;
             summary.service_areas += 1;
@@ -145,6 +148,7 @@ pub async fn load(store: &Store, seed: u64) -> Result<DemoSummary, DemoError> {
                             service_area_id: Some(area.id.0),
                         }
                         .validate()?,
+                        stamp,
                     )
                     .await?;
                 offices.push(office);
@@ -160,6 +164,7 @@ pub async fn load(store: &Store, seed: u64) -> Result<DemoSummary, DemoError> {
                             service_area_id: Some(area.id.0),
                         }
                         .validate()?,
+                        stamp,
                     )
                     .await?;
                 summary.courts += 1;
@@ -173,6 +178,7 @@ pub async fn load(store: &Store, seed: u64) -> Result<DemoSummary, DemoError> {
                             service_area_id: Some(area.id.0),
                         }
                         .validate()?,
+                        stamp,
                     )
                     .await?;
                 summary.local_authorities += 1;
@@ -192,6 +198,7 @@ pub async fn load(store: &Store, seed: u64) -> Result<DemoSummary, DemoError> {
                             office_id: Some(office.id.0),
                         }
                         .validate()?,
+                        stamp,
                     )
                     .await?;
                 summary.teams += 1;
@@ -202,6 +209,7 @@ pub async fn load(store: &Store, seed: u64) -> Result<DemoSummary, DemoError> {
                         let manager = people
                             .add(
                                 store,
+                                stamp,
                                 &mut rng,
                                 Post::ServiceManager,
                                 Some(team.id),
@@ -212,7 +220,7 @@ pub async fn load(store: &Store, seed: u64) -> Result<DemoSummary, DemoError> {
                         manager
                     }
                 };
-                staff_team(store, &mut rng, &mut people, team.id, manager).await?;
+                staff_team(store, stamp, &mut rng, &mut people, team.id, manager).await?;
             }
         }
     }
@@ -223,6 +231,7 @@ pub async fn load(store: &Store, seed: u64) -> Result<DemoSummary, DemoError> {
 /// A team: its practice supervisor, practitioners and business support.
 async fn staff_team(
     store: &Store,
+    stamp: &Stamp,
     rng: &mut StdRng,
     people: &mut People,
     team: TeamId,
@@ -231,6 +240,7 @@ async fn staff_team(
     let supervisor = people
         .add(
             store,
+            stamp,
             rng,
             Post::PracticeSupervisor,
             Some(team),
@@ -245,12 +255,13 @@ async fn staff_team(
             Post::Practitioner
         };
         people
-            .add(store, rng, post, Some(team), Some(supervisor))
+            .add(store, stamp, rng, post, Some(team), Some(supervisor))
             .await?;
     }
     people
         .add(
             store,
+            stamp,
             rng,
             Post::FamilySupportWorker,
             Some(team),
@@ -260,6 +271,7 @@ async fn staff_team(
     people
         .add(
             store,
+            stamp,
             rng,
             Post::BusinessSupport,
             Some(team),
@@ -431,6 +443,7 @@ impl People {
     async fn add(
         &mut self,
         store: &Store,
+        stamp: &Stamp,
         rng: &mut StdRng,
         post: Post,
         team: Option<TeamId>,
@@ -472,9 +485,103 @@ impl People {
                     end_date: String::new(),
                 }
                 .validate()?,
+                stamp,
             )
             .await?;
         self.count += 1;
         Ok(member.id)
     }
+}
+
+/// One demo sign-in: a user holding one role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoUser {
+    pub username: String,
+    pub role: tandem_domain::access::Role,
+    pub scope: String,
+}
+
+/// Creates one demo account per role, all with the password whose hash is
+/// given, scoped to the first region, service area and team of the demo
+/// organisation. Existing demo accounts are left as they are.
+pub async fn load_users(
+    store: &Store,
+    password_hash: &str,
+    stamp: &Stamp,
+) -> Result<Vec<DemoUser>, DemoError> {
+    use tandem_domain::access::{Role, ScopeRef};
+    let region = store
+        .list::<Region>()
+        .await?
+        .into_iter()
+        .min_by_key(|r| r.id);
+    let area = store
+        .list::<ServiceArea>()
+        .await?
+        .into_iter()
+        .min_by_key(|a| a.id);
+    let team = store.list::<Team>().await?.into_iter().min_by_key(|t| t.id);
+    let (Some(region), Some(area), Some(team)) = (region, area, team) else {
+        return Ok(Vec::new());
+    };
+    let plan = [
+        (
+            "fca",
+            Role::FamilyCourtAdviser,
+            ScopeRef::Team(team.code.clone()),
+        ),
+        (
+            "fsw",
+            Role::FamilySupportWorker,
+            ScopeRef::Team(team.code.clone()),
+        ),
+        (
+            "supervisor",
+            Role::PracticeSupervisor,
+            ScopeRef::Team(team.code.clone()),
+        ),
+        (
+            "manager",
+            Role::ServiceManager,
+            ScopeRef::Area(area.code.clone()),
+        ),
+        (
+            "support",
+            Role::BusinessSupport,
+            ScopeRef::Area(area.code.clone()),
+        ),
+        ("people", Role::Hr, ScopeRef::National),
+        (
+            "performance",
+            Role::PerformanceAndStrategy,
+            ScopeRef::National,
+        ),
+        (
+            "auditor",
+            Role::QualityAuditor,
+            ScopeRef::Region(region.code.clone()),
+        ),
+        ("board", Role::BoardMember, ScopeRef::National),
+        ("admin", Role::SystemAdministrator, ScopeRef::National),
+    ];
+    let mut users = Vec::new();
+    for (username, role, scope) in plan {
+        if store.credentials(username).await?.is_none() {
+            store
+                .create_account(
+                    username,
+                    None,
+                    password_hash,
+                    &[(role, scope.clone())],
+                    stamp,
+                )
+                .await?;
+        }
+        users.push(DemoUser {
+            username: username.to_owned(),
+            role,
+            scope: scope.to_string(),
+        });
+    }
+    Ok(users)
 }

@@ -10,8 +10,13 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod access;
+pub mod audit;
+pub mod choice;
 pub mod error;
 pub mod organisation;
+pub mod password;
+pub mod session;
 pub mod text;
 
 pub use error::{DomainError, FieldError, ValidationErrors};

@@ -6,6 +6,8 @@
 //! a `*Draft` (the same values once every rule has passed) and the stored
 //! record itself, which carries its id and a version for optimistic locking.
 
+use crate::choice;
+pub use crate::choice::Choice;
 use crate::error::{DomainError, ValidationErrors};
 use crate::text::{self, MAX_NAME_LEN};
 use jiff::civil::Date;
@@ -44,49 +46,7 @@ record_id!(
     StaffId,
 );
 
-/// A value chosen from a fixed list, written as a kebab-case slug on the
-/// command line, in the API and in form values.
-pub trait Choice: Sized + Copy + 'static {
-    const ALL: &'static [Self];
-    /// What the field is called in messages.
-    const WHAT: &'static str;
-    fn slug(self) -> &'static str;
-    fn label(self) -> &'static str;
-
-    fn parse(value: &str) -> Result<Self, String> {
-        let value = value.trim();
-        if value.is_empty() {
-            return Err(format!("Choose a {}", Self::WHAT));
-        }
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|c| c.slug() == value)
-            .ok_or_else(|| {
-                // Only an API client can send an unknown value: name the allowed ones.
-                let allowed: Vec<&str> = Self::ALL.iter().map(|c| c.slug()).collect();
-                format!("Choose a {} from: {}", Self::WHAT, allowed.join(", "))
-            })
-    }
-}
-
-macro_rules! choice {
-    ($(#[$meta:meta])* $name:ident, $what:literal, { $($variant:ident => ($slug:literal, $label:literal)),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "kebab-case")]
-        pub enum $name { $($variant),+ }
-
-        impl Choice for $name {
-            const ALL: &'static [Self] = &[$(Self::$variant),+];
-            const WHAT: &'static str = $what;
-            fn slug(self) -> &'static str { match self { $(Self::$variant => $slug),+ } }
-            fn label(self) -> &'static str { match self { $(Self::$variant => $label),+ } }
-        }
-    };
-}
-
-choice!(
+choice::choice!(
     /// The broad family of jobs a staff member belongs to.
     JobGroup, "job group", {
         Practitioner => ("practitioner", "Practitioner"),
@@ -97,7 +57,7 @@ choice!(
     }
 );
 
-choice!(
+choice::choice!(
     /// How a staff member is engaged. Cases can be held by people who are not employees.
     ContractType, "contract type", {
         Employed => ("employed", "Employed"),

@@ -15,15 +15,22 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod audit;
 mod backend;
 mod error;
+mod identity;
 mod organisation;
 mod record;
 mod row;
 mod store;
 
+pub use audit::AuditFilter;
 pub use backend::{Backend, BackendKind, Tx};
 pub use error::{SqlError, SqlErrorKind, StoreError};
+pub use identity::{
+    ApiTokenRecord, BreakGlassRecord, Credentials, RoleAssignment, SessionRecord, SessionStage,
+    UserAccount, check_username,
+};
 pub use organisation::{Editable, OrganisationSummary, StaffFilter, StaffPage};
 pub use record::{Columns, Record};
 pub use row::{Param, Row, Value, timestamp_text};

@@ -6,6 +6,7 @@ use crate::error::StoreError;
 use crate::record::{self, Columns, Record};
 use crate::row::{Param, Row};
 use async_trait::async_trait;
+use tandem_domain::access::{AccessScope, Placement};
 use tandem_domain::organisation::*;
 use tandem_domain::{DomainError, organisation};
 
@@ -39,6 +40,10 @@ impl Record for Region {
     const COLUMNS: &'static str = "id, code, name, version";
     const ORDER: &'static str = "LOWER(name), id";
 
+    fn id_of(&self) -> i64 {
+        self.id.0
+    }
+
     fn from_row(row: &Row) -> Result<Self, StoreError> {
         Ok(Region {
             id: RegionId(row.i64("id")?),
@@ -71,6 +76,10 @@ impl Record for ServiceArea {
     const KIND: &'static str = "service area";
     const COLUMNS: &'static str = "id, code, name, region_id, version";
     const ORDER: &'static str = "code, id";
+
+    fn id_of(&self) -> i64 {
+        self.id.0
+    }
 
     fn from_row(row: &Row) -> Result<Self, StoreError> {
         Ok(ServiceArea {
@@ -116,6 +125,10 @@ impl Record for Office {
     const COLUMNS: &'static str =
         "id, code, name, address, town, postcode, service_area_id, version";
     const ORDER: &'static str = "LOWER(name), id";
+
+    fn id_of(&self) -> i64 {
+        self.id.0
+    }
 
     fn from_row(row: &Row) -> Result<Self, StoreError> {
         Ok(Office {
@@ -181,6 +194,10 @@ impl Record for Team {
     const COLUMNS: &'static str = "id, code, name, service_area_id, office_id, version";
     const ORDER: &'static str = "code, id";
 
+    fn id_of(&self) -> i64 {
+        self.id.0
+    }
+
     fn from_row(row: &Row) -> Result<Self, StoreError> {
         Ok(Team {
             id: TeamId(row.i64("id")?),
@@ -226,6 +243,10 @@ impl Record for Court {
     const COLUMNS: &'static str = "id, code, name, dfj_area, service_area_id, version";
     const ORDER: &'static str = "LOWER(name), id";
 
+    fn id_of(&self) -> i64 {
+        self.id.0
+    }
+
     fn from_row(row: &Row) -> Result<Self, StoreError> {
         Ok(Court {
             id: CourtId(row.i64("id")?),
@@ -265,6 +286,10 @@ impl Record for LocalAuthority {
     const KIND: &'static str = "local authority";
     const COLUMNS: &'static str = "id, code, name, service_area_id, version";
     const ORDER: &'static str = "LOWER(name), id";
+
+    fn id_of(&self) -> i64 {
+        self.id.0
+    }
 
     fn from_row(row: &Row) -> Result<Self, StoreError> {
         Ok(LocalAuthority {
@@ -308,6 +333,10 @@ impl Record for StaffMember {
     const COLUMNS: &'static str = "id, given_name, family_name, job_group, grade, fte_thousandths, \
          team_id, line_manager_id, contract_type, start_date, end_date, version";
     const ORDER: &'static str = "LOWER(family_name), LOWER(given_name), id";
+
+    fn id_of(&self) -> i64 {
+        self.id.0
+    }
 
     fn from_row(row: &Row) -> Result<Self, StoreError> {
         Ok(StaffMember {
@@ -413,14 +442,92 @@ impl StaffPage {
     }
 }
 
+/// The SQL condition limiting staff to an access scope, by their team's
+/// place; its values are pushed onto `params`.
+fn staff_scope_condition(scope: &AccessScope, params: &mut Vec<Param>) -> String {
+    if scope.is_everything() {
+        return "1 = 1".into();
+    }
+    let mut parts = Vec::new();
+    let list = |ids: Vec<i64>, params: &mut Vec<Param>| -> String {
+        let placeholders: Vec<String> = ids
+            .into_iter()
+            .map(|id| {
+                params.push(id.into());
+                format!("${}", params.len())
+            })
+            .collect();
+        placeholders.join(", ")
+    };
+    if !scope.teams().is_empty() {
+        let ids = list(scope.teams().iter().map(|t| t.0).collect(), params);
+        parts.push(format!("team_id IN ({ids})"));
+    }
+    if !scope.areas().is_empty() {
+        let ids = list(scope.areas().iter().map(|a| a.0).collect(), params);
+        parts.push(format!(
+            "team_id IN (SELECT id FROM teams WHERE service_area_id IN ({ids}))"
+        ));
+    }
+    if !scope.regions().is_empty() {
+        let ids = list(scope.regions().iter().map(|r| r.0).collect(), params);
+        parts.push(format!(
+            "team_id IN (SELECT t.id FROM teams t JOIN service_areas a ON a.id = t.service_area_id \
+             WHERE a.region_id IN ({ids}))"
+        ));
+    }
+    if parts.is_empty() {
+        "1 = 0".into()
+    } else {
+        format!("({})", parts.join(" OR "))
+    }
+}
+
+pub(crate) async fn staff_ids_in(
+    tx: &mut dyn Tx,
+    scope: &AccessScope,
+) -> Result<Vec<i64>, StoreError> {
+    let mut params = Vec::new();
+    let condition = staff_scope_condition(scope, &mut params);
+    let rows = tx
+        .fetch_all(&format!("SELECT id FROM staff WHERE {condition}"), &params)
+        .await?;
+    rows.iter().map(|r| Ok(r.i64("id")?)).collect()
+}
+
+pub(crate) async fn placement_of_team(
+    tx: &mut dyn Tx,
+    team: Option<TeamId>,
+) -> Result<Placement, StoreError> {
+    let Some(team) = team else {
+        return Ok(Placement::default());
+    };
+    let rows = tx
+        .fetch_all(
+            "SELECT t.service_area_id, a.region_id FROM teams t \
+             JOIN service_areas a ON a.id = t.service_area_id WHERE t.id = $1",
+            &[team.0.into()],
+        )
+        .await?;
+    Ok(match rows.first() {
+        Some(row) => Placement {
+            region: Some(RegionId(row.i64("region_id")?)),
+            area: Some(ServiceAreaId(row.i64("service_area_id")?)),
+            team: Some(team),
+        },
+        None => Placement::default(),
+    })
+}
+
 pub(crate) async fn list_staff(
     tx: &mut dyn Tx,
     filter: &StaffFilter,
+    scope: &AccessScope,
 ) -> Result<StaffPage, StoreError> {
     let per_page = filter.per_page.clamp(1, 500);
     let page = filter.page.max(1);
-    let mut conditions = vec!["1 = 1".to_owned()];
     let mut params: Vec<Param> = Vec::new();
+    let mut conditions = vec![staff_scope_condition(scope, &mut params)];
     if let Some(team) = filter.team_id {
         params.push(team.0.into());
         conditions.push(format!("team_id = ${}", params.len()));

@@ -19,6 +19,9 @@ pub trait Record: Sized + Send {
 
     fn from_row(row: &Row) -> Result<Self, StoreError>;
 
+    /// The record's id.
+    fn id_of(&self) -> i64;
+
     /// The field a person should correct when a unique constraint on
     /// `columns` is violated, and the message to show them.
     fn duplicate(columns: &[String]) -> (String, String) {

@@ -1,9 +1,19 @@
+use crate::audit::{self, AuditFilter};
 use crate::backend::{Backend, BackendKind, Tx};
 use crate::error::StoreError;
+use crate::identity::{
+    self, ApiTokenRecord, BreakGlassRecord, Credentials, SessionRecord, SessionStage, UserAccount,
+};
 use crate::organisation::{self, Editable, OrganisationSummary, StaffFilter, StaffPage};
 use crate::record::{self, Record};
+use jiff::Timestamp;
 use std::sync::Arc;
 use tandem_domain::DomainError;
+use tandem_domain::access::{
+    AccessScope, BreakGlass, Placement, RecordKind, Role, ScopeRef, UserId,
+};
+use tandem_domain::audit::{AuditEntry, AuditEvent, BrokenLink, Outcome, Stamp};
+use tandem_domain::organisation::{StaffId, TeamId};
 
 /// Whether the database can serve requests.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,10 +100,26 @@ impl Store {
         Ok(found.into_iter().next())
     }
 
-    pub async fn create<R: Editable>(&self, draft: &R::Draft) -> Result<R, StoreError> {
+    /// The name audit entries use for records of type `R`.
+    fn audit_type<R: Record>() -> String {
+        R::KIND.replace(' ', "_")
+    }
+
+    pub async fn create<R: Editable>(
+        &self,
+        draft: &R::Draft,
+        stamp: &Stamp,
+    ) -> Result<R, StoreError> {
         let mut tx = self.write().await?;
         R::check(tx.as_mut(), draft, None).await?;
         let created = record::insert::<R>(tx.as_mut(), R::columns(draft)).await?;
+        let entry = stamp.entry(
+            "create",
+            Outcome::Allowed,
+            Some((&Self::audit_type::<R>(), R::id_of(&created).to_string())),
+            None,
+        );
+        audit::append(tx.as_mut(), &entry).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -104,12 +130,20 @@ impl Store {
         id: i64,
         expected_version: i64,
         draft: &R::Draft,
+        stamp: &Stamp,
     ) -> Result<R, StoreError> {
         let mut tx = self.write().await?;
         record::get::<R>(tx.as_mut(), id).await?;
         R::check(tx.as_mut(), draft, Some(id)).await?;
         let updated =
             record::update::<R>(tx.as_mut(), id, expected_version, R::columns(draft)).await?;
+        let entry = stamp.entry(
+            "update",
+            Outcome::Allowed,
+            Some((&Self::audit_type::<R>(), id.to_string())),
+            None,
+        );
+        audit::append(tx.as_mut(), &entry).await?;
         tx.commit().await?;
         Ok(updated)
     }
@@ -118,6 +152,7 @@ impl Store {
         &self,
         id: i64,
         expected_version: i64,
+        stamp: &Stamp,
     ) -> Result<(), StoreError> {
         let Some(in_use) = R::IN_USE else {
             return Err(DomainError::InUse {
@@ -130,14 +165,40 @@ impl Store {
         };
         let mut tx = self.write().await?;
         record::delete::<R>(tx.as_mut(), id, expected_version, in_use).await?;
+        let entry = stamp.entry(
+            "delete",
+            Outcome::Allowed,
+            Some((&Self::audit_type::<R>(), id.to_string())),
+            None,
+        );
+        audit::append(tx.as_mut(), &entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records that someone read personal data (or was refused it). The
+    /// caller must not show the data if this fails.
+    pub async fn record_access(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        audit::append(tx.as_mut(), entry).await?;
         tx.commit().await?;
         Ok(())
     }
 
     // ---------------------------------------------------- organisation
 
-    pub async fn list_staff(&self, filter: &StaffFilter) -> Result<StaffPage, StoreError> {
-        organisation::list_staff(self.read().await?.as_mut(), filter).await
+    /// Staff within `scope` that match the filter.
+    pub async fn list_staff(
+        &self,
+        filter: &StaffFilter,
+        scope: &AccessScope,
+    ) -> Result<StaffPage, StoreError> {
+        organisation::list_staff(self.read().await?.as_mut(), filter, scope).await
+    }
+
+    /// Where a team sits: its service area and region.
+    pub async fn placement_of_team(&self, team: Option<TeamId>) -> Result<Placement, StoreError> {
+        organisation::placement_of_team(self.read().await?.as_mut(), team).await
     }
 
     pub async fn staff_in_post_by_team(
@@ -152,6 +213,377 @@ impl Store {
         today: jiff::civil::Date,
     ) -> Result<OrganisationSummary, StoreError> {
         organisation::summary(self.read().await?.as_mut(), today).await
+    }
+}
+
+impl Store {
+    // ------------------------------------------------------- accounts
+
+    pub async fn credentials(&self, username: &str) -> Result<Option<Credentials>, StoreError> {
+        identity::by_username(self.read().await?.as_mut(), username).await
+    }
+
+    pub async fn account(&self, id: UserId) -> Result<UserAccount, StoreError> {
+        Ok(identity::by_id(self.read().await?.as_mut(), id)
+            .await?
+            .account)
+    }
+
+    /// The secrets sign-in needs for an account known by id.
+    pub async fn credentials_by_id(&self, id: UserId) -> Result<Credentials, StoreError> {
+        identity::by_id(self.read().await?.as_mut(), id).await
+    }
+
+    pub async fn accounts(&self) -> Result<Vec<UserAccount>, StoreError> {
+        identity::list(self.read().await?.as_mut()).await
+    }
+
+    /// Creates an account holding `roles`, all or nothing: a bad scope
+    /// leaves no account behind.
+    pub async fn create_account(
+        &self,
+        username: &str,
+        staff_id: Option<StaffId>,
+        password_hash: &str,
+        roles: &[(Role, ScopeRef)],
+        stamp: &Stamp,
+    ) -> Result<UserAccount, StoreError> {
+        let mut tx = self.write().await?;
+        let account =
+            identity::create(tx.as_mut(), username, staff_id, password_hash, stamp).await?;
+        for (role, scope) in roles {
+            identity::assign(tx.as_mut(), account.id, *role, scope, stamp).await?;
+        }
+        let account = identity::by_id(tx.as_mut(), account.id).await?.account;
+        tx.commit().await?;
+        Ok(account)
+    }
+
+    pub async fn assign_role(
+        &self,
+        user: UserId,
+        role: Role,
+        scope: &ScopeRef,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        identity::assign(tx.as_mut(), user, role, scope, stamp).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn remove_role(
+        &self,
+        user: UserId,
+        assignment_id: i64,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        identity::unassign(tx.as_mut(), user, assignment_id, stamp).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Disabling an account also ends its sessions and revokes its tokens.
+    pub async fn set_account_disabled(
+        &self,
+        user: UserId,
+        disabled: bool,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        identity::set_disabled(tx.as_mut(), user, disabled, stamp).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stores a new password hash; every session and token of the account ends.
+    /// `action` is `password-changed` (by its holder) or `password-reset`.
+    pub async fn set_password(
+        &self,
+        user: UserId,
+        password_hash: &str,
+        action: &str,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        identity::set_password(tx.as_mut(), user, password_hash, action, stamp).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets (or, with `None`, removes) the account's second factor, replacing its recovery codes.
+    pub async fn set_second_factor(
+        &self,
+        user: UserId,
+        secret: Option<&str>,
+        recovery_hashes: &[String],
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        identity::set_second_factor(tx.as_mut(), user, secret, recovery_hashes, stamp).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn use_recovery_code(
+        &self,
+        user: UserId,
+        code_hash: &str,
+        stamp: &Stamp,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write().await?;
+        let used = identity::use_recovery_code(tx.as_mut(), user, code_hash, stamp).await?;
+        tx.commit().await?;
+        Ok(used)
+    }
+
+    pub async fn unused_recovery_codes(&self, user: UserId) -> Result<i64, StoreError> {
+        identity::unused_recovery_codes(self.read().await?.as_mut(), user).await
+    }
+
+    /// Issues a password reset code (stored hashed) for the holder to use.
+    pub async fn issue_password_reset(
+        &self,
+        user: UserId,
+        code_hash: &str,
+        expires_at: Timestamp,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        identity::issue_reset(tx.as_mut(), user, code_hash, expires_at, stamp).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets a new password with a reset code: all or nothing. Returns the
+    /// account, or `None` if the code was wrong, used or out of date.
+    pub async fn reset_password(
+        &self,
+        username: &str,
+        code_hash: &str,
+        password_hash: &str,
+        stamp: &Stamp,
+    ) -> Result<Option<UserId>, StoreError> {
+        let mut tx = self.write().await?;
+        let Some(user) = identity::redeem_reset(tx.as_mut(), username, code_hash, stamp.at).await?
+        else {
+            return Ok(None);
+        };
+        let stamp = Stamp {
+            actor_user_id: Some(user),
+            ..stamp.clone()
+        };
+        identity::set_password(tx.as_mut(), user, password_hash, "password-reset", &stamp).await?;
+        tx.commit().await?;
+        Ok(Some(user))
+    }
+
+    // ------------------------------------------------------- sessions
+
+    /// Starts a session; `entry` (the sign-in) is written with it.
+    pub async fn start_session(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        csrf_token: &str,
+        stage: SessionStage,
+        now: Timestamp,
+        entry: &AuditEntry,
+    ) -> Result<SessionRecord, StoreError> {
+        let mut tx = self.write().await?;
+        let session =
+            identity::create_session(tx.as_mut(), user, token_hash, csrf_token, stage, now).await?;
+        audit::append(tx.as_mut(), entry).await?;
+        tx.commit().await?;
+        Ok(session)
+    }
+
+    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+        identity::session_by_token(self.read().await?.as_mut(), token_hash).await
+    }
+
+    pub async fn update_session(
+        &self,
+        id: i64,
+        stage: SessionStage,
+        pending_totp_secret: Option<&str>,
+        last_seen_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        identity::update_session(tx.as_mut(), id, stage, pending_totp_secret, last_seen_at).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends one session, writing `entry` (a sign-out or an expiry) if given.
+    pub async fn end_session(&self, id: i64, entry: Option<&AuditEntry>) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        identity::delete_session(tx.as_mut(), id).await?;
+        if let Some(entry) = entry {
+            audit::append(tx.as_mut(), entry).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends every session and token of `user`.
+    pub async fn end_all_sessions(&self, user: UserId, stamp: &Stamp) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        identity::by_id(tx.as_mut(), user).await?;
+        identity::end_all(tx.as_mut(), user, stamp.at).await?;
+        audit::append(
+            tx.as_mut(),
+            &stamp.entry(
+                "sessions-ended",
+                Outcome::Allowed,
+                Some(("user_account", user.0.to_string())),
+                None,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn session_count(&self, user: UserId) -> Result<i64, StoreError> {
+        identity::session_count(self.read().await?.as_mut(), user).await
+    }
+
+    // ------------------------------------------------------- API tokens
+
+    pub async fn issue_token(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        expires_at: Timestamp,
+        stamp: &Stamp,
+    ) -> Result<ApiTokenRecord, StoreError> {
+        let mut tx = self.write().await?;
+        let token =
+            identity::create_token(tx.as_mut(), user, token_hash, expires_at, stamp).await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    pub async fn token(&self, token_hash: &str) -> Result<Option<ApiTokenRecord>, StoreError> {
+        identity::token_by_hash(self.read().await?.as_mut(), token_hash).await
+    }
+
+    pub async fn revoke_token(&self, id: i64, stamp: &Stamp) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        identity::revoke_token(tx.as_mut(), id, stamp).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ------------------------------------------------------- break-glass
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn break_glass(
+        &self,
+        user: UserId,
+        kind: RecordKind,
+        record_id: i64,
+        reason: &str,
+        expires_at: Timestamp,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        identity::grant_break_glass(
+            tx.as_mut(),
+            user,
+            kind,
+            record_id,
+            reason,
+            expires_at,
+            stamp,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn active_break_glass(
+        &self,
+        user: UserId,
+        now: Timestamp,
+    ) -> Result<Vec<BreakGlass>, StoreError> {
+        identity::active_break_glass(self.read().await?.as_mut(), user, now).await
+    }
+
+    /// Break-glass openings of staff records within `scope`, newest first.
+    pub async fn staff_break_glass(
+        &self,
+        scope: &AccessScope,
+    ) -> Result<Vec<BreakGlassRecord>, StoreError> {
+        let mut tx = self.read().await?;
+        let ids = organisation::staff_ids_in(tx.as_mut(), scope).await?;
+        identity::break_glass_for(tx.as_mut(), RecordKind::StaffMember, &ids).await
+    }
+
+    // ------------------------------------------------------- audit trail
+
+    pub async fn audit_search(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
+        audit::search(self.read().await?.as_mut(), filter).await
+    }
+
+    /// Writes one audit entry on its own: a failed sign-in, a refusal.
+    pub async fn audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        self.record_access(entry).await
+    }
+
+    pub async fn failed_sign_ins(
+        &self,
+        username: &str,
+        client_ip: Option<&str>,
+        since: Timestamp,
+    ) -> Result<(i64, i64), StoreError> {
+        audit::failed_sign_ins(self.read().await?.as_mut(), username, client_ip, since).await
+    }
+
+    /// Entries after `after`, oldest first, at most `limit`.
+    pub async fn audit_page(&self, after: i64, limit: i64) -> Result<Vec<AuditEvent>, StoreError> {
+        audit::page(self.read().await?.as_mut(), after, limit).await
+    }
+
+    /// The newest entry's number and hash.
+    pub async fn audit_head(&self) -> Result<(i64, String), StoreError> {
+        audit::head(self.read().await?.as_mut()).await
+    }
+
+    /// Walks the whole chain, `page` entries at a time, calling `progress`
+    /// with the number checked so far. Returns how many entries verified,
+    /// or where the chain first breaks.
+    pub async fn verify_audit(
+        &self,
+        page: i64,
+        mut progress: impl FnMut(i64) + Send,
+    ) -> Result<Result<i64, BrokenLink>, StoreError> {
+        let mut at = (0, tandem_domain::audit::GENESIS.to_owned());
+        loop {
+            let events = self.audit_page(at.0, page).await?;
+            if events.is_empty() {
+                break;
+            }
+            match tandem_domain::audit::verify(at.clone(), &events) {
+                Ok(next) => at = next,
+                Err(broken) => return Ok(Err(broken)),
+            }
+            progress(at.0);
+        }
+        // The head must agree with the last entry, or entries were cut off the end.
+        let (head_seq, head_hash) = self.audit_head().await?;
+        if head_seq != at.0 || head_hash != at.1 {
+            return Ok(Err(BrokenLink {
+                seq: at.0 + 1,
+                problem: format!(
+                    "the trail ends at entry {} but {} entries were written",
+                    at.0, head_seq
+                ),
+            }));
+        }
+        Ok(Ok(at.0))
     }
 }
 

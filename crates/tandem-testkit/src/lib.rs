@@ -7,11 +7,48 @@ use futures::FutureExt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use tandem_domain::access::{
+    AccessScope, Action, Actor, Assignment, RecordKind, Role, Scope, UserId,
+};
+use tandem_domain::audit::Stamp;
 use tandem_storage::Store;
 use tandem_storage_postgres::PostgresBackend;
 use tandem_storage_sqlite::SqliteBackend;
 
 pub const POSTGRES_URL_VAR: &str = "TANDEM_TEST_POSTGRES_URL";
+
+/// Who the tests act as in audit entries.
+pub fn stamp() -> Stamp {
+    Stamp {
+        at: "2026-06-15T12:00:00Z"
+            .parse()
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH),
+        actor_user_id: None,
+        actor_username: "test".into(),
+        actor_role: None,
+        actor_scope: None,
+        request_id: None,
+        client_ip: None,
+    }
+}
+
+/// An access scope over every record of `kind`, as a national holder of
+/// every role would have.
+pub fn everything(kind: RecordKind) -> AccessScope {
+    let actor = Actor {
+        user_id: UserId(0),
+        username: "test".into(),
+        assignments: [Role::Hr, Role::SystemAdministrator, Role::ServiceManager]
+            .into_iter()
+            .map(|role| Assignment {
+                role,
+                scope: Scope::National,
+            })
+            .collect(),
+        break_glass: Vec::new(),
+    };
+    tandem_domain::access::list_scope(&actor, Action::View, kind)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TestBackend {
@@ -34,12 +71,50 @@ fn postgres_admin_url() -> Option<String> {
     }
 }
 
+/// Direct SQL on a test database, behind the store's back: for tests that
+/// play an attacker with database access.
+pub struct RawSql {
+    url: String,
+}
+
+impl RawSql {
+    /// Runs statements separated by `;` in one batch.
+    pub async fn execute(&self, sql: &str) -> Result<(), String> {
+        use sqlx::{Connection, Executor};
+        if self.url.starts_with("sqlite:") {
+            let mut conn = sqlx::SqliteConnection::connect(&self.url)
+                .await
+                .map_err(|e| e.to_string())?;
+            conn.execute(sqlx::AssertSqlSafe(sql.to_owned()))
+                .await
+                .map_err(|e| e.to_string())?;
+        } else {
+            let mut conn = sqlx::PgConnection::connect(&self.url)
+                .await
+                .map_err(|e| e.to_string())?;
+            conn.execute(sqlx::AssertSqlSafe(sql.to_owned()))
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+}
+
 /// Runs `test` against a new, migrated store on `backend`, then drops the
 /// database. On PostgreSQL without a configured server the test is skipped
 /// with a note (never under CI, see [`postgres_admin_url`]).
 pub async fn with_store<F, Fut>(backend: TestBackend, test: F)
 where
     F: FnOnce(Store) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    with_store_and_sql(backend, |store, _| test(store)).await;
+}
+
+/// As [`with_store`], with direct SQL access to the same database too.
+pub async fn with_store_and_sql<F, Fut>(backend: TestBackend, test: F)
+where
+    F: FnOnce(Store, RawSql) -> Fut,
     Fut: Future<Output = ()>,
 {
     match backend {
@@ -50,7 +125,10 @@ where
                 SqliteBackend::connect(&url).await.expect("open SQLite"),
             ));
             store.migrate().await.expect("migrate SQLite");
-            let outcome = AssertUnwindSafe(test(store.clone())).catch_unwind().await;
+            let raw = RawSql { url };
+            let outcome = AssertUnwindSafe(test(store.clone(), raw))
+                .catch_unwind()
+                .await;
             store.close().await;
             drop(dir);
             if let Err(panic) = outcome {
@@ -69,7 +147,12 @@ where
                     .expect("connect to the test database"),
             ));
             store.migrate().await.expect("migrate PostgreSQL");
-            let outcome = AssertUnwindSafe(test(store.clone())).catch_unwind().await;
+            let raw = RawSql {
+                url: database.url.clone(),
+            };
+            let outcome = AssertUnwindSafe(test(store.clone(), raw))
+                .catch_unwind()
+                .await;
             store.close().await;
             database.drop_database().await;
             if let Err(panic) = outcome {
@@ -123,15 +206,22 @@ async fn admin_connection(url: &str) -> sqlx::PgConnection {
 }
 
 /// Declares each listed `async fn name(store: Store)` as a test on both
-/// backends: `sqlite::name` and `postgres::name`.
+/// backends: `sqlite::name` and `postgres::name`. With `with_sql:` first,
+/// the functions take `(store: Store, sql: RawSql)`.
 #[macro_export]
 macro_rules! on_both_backends {
+    (with_sql: $($name:ident),* $(,)?) => {
+        $crate::on_both_backends!(@each with_store_and_sql; $($name),*);
+    };
     ($($name:ident),* $(,)?) => {
+        $crate::on_both_backends!(@each with_store; $($name),*);
+    };
+    (@each $runner:ident; $($name:ident),*) => {
         mod sqlite {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    $crate::with_store($crate::TestBackend::Sqlite, super::$name).await;
+                    $crate::$runner($crate::TestBackend::Sqlite, super::$name).await;
                 }
             )*
         }
@@ -139,7 +229,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    $crate::with_store($crate::TestBackend::Postgres, super::$name).await;
+                    $crate::$runner($crate::TestBackend::Postgres, super::$name).await;
                 }
             )*
         }

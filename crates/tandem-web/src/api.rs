@@ -2,31 +2,45 @@
 //! from the same [`Resource`] descriptions and wire types the handlers use.
 
 use crate::AppState;
+use crate::account::{Checked, check_password, second_factor_accepted};
+use crate::auth::{new_token, token_hash};
 use crate::error::{ApiError, AppError, ErrorBody, ErrorEnvelope, FieldProblem};
 use crate::extract::{ApiJson, record_id};
+use crate::guard::{Guard, Refusal};
 use crate::resources::{HasVersion, Resource};
+use crate::session::{ApiCaller, RequestMeta};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use serde::Deserialize;
 use serde::Serialize;
 use std::collections::HashMap;
 use tandem_domain::DomainError;
+use tandem_domain::access::{Action, Grant, RecordKind, Role};
 use tandem_domain::organisation::*;
+use tandem_domain::session::API_TOKEN_LIFETIME;
 use tandem_storage::StaffFilter;
+use utoipa::ToSchema;
 use utoipa::openapi::path::{
     HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem,
 };
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{
     ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathsBuilder, Ref,
     Required, ResponseBuilder,
 };
 
 pub fn routes() -> Router<AppState> {
-    let router = Router::new().route("/openapi.json", get(openapi_json));
+    let router = Router::new()
+        .route("/openapi.json", get(openapi_json))
+        .route("/tokens", axum::routing::post(issue_token))
+        .route("/tokens/current", axum::routing::delete(revoke_token));
     let router = resource::<Region>(router, true);
     let router = resource::<ServiceArea>(router, true);
     let router = resource::<Office>(router, true);
@@ -66,9 +80,57 @@ struct Items<T> {
     items: Vec<T>,
 }
 
+/// The record `id` of `R`, if the caller may take `action` on it; for
+/// personal data the reading is audited. Anything else is "not found".
+async fn open<R: Resource>(
+    guard: &Guard<'_>,
+    id: &str,
+    action: Action,
+) -> Result<(R, Grant), ApiError> {
+    let id = record_id(id)?;
+    if R::POLICY_KIND == RecordKind::Organisation {
+        let grant = guard.kind(action, R::POLICY_KIND)?;
+        return Ok((guard.state.store.get(id).await?, grant));
+    }
+    let (found, target) = guard.locate::<R>(id).await?;
+    let grant = guard
+        .record(action, &target)
+        .await
+        .map_err(|r| ApiError(r.into()))?;
+    let record = found.ok_or_else(|| ApiError(AppError::not_found()))?;
+    guard
+        .audit_read(grant, R::POLICY_KIND, Some(id), "view")
+        .await?;
+    Ok((record, grant))
+}
+
+/// The caller may put a new or moved record of `R` in `team`.
+async fn check_placement<R: Resource>(
+    guard: &Guard<'_>,
+    action: Action,
+    team: Option<TeamId>,
+) -> Result<(), ApiError> {
+    if R::POLICY_KIND == RecordKind::Organisation {
+        return Ok(());
+    }
+    let target = guard.target::<R>(None, team).await?;
+    match guard.record(action, &target).await {
+        Ok(_) => Ok(()),
+        Err(Refusal::Failed(e)) => Err(ApiError(e)),
+        Err(_) => Err(DomainError::invalid(
+            "team_id",
+            "You can only put records in teams within your own scope",
+        )
+        .into()),
+    }
+}
+
 async fn list<R: Resource>(
     State(state): State<AppState>,
+    ApiCaller(principal): ApiCaller,
+    meta: RequestMeta,
 ) -> Result<Json<Items<R::View>>, ApiError> {
+    Guard::new(&state, &principal, &meta).kind(Action::View, R::POLICY_KIND)?;
     let records: Vec<R> = state.store.list().await?;
     Ok(Json(Items {
         items: records.iter().map(R::view).collect(),
@@ -77,16 +139,23 @@ async fn list<R: Resource>(
 
 async fn get_one<R: Resource>(
     State(state): State<AppState>,
+    ApiCaller(principal): ApiCaller,
+    meta: RequestMeta,
     Path(id): Path<String>,
 ) -> Result<Json<R::View>, ApiError> {
-    let record: R = state.store.get(record_id(&id)?).await?;
+    let guard = Guard::new(&state, &principal, &meta);
+    let (record, _) = open::<R>(&guard, &id, Action::View).await?;
     Ok(Json(record.view()))
 }
 
 async fn create<R: Resource>(
     State(state): State<AppState>,
+    ApiCaller(principal): ApiCaller,
+    meta: RequestMeta,
     ApiJson(body): ApiJson<R::Body>,
 ) -> Result<Response, ApiError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let grant = guard.kind(Action::Create, R::POLICY_KIND)?;
     if body.version().is_ok() {
         return Err(DomainError::invalid(
             "version",
@@ -95,7 +164,11 @@ async fn create<R: Resource>(
         .into());
     }
     let draft = R::validate_body(&body)?;
-    let created: R = state.store.create(&draft).await?;
+    check_placement::<R>(&guard, Action::Create, R::draft_team(&draft)).await?;
+    let created: R = state
+        .store
+        .create(&draft, &guard.stamp(Some(grant)))
+        .await?;
     let location = format!("/api/v1/{}/{}", R::SLUG, created.id());
     Ok((
         StatusCode::CREATED,
@@ -107,20 +180,36 @@ async fn create<R: Resource>(
 
 async fn update<R: Resource>(
     State(state): State<AppState>,
+    ApiCaller(principal): ApiCaller,
+    meta: RequestMeta,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<R::Body>,
 ) -> Result<Json<R::View>, ApiError> {
-    let id = record_id(&id)?;
+    let guard = Guard::new(&state, &principal, &meta);
+    let (record, grant) = open::<R>(&guard, &id, Action::Update).await?;
     let draft = R::validate_body(&body)?;
-    let updated: R = state.store.update(id, body.version()?, &draft).await?;
+    check_placement::<R>(&guard, Action::Update, R::draft_team(&draft)).await?;
+    let updated: R = state
+        .store
+        .update(
+            record.id(),
+            body.version()?,
+            &draft,
+            &guard.stamp(Some(grant)),
+        )
+        .await?;
     Ok(Json(updated.view()))
 }
 
 async fn delete<R: Resource>(
     State(state): State<AppState>,
+    ApiCaller(principal): ApiCaller,
+    meta: RequestMeta,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<StatusCode, ApiError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let grant = guard.kind(Action::Delete, R::POLICY_KIND)?;
     let id = record_id(&id)?;
     let version = query_params(query)
         .get("version")
@@ -128,7 +217,129 @@ async fn delete<R: Resource>(
         .ok_or_else(|| {
             DomainError::invalid("version", "Give the version you read, as ?version=N")
         })?;
-    state.store.delete::<R>(id, version).await?;
+    state
+        .store
+        .delete::<R>(id, version, &guard.stamp(Some(grant)))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ------------------------------------------------------------ tokens
+
+/// A request for an API token.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    username: String,
+    password: String,
+    /// The current code from the authenticator app, or a recovery code:
+    /// required for accounts with a second factor.
+    totp: Option<String>,
+}
+
+/// A bearer token for the API.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// Send as `Authorization: Bearer TOKEN`. Shown once; Tandem keeps only its hash.
+    token: String,
+    /// When it stops working (UTC).
+    expires_at: String,
+}
+
+fn unauthenticated(code: &'static str, message: &str) -> ApiError {
+    ApiError(AppError::new(StatusCode::UNAUTHORIZED, code, message))
+}
+
+/// Issues an API token for a username and password (and a second-factor
+/// code where the account has one). Throttled and audited like sign-in.
+async fn issue_token(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    ApiJson(body): ApiJson<TokenRequest>,
+) -> Result<Response, ApiError> {
+    let credentials = match check_password(&state, &meta, &body.username, &body.password).await? {
+        Checked::Accepted(c) => c,
+        Checked::Throttled => {
+            return Err(ApiError(AppError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                "There have been too many attempts to sign in. Wait 15 minutes, then try again",
+            )));
+        }
+        Checked::Refused => {
+            return Err(unauthenticated(
+                "invalid_credentials",
+                "The username or password is wrong",
+            ));
+        }
+    };
+    let account = &credentials.account;
+    let now = state.clock.now();
+    let stamp = meta.anonymous_stamp(&account.username, now);
+    let stamp = tandem_domain::audit::Stamp {
+        actor_user_id: Some(account.id),
+        ..stamp
+    };
+    if credentials.totp_secret.is_some() {
+        let code = body.totp.clone().unwrap_or_default();
+        if !second_factor_accepted(&state, &credentials, &code, &stamp).await? {
+            state
+                .store
+                .audit(&stamp.entry(
+                    "sign-in-failed",
+                    tandem_domain::audit::Outcome::Denied,
+                    None,
+                    Some("second factor".into()),
+                ))
+                .await?;
+            return Err(unauthenticated(
+                "second_factor_required",
+                "Send the current code from your authenticator app as totp",
+            ));
+        }
+    } else if state.config.second_factor_for_everyone
+        || account
+            .roles
+            .iter()
+            .any(|r| r.assignment.role == Role::SystemAdministrator)
+    {
+        return Err(ApiError(AppError::new(
+            StatusCode::FORBIDDEN,
+            "second_factor_setup_required",
+            "Set up an authenticator app by signing in to Tandem in a browser first",
+        )));
+    }
+    let token = new_token();
+    let expires_at = now + API_TOKEN_LIFETIME;
+    state
+        .store
+        .issue_token(account.id, &token_hash(&token), expires_at, &stamp)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TokenResponse {
+            token,
+            expires_at: expires_at.to_string(),
+        }),
+    )
+        .into_response())
+}
+
+/// Revokes the token this request came with.
+async fn revoke_token(
+    State(state): State<AppState>,
+    ApiCaller(principal): ApiCaller,
+    meta: RequestMeta,
+) -> Result<StatusCode, ApiError> {
+    let Some(token) = principal.token_id else {
+        return Err(DomainError::invalid(
+            "authorization",
+            "This request did not come with an API token",
+        )
+        .into());
+    };
+    let stamp = principal.stamp(&meta, state.clock.now(), None);
+    state.store.revoke_token(token, &stamp).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -151,8 +362,13 @@ const STAFF_PAGE_MAX: u32 = 500;
 /// Staff, filtered by team and name, a page at a time.
 async fn list_staff(
     State(state): State<AppState>,
+    ApiCaller(principal): ApiCaller,
+    meta: RequestMeta,
     RawQuery(query): RawQuery,
 ) -> Result<Json<StaffList>, ApiError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let grant = guard.kind(Action::View, RecordKind::StaffMember)?;
+    let scope = guard.list_scope(Action::View, RecordKind::StaffMember);
     let params = query_params(query);
     let number = |name: &str, default: u32| -> Result<u32, ApiError> {
         match params.get(name) {
@@ -181,12 +397,18 @@ async fn list_staff(
     }
     let page = state
         .store
-        .list_staff(&StaffFilter {
-            team_id,
-            name: params.get("name").cloned(),
-            page: number("page", 1)?.max(1),
-            per_page,
-        })
+        .list_staff(
+            &StaffFilter {
+                team_id,
+                name: params.get("name").cloned(),
+                page: number("page", 1)?.max(1),
+                per_page,
+            },
+            &scope,
+        )
+        .await?;
+    guard
+        .audit_read(grant, RecordKind::StaffMember, None, "list")
         .await?;
     Ok(Json(StaffList {
         items: page.members.iter().map(Resource::view).collect(),
@@ -271,6 +493,11 @@ fn describe<R: Resource>(
     };
     let common_errors = |op: OperationBuilder| {
         op.response("400", error_response("The request was malformed"))
+            .response("401", error_response("No valid bearer token or session"))
+            .response(
+                "403",
+                error_response("The caller's roles do not allow this"),
+            )
             .response("500", error_response("The service failed"))
     };
     let slug_id = R::SLUG.replace('-', "_");
@@ -381,6 +608,7 @@ pub fn openapi_document() -> OpenApi {
             HttpMethod::Get,
             OperationBuilder::new()
                 .tag("Health")
+                .security(SecurityRequirement::default())
                 .operation_id(Some(id))
                 .summary(Some(summary))
                 .response("200", json_response("Yes", None))
@@ -402,12 +630,57 @@ pub fn openapi_document() -> OpenApi {
                 HttpMethod::Get,
                 OperationBuilder::new()
                     .tag("API")
+                    .security(SecurityRequirement::default())
                     .operation_id(Some("openapi"))
                     .summary(Some("This document"))
                     .response("200", json_response("The OpenAPI document", None)),
             ),
         );
+    let paths = paths
+        .path(
+            "/api/v1/tokens",
+            PathItem::new(
+                HttpMethod::Post,
+                OperationBuilder::new()
+                    .tag("Authentication")
+                    .operation_id(Some("issue_token"))
+                    .summary(Some("Get a bearer token"))
+                    .description(Some("Exchanges a username, password and (where the account has one) a second-factor code for a bearer token valid for 8 hours. Throttled like signing in."))
+                    .security(SecurityRequirement::default())
+                    .request_body(Some(json_body("TokenRequest")))
+                    .response("201", json_response("Issued", Some("TokenResponse")))
+                    .response("400", error_response("The request was malformed"))
+                    .response("401", error_response("Wrong credentials or second-factor code"))
+                    .response("403", error_response("The account must set up a second factor first"))
+                    .response("429", error_response("Too many recent failures")),
+            ),
+        )
+        .path(
+            "/api/v1/tokens/current",
+            PathItem::new(
+                HttpMethod::Delete,
+                OperationBuilder::new()
+                    .tag("Authentication")
+                    .operation_id(Some("revoke_token"))
+                    .summary(Some("Revoke the token this request carries"))
+                    .response("204", json_response("Revoked", None))
+                    .response("401", error_response("No valid bearer token")),
+            ),
+        );
     let components = ComponentsBuilder::new()
+        .security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("A token from POST /api/v1/tokens")).build()),
+        )
+        .security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "tandem_session",
+                "The browser session cookie; state-changing requests also need the X-CSRF-Token header",
+            ))),
+        )
+        .schema_from::<TokenRequest>()
+        .schema_from::<TokenResponse>()
         .schema_from::<ErrorEnvelope>()
         .schema_from::<ErrorBody>()
         .schema_from::<FieldProblem>();
@@ -430,5 +703,9 @@ pub fn openapi_document() -> OpenApi {
         )
         .paths(paths.build())
         .components(Some(components.build()))
+        .security(Some(vec![
+            SecurityRequirement::new("bearer", Vec::<String>::new()),
+            SecurityRequirement::new("session", Vec::<String>::new()),
+        ]))
         .build()
 }

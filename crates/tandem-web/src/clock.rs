@@ -20,12 +20,3 @@ impl Clock for SystemClock {
         Timestamp::now()
     }
 }
-
-/// A clock that always says the same time.
-pub struct FixedClock(pub Timestamp);
-
-impl Clock for FixedClock {
-    fn now(&self) -> Timestamp {
-        self.0
-    }
-}

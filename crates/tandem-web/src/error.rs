@@ -198,7 +198,7 @@ impl IntoResponse for PageError {
             _ => "There is a problem".to_owned(),
         };
         let page = ErrorPage {
-            layout: crate::html::Layout::new(""),
+            layout: crate::html::Layout::new("", None),
             title,
             message,
             fields,

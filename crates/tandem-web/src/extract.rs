@@ -2,7 +2,7 @@
 //! right form for the caller, instead of axum's plain-text rejections.
 
 use crate::error::{ApiError, AppError, PageError};
-use axum::extract::rejection::{FormRejection, JsonRejection};
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
@@ -55,25 +55,49 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 }
 
 /// A submitted HTML form. Forms carry text, so a rejection here means the
-/// request was not sent by Tandem's own page.
+/// request was not sent by Tandem's own page. The CSRF token, already checked
+/// by the middleware, is taken out before the form's own fields are read.
 pub struct HtmlForm<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for HtmlForm<T> {
     type Rejection = PageError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Form::<T>::from_request(req, state).await {
-            Ok(axum::Form(value)) => Ok(HtmlForm(value)),
-            Err(rejection) => {
-                let detail = match &rejection {
-                    FormRejection::FailedToDeserializeForm(e) => {
-                        format!("The form could not be read: {}", e.body_text())
-                    }
-                    other => other.body_text(),
-                };
-                Err(PageError(body_error(rejection.status(), detail)))
-            }
+        let is_form = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(PageError(body_error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Send the form as application/x-www-form-urlencoded".into(),
+            )));
         }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| {
+                PageError(body_error(rejection.status(), rejection.body_text()))
+            })?;
+        let unreadable = |e: serde_urlencoded::de::Error| {
+            PageError(AppError::bad_request(format!(
+                "The form could not be read: {e}"
+            )))
+        };
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(&bytes).map_err(unreadable)?;
+        let fields: Vec<(String, String)> = pairs
+            .into_iter()
+            .filter(|(key, _)| key != crate::session::CSRF_FIELD)
+            .collect();
+        let encoded = serde_urlencoded::to_string(&fields).map_err(|e| {
+            PageError(AppError::bad_request(format!(
+                "The form could not be read: {e}"
+            )))
+        })?;
+        serde_urlencoded::from_str(&encoded)
+            .map(HtmlForm)
+            .map_err(unreadable)
     }
 }
 

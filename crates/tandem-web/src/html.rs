@@ -3,7 +3,9 @@
 use crate::AppState;
 use crate::error::{AppError, PageError};
 use crate::extract::{HtmlForm, record_id};
-use crate::resources::{Field, Lookups, Resource, SelectOption, attach_errors};
+use crate::guard::{Guard, Refusal, forbidden};
+use crate::resources::{Field, HasVersion, Lookups, Resource, SelectOption, attach_errors};
+use crate::session::{Principal, RequestMeta, SignedIn};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
@@ -13,6 +15,7 @@ use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use tandem_domain::DomainError;
+use tandem_domain::access::{self, Action, Grant, RecordKind, Target};
 use tandem_domain::organisation::*;
 use tandem_storage::{StaffFilter, StoreError};
 
@@ -21,7 +24,12 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home))
         .route("/organisation", get(organisation))
         .route("/admin", get(admin_index))
-        .route("/admin/staff", get(staff_list));
+        .route("/admin/staff", get(staff_list))
+        .route(
+            "/admin/staff/{id}/break-glass",
+            axum::routing::post(break_glass),
+        )
+        .route("/admin/staff/{id}/access-log", get(staff_access_log));
     let router = admin::<Region>(router, true);
     let router = admin::<ServiceArea>(router, true);
     let router = admin::<Office>(router, true);
@@ -65,33 +73,56 @@ pub struct NavItem {
 pub struct Layout {
     pub assets: String,
     current: &'static str,
+    /// The signed-in user, if any.
+    pub username: Option<String>,
+    /// The session's synchronizer token, for forms and htmx requests.
+    pub csrf: String,
+    administration: bool,
+}
+
+/// Whether the principal may use any administration page.
+fn may_administer(p: &Principal) -> bool {
+    let actor = &p.actor;
+    let allowed = |action, kind| access::authorize(actor, action, &Target::kind(kind)).is_ok();
+    allowed(Action::Create, RecordKind::Organisation)
+        || allowed(Action::View, RecordKind::StaffMember)
+        || allowed(Action::View, RecordKind::UserAccount)
+        || allowed(Action::View, RecordKind::AuditTrail)
+        || allowed(Action::View, RecordKind::AccessLog)
 }
 
 impl Layout {
-    pub fn new(current: &'static str) -> Self {
+    pub fn new(current: &'static str, principal: Option<&Principal>) -> Self {
         Self {
             assets: crate::assets::prefix(),
             current,
+            username: principal.map(|p| p.account.username.clone()),
+            csrf: principal.map(Principal::csrf_token).unwrap_or_default(),
+            administration: principal.is_some_and(may_administer),
         }
     }
 
     pub fn navigation(&self) -> Vec<NavItem> {
-        [
-            ("/", "Home"),
-            ("/organisation", "Organisation"),
-            ("/admin", "Administration"),
-        ]
-        .into_iter()
-        .map(|(href, label)| NavItem {
-            href,
-            label,
-            current: href == self.current,
-        })
-        .collect()
+        if self.username.is_none() {
+            return Vec::new();
+        }
+        let mut items = vec![("/", "Home"), ("/organisation", "Organisation")];
+        if self.administration {
+            items.push(("/admin", "Administration"));
+        }
+        items.push(("/account", "Your account"));
+        items
+            .into_iter()
+            .map(|(href, label)| NavItem {
+                href,
+                label,
+                current: href == self.current,
+            })
+            .collect()
     }
 }
 
-fn render(template: &impl Template) -> Result<Html<String>, PageError> {
+pub fn render(template: &impl Template) -> Result<Html<String>, PageError> {
     template.render().map(Html).map_err(|e| {
         tracing::error!(error = %e, "template rendering failed");
         PageError(AppError::internal())
@@ -148,12 +179,15 @@ struct HomePage {
     rows: Vec<SummaryRow>,
 }
 
-async fn home(State(state): State<AppState>) -> Result<Html<String>, PageError> {
+async fn home(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+) -> Result<Html<String>, PageError> {
     let today = state.clock.today();
     let s = state.store.organisation_summary(today).await?;
     let row = |label, count, href| SummaryRow { label, count, href };
     render(&HomePage {
-        layout: Layout::new("/"),
+        layout: Layout::new("/", Some(&principal)),
         today: today.strftime("%-d %B %Y").to_string(),
         rows: vec![
             row("Regions", s.regions, "/admin/regions"),
@@ -202,9 +236,19 @@ struct OrganisationPage {
     regions: Vec<RegionNode>,
 }
 
-async fn organisation(State(state): State<AppState>) -> Result<Html<String>, PageError> {
+async fn organisation(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+) -> Result<Html<String>, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    guard.kind(Action::View, RecordKind::Organisation)?;
     let store = &state.store;
-    let lookups = Lookups::load(store).await?;
+    let lookups = Lookups::load(
+        store,
+        &guard.list_scope(Action::View, RecordKind::StaffMember),
+    )
+    .await?;
     let courts: Vec<Court> = store.list().await?;
     let authorities: Vec<LocalAuthority> = store.list().await?;
     let staff_counts: HashMap<TeamId, i64> = store
@@ -250,7 +294,7 @@ async fn organisation(State(state): State<AppState>) -> Result<Html<String>, Pag
         })
         .collect();
     render(&OrganisationPage {
-        layout: Layout::new("/organisation"),
+        layout: Layout::new("/organisation", Some(&principal)),
         regions,
     })
 }
@@ -269,6 +313,7 @@ struct AdminSection {
 struct AdminIndexPage {
     layout: Layout,
     sections: Vec<AdminSection>,
+    links: Vec<(&'static str, &'static str, &'static str)>,
 }
 
 fn section<R: Resource>(count: i64) -> AdminSection {
@@ -280,30 +325,71 @@ fn section<R: Resource>(count: i64) -> AdminSection {
     }
 }
 
-async fn admin_index(State(state): State<AppState>) -> Result<Html<String>, PageError> {
+async fn admin_index(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+) -> Result<Html<String>, PageError> {
+    if !may_administer(&principal) {
+        return Err(forbidden().into());
+    }
+    let actor = &principal.actor;
+    let allowed = |action, kind| access::authorize(actor, action, &Target::kind(kind)).is_ok();
     let s = state
         .store
         .organisation_summary(state.clock.today())
         .await?;
-    let staff_total = state
-        .store
-        .list_staff(&StaffFilter {
-            per_page: 1,
-            ..Default::default()
-        })
-        .await?
-        .total;
-    render(&AdminIndexPage {
-        layout: Layout::new("/admin"),
-        sections: vec![
+    let mut sections = Vec::new();
+    if allowed(Action::Create, RecordKind::Organisation) {
+        sections.extend([
             section::<Region>(s.regions),
             section::<ServiceArea>(s.service_areas),
             section::<Team>(s.teams),
             section::<Office>(s.offices),
-            section::<StaffMember>(staff_total),
             section::<Court>(s.courts),
             section::<LocalAuthority>(s.local_authorities),
-        ],
+        ]);
+    }
+    let staff_scope = access::list_scope(actor, Action::View, RecordKind::StaffMember);
+    if !staff_scope.is_nothing() {
+        let staff_total = state
+            .store
+            .list_staff(
+                &StaffFilter {
+                    per_page: 1,
+                    ..Default::default()
+                },
+                &staff_scope,
+            )
+            .await?
+            .total;
+        sections.push(section::<StaffMember>(staff_total));
+    }
+    let mut links = Vec::new();
+    if allowed(Action::View, RecordKind::UserAccount) {
+        links.push((
+            "/admin/users",
+            "User accounts",
+            "Accounts, their roles and scopes, sessions and password resets.",
+        ));
+    }
+    if allowed(Action::View, RecordKind::AuditTrail) {
+        links.push((
+            "/admin/audit",
+            "Audit trail",
+            "Who did what, when: search by person, record and period.",
+        ));
+    }
+    if !access::list_scope(actor, Action::View, RecordKind::AccessLog).is_nothing() {
+        links.push((
+            "/admin/break-glass",
+            "Break-glass access",
+            "Records opened outside their holder's usual scope, and why.",
+        ));
+    }
+    render(&AdminIndexPage {
+        layout: Layout::new("/admin", Some(&principal)),
+        sections,
+        links,
     })
 }
 
@@ -336,15 +422,24 @@ impl ListPage {
 
 async fn list<R: Resource>(
     State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    // Organisation lists are for those who maintain them.
+    guard.kind(Action::Update, R::POLICY_KIND)?;
     let records: Vec<R> = state.store.list().await?;
-    let lookups = Lookups::load(&state.store).await?;
+    let lookups = Lookups::load(
+        &state.store,
+        &guard.list_scope(Action::View, RecordKind::StaffMember),
+    )
+    .await?;
     let query = query_map(query);
     let mut trail = admin_trail::<R>();
     trail.pop();
     render(&ListPage {
-        layout: Layout::new("/admin"),
+        layout: Layout::new("/admin", Some(&principal)),
         trail,
         notice: notice_text(&query),
         slug: R::SLUG,
@@ -378,6 +473,7 @@ struct FormPage {
     /// (anchor, message): the error summary.
     problems: Vec<(String, String)>,
     delete_href: Option<String>,
+    access_log: Option<String>,
 }
 
 /// Which form: adding a record, or editing an existing one.
@@ -388,12 +484,14 @@ enum FormFor {
 
 async fn form_page<R: Resource>(
     state: &AppState,
+    principal: &Principal,
     form_for: FormFor,
     form: &R::Form,
     version: String,
     error: Option<&DomainError>,
 ) -> Result<Html<String>, PageError> {
-    let lookups = Lookups::load(&state.store).await?;
+    let staff_scope = access::list_scope(&principal.actor, Action::View, RecordKind::StaffMember);
+    let lookups = Lookups::load(&state.store, &staff_scope).await?;
     let mut fields = R::fields(form, &lookups);
     let mut problems = Vec::new();
     match error {
@@ -431,9 +529,16 @@ async fn form_page<R: Resource>(
             R::IN_USE.map(|_| format!("/admin/{}/{id}/delete", R::SLUG)),
         ),
     };
+    let access_log = match (&form_for, R::POLICY_KIND) {
+        (FormFor::Edit { id, .. }, RecordKind::StaffMember) => {
+            Some(format!("/admin/staff/{id}/access-log"))
+        }
+        _ => None,
+    };
     render(&FormPage {
-        layout: Layout::new("/admin"),
+        layout: Layout::new("/admin", Some(principal)),
         trail: admin_trail::<R>(),
+        access_log,
         heading,
         action,
         slug: R::SLUG,
@@ -458,6 +563,7 @@ fn form_status(error: &DomainError) -> StatusCode {
 /// passes a database failure on as an error page.
 async fn form_again<R: Resource>(
     state: &AppState,
+    principal: &Principal,
     form_for: FormFor,
     form: &R::Form,
     version: String,
@@ -466,13 +572,19 @@ async fn form_again<R: Resource>(
     let StoreError::Domain(error) = error else {
         return Err(error.into());
     };
-    let page = form_page::<R>(state, form_for, form, version, Some(&error)).await?;
+    let page = form_page::<R>(state, principal, form_for, form, version, Some(&error)).await?;
     Ok((form_status(&error), page).into_response())
 }
 
-async fn new_form<R: Resource>(State(state): State<AppState>) -> Result<Html<String>, PageError> {
+async fn new_form<R: Resource>(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+) -> Result<Html<String>, PageError> {
+    Guard::new(&state, &principal, &meta).kind(Action::Create, R::POLICY_KIND)?;
     form_page::<R>(
         &state,
+        &principal,
         FormFor::New,
         &R::Form::default(),
         String::new(),
@@ -483,52 +595,141 @@ async fn new_form<R: Resource>(State(state): State<AppState>) -> Result<Html<Str
 
 async fn create<R: Resource>(
     State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
     HtmlForm(form): HtmlForm<R::Form>,
 ) -> Result<Response, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    guard.kind(Action::Create, R::POLICY_KIND)?;
     let result = match R::validate_form(&form) {
-        Ok(draft) => state.store.create::<R>(&draft).await.map(|_| ()),
+        Ok(draft) => {
+            // The new record's place must be within the creator's scope.
+            let target = guard.target::<R>(None, R::draft_team(&draft)).await?;
+            match guard.record(Action::Create, &target).await {
+                Ok(grant) => state
+                    .store
+                    .create::<R>(&draft, &guard.stamp(Some(grant)))
+                    .await
+                    .map(|_| ()),
+                Err(Refusal::Failed(e)) => return Err(e.into()),
+                Err(_) => Err(DomainError::invalid(
+                    "team_id",
+                    "You can only add records to teams within your own scope",
+                )
+                .into()),
+            }
+        }
         Err(e) => Err(e.into()),
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/admin/{}?notice=created", R::SLUG)).into_response()),
-        Err(e) => form_again::<R>(&state, FormFor::New, &form, String::new(), e).await,
+        Err(e) => form_again::<R>(&state, &principal, FormFor::New, &form, String::new(), e).await,
+    }
+}
+
+/// Opens a record for `action`: found, inside the principal's scope (or
+/// opened by break-glass), and, for personal data, its reading audited.
+/// Anything else is "not found", or the break-glass question.
+async fn open<R: Resource>(
+    guard: &Guard<'_>,
+    id: &str,
+    action: Action,
+) -> Result<(R, Grant), Response> {
+    let fail = |e: AppError| PageError(e).into_response();
+    let id = record_id(id).map_err(fail)?;
+    if R::POLICY_KIND == RecordKind::Organisation {
+        let grant = guard.kind(action, R::POLICY_KIND).map_err(fail)?;
+        let record: R = guard
+            .state
+            .store
+            .get(id)
+            .await
+            .map_err(|e| fail(e.into()))?;
+        return Ok((record, grant));
+    }
+    let (found, target) = guard.locate::<R>(id).await.map_err(fail)?;
+    match guard.record(action, &target).await {
+        Ok(grant) => {
+            let Some(record) = found else {
+                return Err(fail(AppError::not_found()));
+            };
+            guard
+                .audit_read(grant, R::POLICY_KIND, Some(id), "view")
+                .await
+                .map_err(fail)?;
+            Ok((record, grant))
+        }
+        Err(Refusal::BreakGlass) => Err(break_glass_page(guard, id, None)
+            .map(IntoResponse::into_response)
+            .unwrap_or_else(|e| e.into_response())),
+        Err(refusal) => Err(fail(refusal.into())),
     }
 }
 
 async fn edit_form<R: Resource>(
     State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
     Path(id): Path<String>,
-) -> Result<Html<String>, PageError> {
-    let record: R = state.store.get(record_id(&id)?).await?;
+) -> Result<Response, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let action = if R::POLICY_KIND == RecordKind::Organisation {
+        Action::Update
+    } else {
+        Action::View
+    };
+    let record: R = match open::<R>(&guard, &id, action).await {
+        Ok((record, _)) => record,
+        Err(response) => return Ok(response),
+    };
     let form_for = FormFor::Edit {
         id: record.id(),
         title: record.title(),
     };
-    form_page::<R>(
+    Ok(form_page::<R>(
         &state,
+        &principal,
         form_for,
         &record.form_of(),
         record.version().to_string(),
         None,
     )
-    .await
+    .await?
+    .into_response())
 }
 
 async fn update<R: Resource>(
     State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
     Path(id): Path<String>,
     HtmlForm(form): HtmlForm<R::Form>,
 ) -> Result<Response, PageError> {
-    let record: R = state.store.get(record_id(&id)?).await?;
-    let result = match (
-        R::validate_form(&form),
-        crate::resources::HasVersion::version(&form),
-    ) {
-        (Ok(draft), Ok(version)) => state
-            .store
-            .update::<R>(record.id(), version, &draft)
-            .await
-            .map(|_| ()),
+    let guard = Guard::new(&state, &principal, &meta);
+    let (record, grant) = match open::<R>(&guard, &id, Action::Update).await {
+        Ok(opened) => opened,
+        Err(response) => return Ok(response),
+    };
+    let result = match (R::validate_form(&form), form.version()) {
+        (Ok(draft), Ok(version)) => {
+            // Moving a record must land it inside the editor's scope too.
+            let moved_to = guard
+                .target::<R>(Some(&record), R::draft_team(&draft))
+                .await?;
+            match guard.record(Action::Update, &moved_to).await {
+                Ok(_) => state
+                    .store
+                    .update::<R>(record.id(), version, &draft, &guard.stamp(Some(grant)))
+                    .await
+                    .map(|_| ()),
+                Err(Refusal::Failed(e)) => return Err(e.into()),
+                Err(_) => Err(DomainError::invalid(
+                    "team_id",
+                    "You can only move records to teams within your own scope",
+                )
+                .into()),
+            }
+        }
         (Err(e), _) | (_, Err(e)) => Err(e.into()),
     };
     match result {
@@ -538,10 +739,8 @@ async fn update<R: Resource>(
                 id: record.id(),
                 title: record.title(),
             };
-            let version = crate::resources::HasVersion::version(&form)
-                .map(|v| v.to_string())
-                .unwrap_or_default();
-            form_again::<R>(&state, form_for, &form, version, e).await
+            let version = form.version().map(|v| v.to_string()).unwrap_or_default();
+            form_again::<R>(&state, &principal, form_for, &form, version, e).await
         }
     }
 }
@@ -562,11 +761,14 @@ struct DeletePage {
 
 async fn delete_confirm<R: Resource>(
     State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
     Path(id): Path<String>,
 ) -> Result<Html<String>, PageError> {
+    Guard::new(&state, &principal, &meta).kind(Action::Delete, R::POLICY_KIND)?;
     let record: R = state.store.get(record_id(&id)?).await?;
     render(&DeletePage {
-        layout: Layout::new("/admin"),
+        layout: Layout::new("/admin", Some(&principal)),
         trail: admin_trail::<R>(),
         slug: R::SLUG,
         singular: R::KIND,
@@ -585,15 +787,22 @@ struct DeleteForm {
 
 async fn delete<R: Resource>(
     State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
     Path(id): Path<String>,
     HtmlForm(form): HtmlForm<DeleteForm>,
 ) -> Result<Response, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let grant = guard.kind(Action::Delete, R::POLICY_KIND)?;
     let id = record_id(&id)?;
     let version =
         form.version.trim().parse().map_err(|_| {
             AppError::bad_request("The version to delete is missing; reload the page")
         })?;
-    state.store.delete::<R>(id, version).await?;
+    state
+        .store
+        .delete::<R>(id, version, &guard.stamp(Some(grant)))
+        .await?;
     Ok(Redirect::to(&format!("/admin/{}?notice=deleted", R::SLUG)).into_response())
 }
 
@@ -654,9 +863,14 @@ struct StaffQuery<'a> {
 /// form updating as someone types) gets just the results.
 async fn staff_list(
     State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let grant = guard.kind(Action::View, RecordKind::StaffMember)?;
+    let scope = guard.list_scope(Action::View, RecordKind::StaffMember);
     let query = query_map(query);
     let name = query.get("name").cloned().unwrap_or_default();
     let team_text = query.get("team_id").cloned().unwrap_or_default();
@@ -668,14 +882,20 @@ async fn staff_list(
         .max(1);
     let page = state
         .store
-        .list_staff(&StaffFilter {
-            team_id,
-            name: Some(name.clone()),
-            page: page_number,
-            per_page: STAFF_PER_PAGE,
-        })
+        .list_staff(
+            &StaffFilter {
+                team_id,
+                name: Some(name.clone()),
+                page: page_number,
+                per_page: STAFF_PER_PAGE,
+            },
+            &scope,
+        )
         .await?;
-    let lookups = Lookups::load(&state.store).await?;
+    guard
+        .audit_read(grant, RecordKind::StaffMember, None, "list")
+        .await?;
+    let lookups = Lookups::load(&state.store, &scope).await?;
     let page_count = page.page_count();
     let link = |page: u32| {
         let q = StaffQuery {
@@ -719,12 +939,190 @@ async fn staff_list(
     let mut trail = admin_trail::<StaffMember>();
     trail.pop();
     Ok(render(&StaffListPage {
-        layout: Layout::new("/admin"),
+        layout: Layout::new("/admin", Some(&principal)),
         trail,
         notice: notice_text(&query),
         name,
         teams,
         results,
+    })?
+    .into_response())
+}
+
+// ------------------------------------------------------------ break-glass
+
+#[derive(Template)]
+#[template(path = "break_glass.html")]
+struct BreakGlassPage {
+    layout: Layout,
+    id: i64,
+    reason: String,
+    error: Option<String>,
+    minutes: i64,
+}
+
+/// Asks for a reason before opening a staff record outside the
+/// principal's scope. Shown whether or not the record exists.
+fn break_glass_page(
+    guard: &Guard<'_>,
+    id: i64,
+    form: Option<(String, String)>,
+) -> Result<(StatusCode, Html<String>), PageError> {
+    let (reason, error) = match form {
+        Some((reason, error)) => (reason, Some(error)),
+        None => (String::new(), None),
+    };
+    Ok((
+        StatusCode::FORBIDDEN,
+        render(&BreakGlassPage {
+            layout: Layout::new("/admin", Some(guard.principal)),
+            id,
+            reason,
+            error,
+            minutes: access::BREAK_GLASS_MINUTES,
+        })?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BreakGlassForm {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn break_glass(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    HtmlForm(form): HtmlForm<BreakGlassForm>,
+) -> Result<Response, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let id = record_id(&id)?;
+    let target = Target {
+        kind: RecordKind::StaffMember,
+        record_id: Some(id),
+        placement: Some(Default::default()),
+    };
+    // Only someone the policy would offer break-glass to may use it.
+    let eligible = matches!(
+        access::authorize(&principal.actor, Action::View, &target),
+        Err(access::Denied::OutOfScope { break_glass: true }) | Ok(_)
+    );
+    if !eligible {
+        return Err(AppError::not_found().into());
+    }
+    let reason = match access::break_glass_reason(&form.reason) {
+        Ok(reason) => reason,
+        Err(error) => {
+            return Ok(break_glass_page(&guard, id, Some((form.reason, error)))?.into_response());
+        }
+    };
+    let role = principal
+        .actor
+        .assignments
+        .iter()
+        .find(|a| access::BREAK_GLASS_ROLES.contains(&a.role))
+        .map(|a| Grant::BreakGlass(a.role));
+    let now = state.clock.now();
+    let expires = now + jiff::SignedDuration::from_mins(access::BREAK_GLASS_MINUTES);
+    state
+        .store
+        .break_glass(
+            principal.account.id,
+            RecordKind::StaffMember,
+            id,
+            &reason,
+            expires,
+            &guard.stamp(role),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/admin/staff/{id}")).into_response())
+}
+
+// ------------------------------------------------------------ access log
+
+pub struct AccessRow {
+    pub when: String,
+    pub who: String,
+    pub role: String,
+    pub action: String,
+    pub outcome: String,
+    pub reason: String,
+}
+
+impl AccessRow {
+    pub fn from_event(e: &tandem_domain::audit::AuditEvent) -> Self {
+        let entry = &e.entry;
+        let london = jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC);
+        Self {
+            when: entry
+                .at
+                .to_zoned(london)
+                .strftime("%-d %b %Y %H:%M:%S")
+                .to_string(),
+            who: entry.actor_username.clone(),
+            role: match (&entry.actor_role, &entry.actor_scope) {
+                (Some(role), Some(scope)) => format!("{role} ({scope})"),
+                (Some(role), None) => role.clone(),
+                _ => String::new(),
+            },
+            action: entry.action.clone(),
+            outcome: entry.outcome.name().to_owned(),
+            reason: entry.reason.clone().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "access_log.html")]
+struct AccessLogPage {
+    layout: Layout,
+    name: String,
+    id: i64,
+    rows: Vec<AccessRow>,
+}
+
+/// Who has seen this staff member's record, when, and why.
+async fn staff_access_log(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let id = record_id(&id)?;
+    let member: StaffMember = match state.store.get(id).await {
+        Ok(member) => member,
+        Err(StoreError::Domain(DomainError::NotFound { .. })) => {
+            return Err(AppError::not_found().into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let placement = state.store.placement_of_team(member.team_id).await?;
+    let target = Target::record(RecordKind::AccessLog, id, placement);
+    let grant = guard
+        .record(Action::View, &target)
+        .await
+        .map_err(AppError::from)?;
+    guard
+        .audit_read(grant, RecordKind::StaffMember, Some(id), "view-access-log")
+        .await?;
+    let events = state
+        .store
+        .audit_search(&tandem_storage::AuditFilter {
+            record_type: Some(RecordKind::StaffMember.name().into()),
+            record_id: Some(id.to_string()),
+            limit: 500,
+            ..Default::default()
+        })
+        .await?;
+    Ok(render(&AccessLogPage {
+        layout: Layout::new("/admin", Some(&principal)),
+        name: member.full_name(),
+        id,
+        rows: events.iter().map(AccessRow::from_event).collect(),
     })?
     .into_response())
 }

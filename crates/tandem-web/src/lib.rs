@@ -10,23 +10,29 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod account;
 mod api;
 mod assets;
+pub mod auth;
 mod clock;
 mod error;
 mod extract;
+mod guard;
 mod health;
 mod html;
 mod resources;
 mod security;
+pub mod session;
+mod users;
 
 pub use api::openapi_document;
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use clock::{Clock, SystemClock};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
 use std::sync::Arc;
+use tandem_domain::session::{SessionTimeouts, SignInThrottle};
 use tandem_storage::Store;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -35,23 +41,40 @@ use tower_http::trace::TraceLayer;
 /// anything bigger is refused before it is parsed.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Settings for signing in and sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WebConfig {
+    pub session: SessionTimeouts,
+    pub throttle: SignInThrottle,
+    /// Require a second factor of everyone, not only administrators.
+    pub second_factor_for_everyone: bool,
+    /// Mark the session cookie `Secure`: set when Tandem is served over TLS.
+    pub secure_cookies: bool,
+}
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
+    pub config: WebConfig,
 }
 
 impl AppState {
-    pub fn new(store: Store) -> Self {
+    pub fn new(store: Store, config: WebConfig) -> Self {
         Self {
             store,
             clock: Arc::new(SystemClock),
+            config,
         }
     }
 
-    pub fn with_clock(store: Store, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+    pub fn with_clock(store: Store, config: WebConfig, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            store,
+            clock,
+            config,
+        }
     }
 }
 
@@ -61,13 +84,16 @@ pub fn router(state: AppState) -> Router {
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     Router::new()
         .merge(html::routes())
+        .merge(account::routes())
+        .merge(users::routes())
         .nest("/api/v1", api::routes())
         .merge(health::routes())
         .merge(assets::routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn(security::check_origin))
+        .layer(axum::middleware::from_fn(session::check_csrf))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), session::authenticate))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(
             // Spans carry the method, the path and the request id, never the

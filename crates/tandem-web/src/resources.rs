@@ -4,6 +4,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use tandem_domain::access::{AccessScope, RecordKind};
 use tandem_domain::organisation::*;
 use tandem_domain::{DomainError, ValidationErrors};
 use tandem_storage::{Editable, StaffFilter, Store, StoreError};
@@ -19,12 +20,17 @@ pub struct Lookups {
 }
 
 impl Lookups {
-    pub async fn load(store: &Store) -> Result<Self, StoreError> {
+    /// Loads what forms choose from. Line managers are offered from the
+    /// staff the viewer may see (`staff_scope`).
+    pub async fn load(store: &Store, staff_scope: &AccessScope) -> Result<Self, StoreError> {
         let managers = store
-            .list_staff(&StaffFilter {
-                per_page: 500,
-                ..Default::default()
-            })
+            .list_staff(
+                &StaffFilter {
+                    per_page: 500,
+                    ..Default::default()
+                },
+                staff_scope,
+            )
             .await?
             .members
             .into_iter()
@@ -226,6 +232,8 @@ pub fn attach_errors(fields: &mut [Field], errors: &ValidationErrors) {
 pub trait Resource: Editable + Clone + Send + Sync + 'static {
     /// The path segment: `/admin/{SLUG}` and `/api/v1/{SLUG}`.
     const SLUG: &'static str;
+    /// What the access policy protects these records as.
+    const POLICY_KIND: RecordKind = RecordKind::Organisation;
     const PLURAL: &'static str;
     const DESCRIPTION: &'static str;
 
@@ -238,6 +246,16 @@ pub trait Resource: Editable + Clone + Send + Sync + 'static {
 
     fn id(&self) -> i64;
     fn version(&self) -> i64;
+
+    /// The team a record belongs to, which places it for the policy.
+    fn team(&self) -> Option<TeamId> {
+        None
+    }
+
+    /// The team a draft would put the record in.
+    fn draft_team(_draft: &Self::Draft) -> Option<TeamId> {
+        None
+    }
     fn title(&self) -> String;
 
     fn form_of(&self) -> Self::Form;
@@ -1012,6 +1030,7 @@ pub struct StaffView {
 
 impl Resource for StaffMember {
     const SLUG: &'static str = "staff";
+    const POLICY_KIND: RecordKind = RecordKind::StaffMember;
     const PLURAL: &'static str = "Staff";
     const DESCRIPTION: &'static str = "Everyone who works for the service, including self-employed contractors, bank and agency staff.";
     type Form = StaffForm;
@@ -1026,6 +1045,12 @@ impl Resource for StaffMember {
     }
     fn title(&self) -> String {
         self.full_name()
+    }
+    fn team(&self) -> Option<TeamId> {
+        self.team_id
+    }
+    fn draft_team(draft: &StaffDraft) -> Option<TeamId> {
+        draft.team_id
     }
     fn form_of(&self) -> StaffForm {
         let [start_day, start_month, start_year] = date_parts(Some(self.start_date));

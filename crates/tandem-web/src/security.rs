@@ -1,10 +1,9 @@
-//! Security headers on every response, and refusal of cross-site writes.
+//! Security headers on every response.
 
-use crate::error::{ApiError, AppError, PageError};
 use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 /// Scripts, styles and images come from Tandem itself only; no inline script,
 /// no framing, no plugins, and forms post back to Tandem only.
@@ -47,46 +46,4 @@ pub async fn headers(request: Request, next: Next) -> Response {
         set(headers, header::CACHE_CONTROL, "no-store");
     }
     response
-}
-
-/// Whether a browser tells us the request came from another site.
-fn is_cross_site(headers: &HeaderMap) -> bool {
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        return !matches!(site, "same-origin" | "none");
-    }
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let origin_host = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"))
-        .unwrap_or("");
-    origin == "null" || origin_host != host
-}
-
-/// Refuses state-changing requests that a browser marks as coming from
-/// another site, so a page elsewhere cannot submit Tandem's forms.
-pub async fn check_origin(request: Request, next: Next) -> Response {
-    let safe = matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
-    if safe || !is_cross_site(request.headers()) {
-        return next.run(request).await;
-    }
-    tracing::warn!(path = %request.uri().path(), "refused a cross-site request");
-    let error = AppError::new(
-        StatusCode::FORBIDDEN,
-        "forbidden",
-        "This request came from another site, so it was refused",
-    );
-    if request.uri().path().starts_with("/api/") {
-        ApiError(error).into_response()
-    } else {
-        PageError(error).into_response()
-    }
 }

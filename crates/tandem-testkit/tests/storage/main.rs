@@ -1,11 +1,14 @@
 //! The storage behaviour suite: every test runs on SQLite and on PostgreSQL.
 
+mod audit;
+mod identity;
 mod migrations;
 mod organisation;
 mod staff;
 
 use tandem_domain::organisation::*;
 use tandem_storage::Store;
+use tandem_testkit::stamp;
 
 /// A region, one service area in it, an office and a team there.
 pub struct Fixture {
@@ -24,15 +27,19 @@ pub async fn fixture(store: &Store) -> Fixture {
             }
             .validate()
             .expect("valid region"),
+            &stamp(),
         )
         .await
         .expect("create region");
     let area: ServiceArea = store
-        .create(&area_draft("A1", "Northumbria", region.id.0))
+        .create(&area_draft("A1", "Northumbria", region.id.0), &stamp())
         .await
         .expect("create area");
     let office: Office = store
-        .create(&office_draft("NCL", "Newcastle office", area.id.0))
+        .create(
+            &office_draft("NCL", "Newcastle office", area.id.0),
+            &stamp(),
+        )
         .await
         .expect("create office");
     let team: Team = store
@@ -45,6 +52,7 @@ pub async fn fixture(store: &Store) -> Fixture {
             }
             .validate()
             .expect("valid team"),
+            &stamp(),
         )
         .await
         .expect("create team");

@@ -2,6 +2,7 @@ use crate::{area_draft, fixture, office_draft};
 use tandem_domain::DomainError;
 use tandem_domain::organisation::*;
 use tandem_storage::{Store, StoreError};
+use tandem_testkit::stamp;
 
 fn domain(result: Result<impl std::fmt::Debug, StoreError>) -> DomainError {
     match result {
@@ -33,6 +34,7 @@ async fn records_round_trip(store: Store) {
             }
             .validate()
             .expect("valid"),
+            &stamp(),
         )
         .await
         .expect("create court");
@@ -46,6 +48,7 @@ async fn records_round_trip(store: Store) {
             }
             .validate()
             .expect("valid"),
+            &stamp(),
         )
         .await
         .expect("create local authority");
@@ -66,11 +69,11 @@ async fn records_round_trip(store: Store) {
 async fn lists_are_ordered(store: Store) {
     let f = fixture(&store).await;
     store
-        .create::<ServiceArea>(&area_draft("A2", "Durham", f.region.id.0))
+        .create::<ServiceArea>(&area_draft("A2", "Durham", f.region.id.0), &stamp())
         .await
         .expect("create");
     store
-        .create::<ServiceArea>(&area_draft("A10", "Cumbria", f.region.id.0))
+        .create::<ServiceArea>(&area_draft("A10", "Cumbria", f.region.id.0), &stamp())
         .await
         .expect("create");
     let codes: Vec<String> = store
@@ -96,7 +99,7 @@ async fn duplicates_are_refused_naming_the_field(store: Store) {
     .validate()
     .expect("valid");
     let DomainError::Duplicate { field, message } =
-        domain(store.create::<Region>(&same_code).await)
+        domain(store.create::<Region>(&same_code, &stamp()).await)
     else {
         panic!("expected a duplicate");
     };
@@ -109,7 +112,8 @@ async fn duplicates_are_refused_naming_the_field(store: Store) {
     }
     .validate()
     .expect("valid");
-    let DomainError::Duplicate { field, .. } = domain(store.create::<Region>(&same_name).await)
+    let DomainError::Duplicate { field, .. } =
+        domain(store.create::<Region>(&same_name, &stamp()).await)
     else {
         panic!("expected a duplicate");
     };
@@ -121,7 +125,7 @@ async fn references_to_missing_records_are_refused(store: Store) {
     let f = fixture(&store).await;
     let error = domain(
         store
-            .create::<ServiceArea>(&area_draft("A2", "Durham", f.region.id.0 + 1000))
+            .create::<ServiceArea>(&area_draft("A2", "Durham", f.region.id.0 + 1000), &stamp())
             .await,
     );
     let DomainError::Invalid(errors) = error else {
@@ -134,7 +138,7 @@ async fn references_to_missing_records_are_refused(store: Store) {
 async fn a_team_office_must_be_in_its_area(store: Store) {
     let f = fixture(&store).await;
     let other: ServiceArea = store
-        .create(&area_draft("A2", "Durham", f.region.id.0))
+        .create(&area_draft("A2", "Durham", f.region.id.0), &stamp())
         .await
         .expect("create");
     let draft = TeamInput {
@@ -145,7 +149,7 @@ async fn a_team_office_must_be_in_its_area(store: Store) {
     }
     .validate()
     .expect("valid");
-    let DomainError::Invalid(errors) = domain(store.create::<Team>(&draft).await) else {
+    let DomainError::Invalid(errors) = domain(store.create::<Team>(&draft, &stamp()).await) else {
         panic!("expected invalid");
     };
     assert!(errors.for_field("office_id").is_some());
@@ -154,7 +158,7 @@ async fn a_team_office_must_be_in_its_area(store: Store) {
     let moved = office_draft("NCL", "Newcastle office", other.id.0);
     let DomainError::Invalid(errors) = domain(
         store
-            .update::<Office>(f.office.id.0, f.office.version, &moved)
+            .update::<Office>(f.office.id.0, f.office.version, &moved, &stamp())
             .await,
     ) else {
         panic!("expected invalid");
@@ -171,7 +175,7 @@ async fn updates_need_the_current_version(store: Store) {
     .validate()
     .expect("valid");
     let updated: Region = store
-        .update(f.region.id.0, 1, &renamed)
+        .update(f.region.id.0, 1, &renamed, &stamp())
         .await
         .expect("update");
     assert_eq!(updated.version, 2);
@@ -185,7 +189,11 @@ async fn updates_need_the_current_version(store: Store) {
     .validate()
     .expect("valid");
     assert_eq!(
-        domain(store.update::<Region>(f.region.id.0, 1, &theirs).await),
+        domain(
+            store
+                .update::<Region>(f.region.id.0, 1, &theirs, &stamp())
+                .await
+        ),
         DomainError::StaleVersion { kind: "region" }
     );
     assert_eq!(
@@ -193,7 +201,11 @@ async fn updates_need_the_current_version(store: Store) {
         "The North East"
     );
     assert_eq!(
-        domain(store.update::<Region>(f.region.id.0 + 99, 1, &theirs).await),
+        domain(
+            store
+                .update::<Region>(f.region.id.0 + 99, 1, &theirs, &stamp())
+                .await
+        ),
         DomainError::NotFound { kind: "region" }
     );
 }
@@ -209,9 +221,10 @@ async fn concurrent_edits_never_lose_an_update(store: Store) {
         .expect("valid")
     };
     let (first, second) = (edit("First"), edit("Second"));
+    let stamp = stamp();
     let (a, b) = tokio::join!(
-        store.update::<Region>(f.region.id.0, 1, &first),
-        store.update::<Region>(f.region.id.0, 1, &second),
+        store.update::<Region>(f.region.id.0, 1, &first, &stamp),
+        store.update::<Region>(f.region.id.0, 1, &second, &stamp),
     );
     let winners = [a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count();
     assert_eq!(
@@ -235,7 +248,7 @@ async fn records_in_use_cannot_be_deleted(store: Store) {
     assert!(matches!(
         domain(
             store
-                .delete::<Region>(f.region.id.0, f.region.version)
+                .delete::<Region>(f.region.id.0, f.region.version, &stamp())
                 .await
         ),
         DomainError::InUse { .. }
@@ -243,21 +256,25 @@ async fn records_in_use_cannot_be_deleted(store: Store) {
     assert!(matches!(
         domain(
             store
-                .delete::<Office>(f.office.id.0, f.office.version)
+                .delete::<Office>(f.office.id.0, f.office.version, &stamp())
                 .await
         ),
         DomainError::InUse { .. }
     ));
     assert_eq!(
-        domain(store.delete::<Team>(f.team.id.0, f.team.version + 1).await),
+        domain(
+            store
+                .delete::<Team>(f.team.id.0, f.team.version + 1, &stamp())
+                .await
+        ),
         DomainError::StaleVersion { kind: "team" }
     );
     store
-        .delete::<Team>(f.team.id.0, f.team.version)
+        .delete::<Team>(f.team.id.0, f.team.version, &stamp())
         .await
         .expect("delete team");
     store
-        .delete::<Office>(f.office.id.0, f.office.version)
+        .delete::<Office>(f.office.id.0, f.office.version, &stamp())
         .await
         .expect("delete office");
     assert_eq!(

@@ -3,6 +3,7 @@ use jiff::civil::date;
 use tandem_domain::DomainError;
 use tandem_domain::organisation::*;
 use tandem_storage::{StaffFilter, Store, StoreError};
+use tandem_testkit::stamp;
 
 fn input(given: &str, family: &str, team: Option<TeamId>) -> StaffInput {
     StaffInput {
@@ -21,7 +22,7 @@ fn input(given: &str, family: &str, team: Option<TeamId>) -> StaffInput {
 
 async fn add(store: &Store, input: StaffInput) -> StaffMember {
     store
-        .create(&input.validate().expect("valid staff"))
+        .create(&input.validate().expect("valid staff"), &stamp())
         .await
         .expect("create staff")
 }
@@ -74,7 +75,7 @@ async fn line_management_cannot_loop(store: Store) {
     .validate()
     .expect("valid");
     let result = store
-        .update::<StaffMember>(head.id.0, head.version, &looped)
+        .update::<StaffMember>(head.id.0, head.version, &looped, &stamp())
         .await;
     let Err(StoreError::Domain(DomainError::Invalid(errors))) = result else {
         panic!("expected invalid, got {result:?}");
@@ -94,7 +95,7 @@ async fn staff_are_kept_not_deleted(store: Store) {
     let f = fixture(&store).await;
     let member = add(&store, input("Dee", "Kept", Some(f.team.id))).await;
     let result = store
-        .delete::<StaffMember>(member.id.0, member.version)
+        .delete::<StaffMember>(member.id.0, member.version, &stamp())
         .await;
     assert!(matches!(
         result,
@@ -115,6 +116,7 @@ async fn staff_lists_filter_search_and_page(store: Store) {
             }
             .validate()
             .expect("valid"),
+            &stamp(),
         )
         .await
         .expect("create team");
@@ -125,7 +127,15 @@ async fn staff_lists_filter_search_and_page(store: Store) {
 
     let page = |filter: StaffFilter| {
         let store = store.clone();
-        async move { store.list_staff(&filter).await.expect("list staff") }
+        async move {
+            store
+                .list_staff(
+                    &filter,
+                    &tandem_testkit::everything(tandem_domain::access::RecordKind::StaffMember),
+                )
+                .await
+                .expect("list staff")
+        }
     };
     let names = |page: &tandem_storage::StaffPage| -> Vec<String> {
         page.members.iter().map(StaffMember::full_name).collect()

@@ -1,4 +1,4 @@
-use crate::{TestApp, seed_area};
+use crate::{TestApp, seed};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use tandem_storage::Store;
@@ -14,10 +14,14 @@ fn the_openapi_document_is_stable() {
 /// Every documented operation is answered by a route (not the fallback).
 async fn every_documented_operation_is_routed(store: Store) {
     let app = TestApp::new(store);
-    let (region_id, _) = seed_area(&app).await;
+    let token = app.admin_token().await;
+    let region_id = seed(&app, &token).await.region;
     let document = app.get("/api/v1/openapi.json").await.json();
     let paths = document["paths"].as_object().expect("paths");
-    assert!(paths.len() >= 17, "{} paths", paths.len());
+    assert!(paths.len() >= 19, "{} paths", paths.len());
+    let schemes = &document["components"]["securitySchemes"];
+    assert_eq!(schemes["bearer"]["scheme"], "bearer");
+    assert_eq!(schemes["session"]["in"], "cookie");
     for (path, item) in paths {
         for method in ["get", "post", "put", "delete"] {
             if item.get(method).is_none() {
@@ -27,6 +31,7 @@ async fn every_documented_operation_is_routed(store: Store) {
             let request = Request::builder()
                 .method(Method::from_bytes(method.to_uppercase().as_bytes()).expect("method"))
                 .uri(&uri)
+                .header("authorization", format!("Bearer {token}"))
                 .header("content-type", "application/json")
                 .body(Body::from("{}"))
                 .expect("request");

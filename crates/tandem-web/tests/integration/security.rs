@@ -5,8 +5,15 @@ use tandem_storage::Store;
 
 async fn every_response_carries_the_security_headers(store: Store) {
     let app = TestApp::new(store);
-    for path in ["/", "/admin/regions", "/api/v1/regions", "/nowhere"] {
-        let reply = app.get(path).await;
+    let admin = app.admin().await;
+    for path in [
+        "/",
+        "/admin/regions",
+        "/api/v1/regions",
+        "/nowhere",
+        "/sign-in",
+    ] {
+        let reply = app.get_as(&admin, path).await;
         let csp = reply.header("content-security-policy");
         assert!(csp.contains("script-src 'self'"), "{path}: {csp}");
         assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
@@ -20,7 +27,8 @@ async fn every_response_carries_the_security_headers(store: Store) {
 
 async fn pages_carry_no_inline_script(store: Store) {
     let app = TestApp::new(store);
-    let home = app.get("/").await.body;
+    let admin = app.admin().await;
+    let home = app.get_as(&admin, "/").await.body;
     let scripts: Vec<&str> = home.split("<script").skip(1).collect();
     assert!(!scripts.is_empty());
     for script in scripts {
@@ -35,7 +43,7 @@ async fn pages_carry_no_inline_script(store: Store) {
 
 async fn assets_are_served_by_tandem_and_cached(store: Store) {
     let app = TestApp::new(store);
-    let home = app.get("/").await.body;
+    let home = app.get("/sign-in").await.body;
     let css = home
         .split("href=\"")
         .find_map(|s| s.split('"').next().filter(|h| h.ends_with("tandem.css")))
@@ -71,29 +79,66 @@ async fn assets_are_served_by_tandem_and_cached(store: Store) {
 
 async fn cross_site_writes_are_refused(store: Store) {
     let app = TestApp::new(store);
-    for (header, value) in [
-        ("sec-fetch-site", "cross-site"),
-        ("origin", "https://evil.example"),
-    ] {
+    let admin = app.admin().await;
+    let cookie = format!("tandem_session={}", admin.cookie);
+    let form = format!("code=EV&name=Evil&version=&csrf_token={}", admin.csrf);
+    let attempts: [(&[(&str, String)], &str); 4] = [
+        (&[("sec-fetch-site", "cross-site".into())], "cross-site"),
+        (
+            &[("origin", "https://evil.example".into())],
+            "foreign origin",
+        ),
+        (&[], "no origin at all"),
+        (
+            &[("sec-fetch-site", "same-origin".into())],
+            "same origin but no token",
+        ),
+    ];
+    for (headers, what) in attempts {
+        let body = if what.contains("no token") {
+            "code=EV&name=Evil&version=".to_owned()
+        } else {
+            form.clone()
+        };
+        let mut request = Request::post("/admin/regions/new")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("host", "tandem.local")
+            .header("cookie", &cookie);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
         let reply = app
-            .send(
-                Request::post("/admin/regions/new")
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .header("host", "tandem.local")
-                    .header(header, value)
-                    .body(Body::from("code=EV&name=Evil"))
-                    .expect("request"),
-            )
+            .send(request.body(Body::from(body)).expect("request"))
             .await;
-        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{header}");
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{what}");
     }
+    // A token from another session (say, a replayed one) is refused too.
+    let other = app.sign_in("admin").await;
+    let replayed = app
+        .send(
+            Request::post("/admin/regions/new")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("sec-fetch-site", "same-origin")
+                .header("cookie", &cookie)
+                .body(Body::from(format!(
+                    "code=EV&name=Evil&version=&csrf_token={}",
+                    other.csrf
+                )))
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(replayed.status, StatusCode::FORBIDDEN);
     let same_origin = app
         .send(
             Request::post("/admin/regions/new")
                 .header("content-type", "application/x-www-form-urlencoded")
                 .header("host", "tandem.local")
                 .header("origin", "http://tandem.local")
-                .body(Body::from("code=OK&name=Fine&version="))
+                .header("cookie", &cookie)
+                .body(Body::from(format!(
+                    "code=OK&name=Fine&version=&csrf_token={}",
+                    admin.csrf
+                )))
                 .expect("request"),
         )
         .await;
@@ -103,9 +148,9 @@ async fn cross_site_writes_are_refused(store: Store) {
         "{}",
         same_origin.body
     );
-    let regions = app.get("/api/v1/regions").await.json();
-    assert_eq!(regions["items"].as_array().map(Vec::len), Some(1));
-    assert_eq!(regions["items"][0]["code"], "OK");
+    let regions = app.get_as(&admin, "/admin/regions").await.body;
+    assert!(regions.contains("Fine"));
+    assert!(!regions.contains("Evil"));
 }
 
 tandem_testkit::on_both_backends!(

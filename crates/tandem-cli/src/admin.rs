@@ -1,0 +1,416 @@
+//! `tandem user …` and `tandem audit …`: account and audit-trail
+//! administration from the command line, and the demo sign-ins.
+
+use crate::config::Overrides;
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use sha2::{Digest, Sha256};
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use tandem_domain::access::{Role, ScopeRef};
+use tandem_domain::audit::{AuditEvent, Outcome, Stamp};
+use tandem_domain::choice::Choice;
+use tandem_storage::{AuditFilter, Store, StoreError};
+use tandem_web::auth;
+
+#[derive(Args)]
+pub struct Database {
+    /// sqlite://PATH or postgres://USER@HOST/DATABASE [env: TANDEM_DATABASE_URL]
+    #[arg(long)]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create an account holding one role. The password is read from
+    /// standard input (--password-stdin), so it never appears in a process list.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// e.g. family-court-adviser, service-manager, system-administrator
+        #[arg(long)]
+        role: String,
+        /// national, region:CODE, area:CODE or team:CODE
+        #[arg(long)]
+        scope: String,
+        /// Link the account to this staff member.
+        #[arg(long)]
+        staff_id: Option<i64>,
+        /// Read the password from standard input (required).
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        db: Database,
+    },
+    /// List accounts, their roles and status.
+    List {
+        #[command(flatten)]
+        db: Database,
+    },
+    /// Disable an account, ending its sessions and tokens.
+    Disable {
+        #[arg(long)]
+        username: String,
+        #[command(flatten)]
+        db: Database,
+    },
+    /// Enable a disabled account.
+    Enable {
+        #[arg(long)]
+        username: String,
+        #[command(flatten)]
+        db: Database,
+    },
+    /// Issue a one-time reset code the account holder uses to choose a new
+    /// password (at /reset-password). Nobody else ever knows the password.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+        #[command(flatten)]
+        db: Database,
+    },
+    /// Give an account another role.
+    Assign {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        scope: String,
+        #[command(flatten)]
+        db: Database,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain and report the first broken link, or the count verified.
+    Verify {
+        #[command(flatten)]
+        db: Database,
+    },
+    /// Write the entries from one date to another as JSON lines, ending with
+    /// the chain head and the file's SHA-256, to keep somewhere separate.
+    Export {
+        /// First day, YYYY-MM-DD (UTC).
+        #[arg(long)]
+        from: String,
+        /// Last day, YYYY-MM-DD (UTC), included.
+        #[arg(long)]
+        to: String,
+        /// Where to write; standard output if absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        db: Database,
+    },
+}
+
+fn overrides(db: &Database) -> Overrides {
+    Overrides {
+        database_url: db.database_url.clone(),
+        ..Default::default()
+    }
+}
+
+impl UserCommand {
+    pub fn overrides(&self) -> Overrides {
+        match self {
+            UserCommand::Add { db, .. }
+            | UserCommand::List { db }
+            | UserCommand::Disable { db, .. }
+            | UserCommand::Enable { db, .. }
+            | UserCommand::ResetPassword { db, .. }
+            | UserCommand::Assign { db, .. } => overrides(db),
+        }
+    }
+}
+
+impl AuditCommand {
+    pub fn overrides(&self) -> Overrides {
+        match self {
+            AuditCommand::Verify { db } | AuditCommand::Export { db, .. } => overrides(db),
+        }
+    }
+}
+
+/// Who the command line acts as in the audit trail: the operating-system
+/// user running it.
+pub fn command_line_stamp() -> Stamp {
+    let who = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    Stamp {
+        at: jiff::Timestamp::now(),
+        actor_user_id: None,
+        actor_username: format!("command-line:{who}"),
+        actor_role: None,
+        actor_scope: None,
+        request_id: None,
+        client_ip: None,
+    }
+}
+
+/// Turns a domain refusal into one clear line.
+fn refused(error: StoreError) -> anyhow::Error {
+    match error {
+        StoreError::Domain(e) => anyhow::anyhow!("{e}"),
+        other => anyhow::Error::new(other),
+    }
+}
+
+fn role_and_scope(role: &str, scope: &str) -> anyhow::Result<(Role, ScopeRef)> {
+    let role = Role::parse(role).map_err(anyhow::Error::msg)?;
+    let scope = ScopeRef::parse(scope).map_err(anyhow::Error::msg)?;
+    Ok((role, scope))
+}
+
+async fn account_id(
+    store: &Store,
+    username: &str,
+) -> anyhow::Result<tandem_domain::access::UserId> {
+    match store.credentials(username).await? {
+        Some(c) => Ok(c.account.id),
+        None => bail!("there is no account {username}"),
+    }
+}
+
+pub async fn user(store: &Store, command: UserCommand) -> anyhow::Result<()> {
+    let stamp = command_line_stamp();
+    match command {
+        UserCommand::Add {
+            username,
+            role,
+            scope,
+            staff_id,
+            password_stdin,
+            ..
+        } => {
+            let (role, scope) = role_and_scope(&role, &scope)?;
+            if !password_stdin {
+                bail!("give the password on standard input with --password-stdin");
+            }
+            let mut password = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut password)
+                .context("cannot read the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            tandem_domain::password::check_new_password(&password, &username)
+                .map_err(anyhow::Error::msg)?;
+            let hash = auth::hash_password(password)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            let staff = staff_id.map(tandem_domain::organisation::StaffId);
+            let account = store
+                .create_account(&username, staff, &hash, &[(role, scope.clone())], &stamp)
+                .await
+                .map_err(refused)?;
+            println!(
+                "Created {} as {} over {scope}.",
+                account.username,
+                role.slug()
+            );
+        }
+        UserCommand::List { .. } => {
+            let mut out = std::io::stdout().lock();
+            writeln!(
+                out,
+                "{:<24} {:<9} {:<13} ROLES",
+                "USERNAME", "STATUS", "SECOND-FACTOR"
+            )?;
+            for a in store.accounts().await? {
+                let roles: Vec<String> = a
+                    .roles
+                    .iter()
+                    .map(|r| format!("{} {}", r.assignment.role.slug(), r.scope))
+                    .collect();
+                writeln!(
+                    out,
+                    "{:<24} {:<9} {:<13} {}",
+                    a.username,
+                    if a.disabled { "disabled" } else { "active" },
+                    if a.has_second_factor { "yes" } else { "no" },
+                    roles.join(", ")
+                )?;
+            }
+        }
+        UserCommand::Disable { username, .. } => {
+            let id = account_id(store, &username).await?;
+            store
+                .set_account_disabled(id, true, &stamp)
+                .await
+                .map_err(refused)?;
+            println!("Disabled {username}; its sessions and API tokens have ended.");
+        }
+        UserCommand::Enable { username, .. } => {
+            let id = account_id(store, &username).await?;
+            store
+                .set_account_disabled(id, false, &stamp)
+                .await
+                .map_err(refused)?;
+            println!("Enabled {username}.");
+        }
+        UserCommand::ResetPassword { username, .. } => {
+            let id = account_id(store, &username).await?;
+            let code = auth::new_recovery_codes().swap_remove(0);
+            let expires = stamp.at + jiff::SignedDuration::from_hours(24);
+            store
+                .issue_password_reset(id, &auth::recovery_code_hash(&code), expires, &stamp)
+                .await
+                .map_err(refused)?;
+            println!("Reset code for {username}: {code}");
+            println!(
+                "It works once, until {expires}, at /reset-password. Give it to them by a secure route."
+            );
+        }
+        UserCommand::Assign {
+            username,
+            role,
+            scope,
+            ..
+        } => {
+            let (role, scope) = role_and_scope(&role, &scope)?;
+            let id = account_id(store, &username).await?;
+            store
+                .assign_role(id, role, &scope, &stamp)
+                .await
+                .map_err(refused)?;
+            println!("{username} is now also {} over {scope}.", role.slug());
+        }
+    }
+    Ok(())
+}
+
+fn day(text: &str, what: &str) -> anyhow::Result<jiff::Timestamp> {
+    let date = tandem_domain::text::date(text, what).map_err(anyhow::Error::msg)?;
+    Ok(date.to_zoned(jiff::tz::TimeZone::UTC)?.timestamp())
+}
+
+fn event_json(e: &AuditEvent) -> serde_json::Value {
+    let x = &e.entry;
+    serde_json::json!({
+        "seq": e.seq,
+        "at": x.at.to_string(),
+        "actor_user_id": x.actor_user_id.map(|u| u.0),
+        "actor_username": x.actor_username,
+        "actor_role": x.actor_role,
+        "actor_scope": x.actor_scope,
+        "action": x.action,
+        "outcome": x.outcome.name(),
+        "record_type": x.record_type,
+        "record_id": x.record_id,
+        "request_id": x.request_id,
+        "client_ip": x.client_ip,
+        "reason": x.reason,
+        "prev_hash": e.prev_hash,
+        "hash": e.hash,
+    })
+}
+
+const VERIFY_PAGE: i64 = 5_000;
+
+pub async fn audit(store: &Store, command: AuditCommand) -> anyhow::Result<()> {
+    match command {
+        AuditCommand::Verify { .. } => {
+            let (total, _) = store.audit_head().await?;
+            let progress = |done: i64| {
+                eprint!("\rverified {done} of {total} entries");
+            };
+            let outcome = store.verify_audit(VERIFY_PAGE, progress).await?;
+            eprintln!();
+            match outcome {
+                Ok(count) => {
+                    let (_, head) = store.audit_head().await?;
+                    println!(
+                        "The audit trail is intact: {count} entries verified. Chain head: {head}"
+                    );
+                    Ok(())
+                }
+                Err(broken) => bail!(
+                    "the audit trail is broken at entry {}: {}",
+                    broken.seq,
+                    broken.problem
+                ),
+            }
+        }
+        AuditCommand::Export { from, to, out, .. } => {
+            let from_at = day(&from, "from date")?;
+            let to_at = day(&to, "to date")? + jiff::SignedDuration::from_hours(24);
+            if to_at <= from_at {
+                bail!("the to date must be on or after the from date");
+            }
+            let mut events = store
+                .audit_search(&AuditFilter {
+                    from: Some(from_at),
+                    to: Some(to_at),
+                    limit: u32::MAX,
+                    ..Default::default()
+                })
+                .await?;
+            events.reverse();
+            let mut lines = String::new();
+            for e in &events {
+                lines.push_str(&event_json(e).to_string());
+                lines.push('\n');
+            }
+            let digest: String = Sha256::digest(lines.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            let (head_seq, head_hash) = store.audit_head().await?;
+            let trailer = serde_json::json!({
+                "export": {"from": from, "to": to, "entries": events.len(),
+                           "sha256_of_entries": digest, "chain_head_seq": head_seq,
+                           "chain_head_hash": head_hash}
+            });
+            lines.push_str(&trailer.to_string());
+            lines.push('\n');
+            match &out {
+                Some(path) => std::fs::write(path, &lines)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+                None => std::io::stdout().lock().write_all(lines.as_bytes())?,
+            }
+            let stamp = command_line_stamp();
+            store
+                .audit(&stamp.entry(
+                    "export",
+                    Outcome::Allowed,
+                    Some(("audit_trail", format!("{from}..{to}"))),
+                    None,
+                ))
+                .await?;
+            eprintln!(
+                "Exported {} entries. SHA-256 of the entries: {digest}. Chain head: entry {head_seq}, {head_hash}. Keep these somewhere separate.",
+                events.len()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// The demo's sign-ins: one account per role, all with the same password,
+/// printed for whoever started the demo. The administrator's authenticator
+/// key is printed too, since administrators must use one.
+pub async fn demo_users(store: &Store, stamp: &Stamp) -> anyhow::Result<()> {
+    const DEMO_PASSWORD: &str = "tandem demo 2026";
+    const DEMO_ADMIN_KEY: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    let hash = auth::hash_password(DEMO_PASSWORD.to_owned())
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    let users = tandem_demo::load_users(store, &hash, stamp).await?;
+    if let Some(admin) = store.credentials("admin").await?
+        && admin.totp_secret.is_none()
+    {
+        store
+            .set_second_factor(admin.account.id, Some(DEMO_ADMIN_KEY), &[], stamp)
+            .await?;
+    }
+    println!();
+    println!("Demo sign-ins (password for all: \"{DEMO_PASSWORD}\"):");
+    for u in &users {
+        println!("  {:<12} {:<26} {}", u.username, u.role.slug(), u.scope);
+    }
+    println!(
+        "  The admin account also needs a code from an authenticator app: add the key {DEMO_ADMIN_KEY}\n  (or run: oathtool --totp -b {DEMO_ADMIN_KEY})."
+    );
+    Ok(())
+}
