@@ -173,7 +173,12 @@ async fn account_id(
     }
 }
 
-pub async fn user(store: &Store, command: UserCommand) -> anyhow::Result<()> {
+/// Runs a `tandem user` command; `input` is where `--password-stdin` reads from.
+pub async fn user(
+    store: &Store,
+    command: UserCommand,
+    input: &mut dyn BufRead,
+) -> anyhow::Result<()> {
     let stamp = command_line_stamp();
     match command {
         UserCommand::Add {
@@ -189,8 +194,7 @@ pub async fn user(store: &Store, command: UserCommand) -> anyhow::Result<()> {
                 bail!("give the password on standard input with --password-stdin");
             }
             let mut password = String::new();
-            std::io::stdin()
-                .lock()
+            input
                 .read_line(&mut password)
                 .context("cannot read the password from standard input")?;
             let password = password.trim_end_matches(['\r', '\n']).to_owned();
@@ -413,4 +417,169 @@ pub async fn demo_users(store: &Store, stamp: &Stamp) -> anyhow::Result<()> {
         "  The admin account also needs a code from an authenticator app: add the key {DEMO_ADMIN_KEY}\n  (or run: oathtool --totp -b {DEMO_ADMIN_KEY})."
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tandem_testkit::{TestBackend, with_store};
+
+    fn add(username: &str, role: &str, scope: &str) -> UserCommand {
+        UserCommand::Add {
+            username: username.into(),
+            role: role.into(),
+            scope: scope.into(),
+            staff_id: None,
+            password_stdin: true,
+            db: Database { database_url: None },
+        }
+    }
+
+    async fn commands_refuse_bad_input_and_change_nothing(store: Store) {
+        let stamp = command_line_stamp();
+        let organisation = tandem_domain::organisation::RegionInput {
+            code: "NE".into(),
+            name: "North East".into(),
+        }
+        .validate()
+        .expect("valid");
+        store
+            .create::<tandem_domain::organisation::Region>(&organisation, &stamp)
+            .await
+            .expect("region");
+        let mut good = "otter lantern quietly\n".as_bytes();
+        user(&store, add("amira", "hr", "region:NE"), &mut good)
+            .await
+            .expect("added");
+
+        for (command, password, problem) in [
+            (add("ben", "hr", "region:NE"), "short\n", "at least 12"),
+            (
+                add("ben", "hr", "region:ZZ"),
+                "otter lantern quietly\n",
+                "There is no region:ZZ",
+            ),
+            (
+                add("ben", "wizard", "national"),
+                "otter lantern quietly\n",
+                "Choose a role",
+            ),
+            (
+                add("ben", "hr", "county:X"),
+                "otter lantern quietly\n",
+                "A scope is",
+            ),
+            (
+                add("amira", "hr", "national"),
+                "otter lantern quietly\n",
+                "taken",
+            ),
+        ] {
+            let mut input = password.as_bytes();
+            let error = user(&store, command, &mut input).await.expect_err(problem);
+            assert!(format!("{error:#}").contains(problem), "{error:#}");
+        }
+        let no_stdin = UserCommand::Add {
+            username: "ben".into(),
+            role: "hr".into(),
+            scope: "national".into(),
+            staff_id: None,
+            password_stdin: false,
+            db: Database { database_url: None },
+        };
+        assert!(user(&store, no_stdin, &mut "".as_bytes()).await.is_err());
+        let accounts = store.accounts().await.expect("list");
+        assert_eq!(accounts.len(), 1, "only amira was created");
+        assert_eq!(accounts[0].roles[0].scope.to_string(), "region:NE");
+
+        let disable = UserCommand::Disable {
+            username: "amira".into(),
+            db: Database { database_url: None },
+        };
+        user(&store, disable, &mut "".as_bytes())
+            .await
+            .expect("disable");
+        assert!(store.accounts().await.expect("list")[0].disabled);
+        let unknown = UserCommand::ResetPassword {
+            username: "nobody".into(),
+            db: Database { database_url: None },
+        };
+        assert!(user(&store, unknown, &mut "".as_bytes()).await.is_err());
+    }
+
+    async fn the_audit_trail_verifies_and_exports(store: Store) {
+        let mut input = "otter lantern quietly\n".as_bytes();
+        user(&store, add("amira", "board-member", "national"), &mut input)
+            .await
+            .expect("added");
+        audit(
+            &store,
+            AuditCommand::Verify {
+                db: Database { database_url: None },
+            },
+        )
+        .await
+        .expect("intact");
+        let dir = tempfile::tempdir().expect("dir");
+        let out = dir.path().join("audit.jsonl");
+        audit(
+            &store,
+            AuditCommand::Export {
+                from: "2000-01-01".into(),
+                to: "2100-12-31".into(),
+                out: Some(out.clone()),
+                db: Database { database_url: None },
+            },
+        )
+        .await
+        .expect("export");
+        let text = std::fs::read_to_string(&out).expect("read");
+        let lines: Vec<&str> = text.lines().collect();
+        let trailer: serde_json::Value =
+            serde_json::from_str(lines.last().expect("trailer")).expect("json");
+        let entries = lines.len() - 1;
+        assert_eq!(trailer["export"]["entries"], entries);
+        let entries_text = &text.as_bytes()[..text.len() - lines.last().map_or(0, |l| l.len() + 1)];
+        let digest: String = Sha256::digest(entries_text)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(trailer["export"]["sha256_of_entries"], digest);
+        assert!(!text.contains("otter lantern"), "no password in the trail");
+        let bad = AuditCommand::Export {
+            from: "2026-02-30".into(),
+            to: "2026-03-01".into(),
+            out: None,
+            db: Database { database_url: None },
+        };
+        assert!(audit(&store, bad).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn sqlite_commands() {
+        with_store(
+            TestBackend::Sqlite,
+            commands_refuse_bad_input_and_change_nothing,
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn postgres_commands() {
+        with_store(
+            TestBackend::Postgres,
+            commands_refuse_bad_input_and_change_nothing,
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn sqlite_audit() {
+        with_store(TestBackend::Sqlite, the_audit_trail_verifies_and_exports).await;
+    }
+
+    #[tokio::test]
+    async fn postgres_audit() {
+        with_store(TestBackend::Postgres, the_audit_trail_verifies_and_exports).await;
+    }
 }

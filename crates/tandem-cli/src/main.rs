@@ -105,7 +105,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = config::load(cli.config.as_deref(), &command.overrides())?;
             init_logging(&config);
             let store = open(&config).await?;
-            let result = admin::user(&store, command).await;
+            let result = admin::user(&store, command, &mut std::io::stdin().lock()).await;
             store.close().await;
             result
         }

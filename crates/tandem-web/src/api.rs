@@ -89,7 +89,7 @@ async fn open<R: Resource>(
 ) -> Result<(R, Grant), ApiError> {
     let id = record_id(id)?;
     if R::POLICY_KIND == RecordKind::Organisation {
-        let grant = guard.kind(action, R::POLICY_KIND)?;
+        let grant = guard.kind(action, R::POLICY_KIND).await?;
         return Ok((guard.state.store.get(id).await?, grant));
     }
     let (found, target) = guard.locate::<R>(id).await?;
@@ -130,7 +130,9 @@ async fn list<R: Resource>(
     ApiCaller(principal): ApiCaller,
     meta: RequestMeta,
 ) -> Result<Json<Items<R::View>>, ApiError> {
-    Guard::new(&state, &principal, &meta).kind(Action::View, R::POLICY_KIND)?;
+    Guard::new(&state, &principal, &meta)
+        .kind(Action::View, R::POLICY_KIND)
+        .await?;
     let records: Vec<R> = state.store.list().await?;
     Ok(Json(Items {
         items: records.iter().map(R::view).collect(),
@@ -155,7 +157,7 @@ async fn create<R: Resource>(
     ApiJson(body): ApiJson<R::Body>,
 ) -> Result<Response, ApiError> {
     let guard = Guard::new(&state, &principal, &meta);
-    let grant = guard.kind(Action::Create, R::POLICY_KIND)?;
+    let grant = guard.kind(Action::Create, R::POLICY_KIND).await?;
     if body.version().is_ok() {
         return Err(DomainError::invalid(
             "version",
@@ -209,7 +211,7 @@ async fn delete<R: Resource>(
     RawQuery(query): RawQuery,
 ) -> Result<StatusCode, ApiError> {
     let guard = Guard::new(&state, &principal, &meta);
-    let grant = guard.kind(Action::Delete, R::POLICY_KIND)?;
+    let grant = guard.kind(Action::Delete, R::POLICY_KIND).await?;
     let id = record_id(&id)?;
     let version = query_params(query)
         .get("version")
@@ -367,7 +369,7 @@ async fn list_staff(
     RawQuery(query): RawQuery,
 ) -> Result<Json<StaffList>, ApiError> {
     let guard = Guard::new(&state, &principal, &meta);
-    let grant = guard.kind(Action::View, RecordKind::StaffMember)?;
+    let grant = guard.kind(Action::View, RecordKind::StaffMember).await?;
     let scope = guard.list_scope(Action::View, RecordKind::StaffMember);
     let params = query_params(query);
     let number = |name: &str, default: u32| -> Result<u32, ApiError> {

@@ -63,10 +63,19 @@ impl<'a> Guard<'a> {
     }
 
     /// May the principal do `action` to records of `kind` at all (with
-    /// no particular record)? A plain 403 if not.
-    pub fn kind(&self, action: Action, kind: RecordKind) -> Result<Grant, AppError> {
-        access::authorize(&self.principal.actor, action, &Target::kind(kind))
-            .map_err(|_| forbidden())
+    /// no particular record)? A plain 403 if not, written to the audit trail.
+    pub async fn kind(&self, action: Action, kind: RecordKind) -> Result<Grant, AppError> {
+        match access::authorize(&self.principal.actor, action, &Target::kind(kind)) {
+            Ok(grant) => Ok(grant),
+            Err(_) => {
+                let mut entry = self
+                    .stamp(None)
+                    .entry(action.name(), Outcome::Denied, None, None);
+                entry.record_type = Some(kind.name().to_owned());
+                self.state.store.audit(&entry).await?;
+                Err(forbidden())
+            }
+        }
     }
 
     /// The scope a list of `kind` may range over.

@@ -242,7 +242,7 @@ async fn organisation(
     meta: RequestMeta,
 ) -> Result<Html<String>, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
-    guard.kind(Action::View, RecordKind::Organisation)?;
+    guard.kind(Action::View, RecordKind::Organisation).await?;
     let store = &state.store;
     let lookups = Lookups::load(
         store,
@@ -428,7 +428,7 @@ async fn list<R: Resource>(
 ) -> Result<Html<String>, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
     // Organisation lists are for those who maintain them.
-    guard.kind(Action::Update, R::POLICY_KIND)?;
+    guard.kind(Action::Update, R::POLICY_KIND).await?;
     let records: Vec<R> = state.store.list().await?;
     let lookups = Lookups::load(
         &state.store,
@@ -581,7 +581,9 @@ async fn new_form<R: Resource>(
     SignedIn(principal): SignedIn,
     meta: RequestMeta,
 ) -> Result<Html<String>, PageError> {
-    Guard::new(&state, &principal, &meta).kind(Action::Create, R::POLICY_KIND)?;
+    Guard::new(&state, &principal, &meta)
+        .kind(Action::Create, R::POLICY_KIND)
+        .await?;
     form_page::<R>(
         &state,
         &principal,
@@ -600,7 +602,7 @@ async fn create<R: Resource>(
     HtmlForm(form): HtmlForm<R::Form>,
 ) -> Result<Response, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
-    guard.kind(Action::Create, R::POLICY_KIND)?;
+    guard.kind(Action::Create, R::POLICY_KIND).await?;
     let result = match R::validate_form(&form) {
         Ok(draft) => {
             // The new record's place must be within the creator's scope.
@@ -638,7 +640,7 @@ async fn open<R: Resource>(
     let fail = |e: AppError| PageError(e).into_response();
     let id = record_id(id).map_err(fail)?;
     if R::POLICY_KIND == RecordKind::Organisation {
-        let grant = guard.kind(action, R::POLICY_KIND).map_err(fail)?;
+        let grant = guard.kind(action, R::POLICY_KIND).await.map_err(fail)?;
         let record: R = guard
             .state
             .store
@@ -765,7 +767,9 @@ async fn delete_confirm<R: Resource>(
     meta: RequestMeta,
     Path(id): Path<String>,
 ) -> Result<Html<String>, PageError> {
-    Guard::new(&state, &principal, &meta).kind(Action::Delete, R::POLICY_KIND)?;
+    Guard::new(&state, &principal, &meta)
+        .kind(Action::Delete, R::POLICY_KIND)
+        .await?;
     let record: R = state.store.get(record_id(&id)?).await?;
     render(&DeletePage {
         layout: Layout::new("/admin", Some(&principal)),
@@ -793,7 +797,7 @@ async fn delete<R: Resource>(
     HtmlForm(form): HtmlForm<DeleteForm>,
 ) -> Result<Response, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
-    let grant = guard.kind(Action::Delete, R::POLICY_KIND)?;
+    let grant = guard.kind(Action::Delete, R::POLICY_KIND).await?;
     let id = record_id(&id)?;
     let version =
         form.version.trim().parse().map_err(|_| {
@@ -869,7 +873,7 @@ async fn staff_list(
     RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
-    let grant = guard.kind(Action::View, RecordKind::StaffMember)?;
+    let grant = guard.kind(Action::View, RecordKind::StaffMember).await?;
     let scope = guard.list_scope(Action::View, RecordKind::StaffMember);
     let query = query_map(query);
     let name = query.get("name").cloned().unwrap_or_default();

@@ -57,7 +57,7 @@ async fn list(
     meta: RequestMeta,
 ) -> Result<Html<String>, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
-    let grant = guard.kind(Action::View, RecordKind::UserAccount)?;
+    let grant = guard.kind(Action::View, RecordKind::UserAccount).await?;
     guard
         .audit_read(grant, RecordKind::UserAccount, None, "list")
         .await?;
@@ -92,7 +92,9 @@ async fn new_form(
     SignedIn(principal): SignedIn,
     meta: RequestMeta,
 ) -> Result<Html<String>, PageError> {
-    Guard::new(&state, &principal, &meta).kind(Action::Create, RecordKind::UserAccount)?;
+    Guard::new(&state, &principal, &meta)
+        .kind(Action::Create, RecordKind::UserAccount)
+        .await?;
     render(&NewUserPage {
         layout: Layout::new("/admin", Some(&principal)),
         username: String::new(),
@@ -149,7 +151,7 @@ async fn create(
     HtmlForm(form): HtmlForm<NewUserForm>,
 ) -> Result<Response, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
-    let grant = guard.kind(Action::Create, RecordKind::UserAccount)?;
+    let grant = guard.kind(Action::Create, RecordKind::UserAccount).await?;
     let show = |field: &str, message: String| {
         render(&NewUserPage {
             layout: Layout::new("/admin", Some(&principal)),
@@ -255,7 +257,7 @@ async fn detail(
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
-    let grant = guard.kind(Action::View, RecordKind::UserAccount)?;
+    let grant = guard.kind(Action::View, RecordKind::UserAccount).await?;
     let user = account_for(&state, &id).await?;
     guard
         .audit_read(grant, RecordKind::UserAccount, Some(user.id.0), "view")
@@ -341,7 +343,7 @@ async fn set_disabled(
     disabled: bool,
 ) -> Result<Response, PageError> {
     let guard = Guard::new(state, principal, meta);
-    let grant = guard.kind(Action::Update, RecordKind::UserAccount)?;
+    let grant = guard.kind(Action::Update, RecordKind::UserAccount).await?;
     let user = account_for(state, id).await?;
     if user.id == principal.account.id {
         return Ok((
@@ -391,7 +393,7 @@ async fn end_sessions(
     HtmlForm(_): HtmlForm<EmptyForm>,
 ) -> Result<Response, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
-    let grant = guard.kind(Action::Update, RecordKind::UserAccount)?;
+    let grant = guard.kind(Action::Update, RecordKind::UserAccount).await?;
     let user = account_for(&state, &id).await?;
     state
         .store
@@ -408,7 +410,7 @@ async fn issue_reset(
     HtmlForm(_): HtmlForm<EmptyForm>,
 ) -> Result<Response, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
-    let grant = guard.kind(Action::Update, RecordKind::UserAccount)?;
+    let grant = guard.kind(Action::Update, RecordKind::UserAccount).await?;
     let user = account_for(&state, &id).await?;
     Ok(reset_code_page(&guard, &user, grant, false)
         .await?
@@ -461,7 +463,7 @@ async fn audit_search(
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
-    let grant = guard.kind(Action::View, RecordKind::AuditTrail)?;
+    let grant = guard.kind(Action::View, RecordKind::AuditTrail).await?;
     let query: HashMap<String, String> = query
         .and_then(|q| serde_urlencoded::from_str(&q).ok())
         .unwrap_or_default();
