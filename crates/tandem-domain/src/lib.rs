@@ -12,7 +12,10 @@
 
 pub mod access;
 pub mod audit;
+pub mod calendar;
+pub mod casework;
 pub mod choice;
+pub mod clocks;
 pub mod error;
 pub mod organisation;
 pub mod password;

@@ -17,6 +17,7 @@
 
 mod audit;
 mod backend;
+mod casework;
 mod error;
 mod identity;
 mod organisation;
@@ -26,6 +27,7 @@ mod store;
 
 pub use audit::AuditFilter;
 pub use backend::{Backend, BackendKind, Tx};
+pub use casework::{CaseFilter, CaseSummary};
 pub use error::{SqlError, SqlErrorKind, StoreError};
 pub use identity::{
     ApiTokenRecord, BreakGlassRecord, Credentials, RoleAssignment, SessionRecord, SessionStage,

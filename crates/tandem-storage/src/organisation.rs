@@ -442,9 +442,10 @@ impl StaffPage {
     }
 }
 
-/// The SQL condition limiting staff to an access scope, by their team's
-/// place; its values are pushed onto `params`.
-fn staff_scope_condition(scope: &AccessScope, params: &mut Vec<Param>) -> String {
+/// The SQL condition limiting rows with a `team_id` column (staff, cases)
+/// to an access scope, by their team's place; its values are pushed onto
+/// `params`.
+pub(crate) fn team_scope_condition(scope: &AccessScope, params: &mut Vec<Param>) -> String {
     if scope.is_everything() {
         return "1 = 1".into();
     }
@@ -488,7 +489,7 @@ pub(crate) async fn staff_ids_in(
     scope: &AccessScope,
 ) -> Result<Vec<i64>, StoreError> {
     let mut params = Vec::new();
-    let condition = staff_scope_condition(scope, &mut params);
+    let condition = team_scope_condition(scope, &mut params);
     let rows = tx
         .fetch_all(&format!("SELECT id FROM staff WHERE {condition}"), &params)
         .await?;
@@ -527,7 +528,7 @@ pub(crate) async fn list_staff(
     let per_page = filter.per_page.clamp(1, 500);
     let page = filter.page.max(1);
     let mut params: Vec<Param> = Vec::new();
-    let mut conditions = vec![staff_scope_condition(scope, &mut params)];
+    let mut conditions = vec![team_scope_condition(scope, &mut params)];
     if let Some(team) = filter.team_id {
         params.push(team.0.into());
         conditions.push(format!("team_id = ${}", params.len()));

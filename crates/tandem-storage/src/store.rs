@@ -1,5 +1,6 @@
 use crate::audit::{self, AuditFilter};
 use crate::backend::{Backend, BackendKind, Tx};
+use crate::casework::{self, CaseFilter, CaseSummary};
 use crate::error::StoreError;
 use crate::identity::{
     self, ApiTokenRecord, BreakGlassRecord, Credentials, SessionRecord, SessionStage, UserAccount,
@@ -584,6 +585,79 @@ impl Store {
             }));
         }
         Ok(Ok(at.0))
+    }
+}
+
+impl Store {
+    // ------------------------------------------------------- casework
+
+    /// Opens a case with its first application, children and parties: all
+    /// or nothing.
+    pub async fn open_case(
+        &self,
+        draft: &tandem_domain::casework::CaseDraft,
+        children: &[tandem_domain::casework::ChildDraft],
+        parties: &[tandem_domain::casework::PartyDraft],
+        stamp: &Stamp,
+    ) -> Result<tandem_domain::casework::CaseId, StoreError> {
+        let mut tx = self.write().await?;
+        let id = casework::open(tx.as_mut(), draft, children, parties, stamp).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn case(
+        &self,
+        id: tandem_domain::casework::CaseId,
+    ) -> Result<Option<tandem_domain::casework::CaseRecord>, StoreError> {
+        casework::record(self.read().await?.as_mut(), id).await
+    }
+
+    /// Moves a case to `to` on `on` (closing it if `to` is closed), or with
+    /// `reopen`, re-opens a closed case there.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn move_case(
+        &self,
+        id: tandem_domain::casework::CaseId,
+        version: i64,
+        to: &str,
+        on: jiff::civil::Date,
+        reason: Option<&str>,
+        reopen: bool,
+        stamp: &Stamp,
+    ) -> Result<tandem_domain::casework::Case, StoreError> {
+        let mut tx = self.write().await?;
+        let case =
+            casework::move_case(tx.as_mut(), id, version, to, on, reason, reopen, stamp).await?;
+        tx.commit().await?;
+        Ok(case)
+    }
+
+    /// Cases within `scope` matching the filter, newest first.
+    pub async fn cases(
+        &self,
+        filter: &CaseFilter,
+        scope: &AccessScope,
+    ) -> Result<Vec<CaseSummary>, StoreError> {
+        casework::list(self.read().await?.as_mut(), filter, scope).await
+    }
+
+    /// Puts a service area's cases of one law type on `pathway` from now on.
+    pub async fn set_area_pathway(
+        &self,
+        area: tandem_domain::organisation::ServiceAreaId,
+        pathway: &'static tandem_domain::casework::Pathway,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        casework::set_area_pathway(tx.as_mut(), area, pathway, stamp).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The line managers of `staff`, nearest first.
+    pub async fn management_chain(&self, staff: StaffId) -> Result<Vec<StaffId>, StoreError> {
+        casework::management_chain(self.read().await?.as_mut(), staff).await
     }
 }
 

@@ -38,6 +38,7 @@ use utoipa::openapi::{
 
 pub fn routes() -> Router<AppState> {
     let router = Router::new()
+        .merge(crate::cases_api::routes())
         .route("/openapi.json", get(openapi_json))
         .route("/tokens", axum::routing::post(issue_token))
         .route("/tokens/current", axum::routing::delete(revoke_token));
@@ -669,7 +670,87 @@ pub fn openapi_document() -> OpenApi {
                     .response("401", error_response("No valid bearer token")),
             ),
         );
+    let case_op = |id: &str, summary: &str| {
+        OperationBuilder::new()
+            .tag("Cases")
+            .operation_id(Some(id))
+            .summary(Some(summary))
+            .response("400", error_response("The request was malformed"))
+            .response("401", error_response("No valid bearer token or session"))
+            .response(
+                "403",
+                error_response("The caller's roles do not allow this"),
+            )
+    };
+    let mut cases = PathItem::new(
+        HttpMethod::Get,
+        case_op(
+            "list_cases",
+            "List and search cases within the caller's scope",
+        )
+        .parameter(query_parameter(
+            "search",
+            Type::String,
+            "The start of a case number, or of a child's or party's name",
+        ))
+        .parameter(query_parameter(
+            "include_closed",
+            Type::Boolean,
+            "Include closed cases",
+        ))
+        .response(
+            "200",
+            json_response("The cases", Some("CaseSummaryViewList")),
+        ),
+    );
+    cases.post = Some(
+        case_op("open_case", "Open a case with its children and parties")
+            .request_body(Some(json_body("CaseBody")))
+            .response("201", json_response("Opened", Some("CaseView")))
+            .response("409", error_response("The court already has a case with this number"))
+            .response("422", error_response("The values break a rule; fields name each problem, e.g. children[0].date_of_birth"))
+            .build(),
+    );
+    let paths = paths
+        .path("/api/v1/cases", cases)
+        .path(
+            "/api/v1/cases/{id}",
+            PathItem::new(
+                HttpMethod::Get,
+                case_op("get_case", "A case, its children, parties and next stages; confidential addresses are withheld unless the caller is the allocated worker or their manager")
+                    .parameter(id_parameter())
+                    .response("200", json_response("The case", Some("CaseView")))
+                    .response("404", error_response("No such case within the caller's scope")),
+            ),
+        )
+        .path(
+            "/api/v1/cases/{id}/moves",
+            PathItem::new(
+                HttpMethod::Post,
+                case_op("move_case", "Move a case along its pathway, close it or re-open it")
+                    .parameter(id_parameter())
+                    .request_body(Some(json_body("MoveBody")))
+                    .response("200", json_response("Moved", Some("CaseView")))
+                    .response("404", error_response("No such case within the caller's scope"))
+                    .response("409", error_response("The case changed since it was read"))
+                    .response("422", error_response("A move the pathway does not allow; the message names the allowed ones")),
+            ),
+        );
     let components = ComponentsBuilder::new()
+        .schema_from::<crate::cases_api::CaseBody>()
+        .schema_from::<crate::cases_api::ChildBody>()
+        .schema_from::<crate::cases_api::PartyBody>()
+        .schema_from::<crate::cases_api::MoveBody>()
+        .schema_from::<crate::cases_api::CaseView>()
+        .schema_from::<crate::cases_api::ChildView>()
+        .schema_from::<crate::cases_api::PartyView>()
+        .schema_from::<crate::cases_api::CaseSummaryView>()
+        .schema(
+            "CaseSummaryViewList",
+            ObjectBuilder::new()
+                .property("items", ArrayBuilder::new().items(schema_ref("CaseSummaryView")))
+                .required("items"),
+        )
         .security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("A token from POST /api/v1/tokens")).build()),

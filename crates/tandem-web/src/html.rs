@@ -27,7 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/staff", get(staff_list))
         .route(
             "/admin/staff/{id}/break-glass",
-            axum::routing::post(break_glass),
+            axum::routing::post(break_glass_staff),
         )
         .route("/admin/staff/{id}/access-log", get(staff_access_log));
     let router = admin::<Region>(router, true);
@@ -78,6 +78,7 @@ pub struct Layout {
     /// The session's synchronizer token, for forms and htmx requests.
     pub csrf: String,
     administration: bool,
+    cases: bool,
 }
 
 /// Whether the principal may use any administration page.
@@ -99,6 +100,9 @@ impl Layout {
             username: principal.map(|p| p.account.username.clone()),
             csrf: principal.map(Principal::csrf_token).unwrap_or_default(),
             administration: principal.is_some_and(may_administer),
+            cases: principal.is_some_and(|p| {
+                access::authorize(&p.actor, Action::View, &Target::kind(RecordKind::Case)).is_ok()
+            }),
         }
     }
 
@@ -106,7 +110,11 @@ impl Layout {
         if self.username.is_none() {
             return Vec::new();
         }
-        let mut items = vec![("/", "Home"), ("/organisation", "Organisation")];
+        let mut items = vec![("/", "Home")];
+        if self.cases {
+            items.push(("/cases", "Cases"));
+        }
+        items.push(("/organisation", "Organisation"));
         if self.administration {
             items.push(("/admin", "Administration"));
         }
@@ -661,7 +669,7 @@ async fn open<R: Resource>(
                 .map_err(fail)?;
             Ok((record, grant))
         }
-        Err(Refusal::BreakGlass) => Err(break_glass_page(guard, id, None)
+        Err(Refusal::BreakGlass) => Err(break_glass_page(guard, R::POLICY_KIND, id, None)
             .map(IntoResponse::into_response)
             .unwrap_or_else(|e| e.into_response())),
         Err(refusal) => Err(fail(refusal.into())),
@@ -959,16 +967,25 @@ async fn staff_list(
 #[template(path = "break_glass.html")]
 struct BreakGlassPage {
     layout: Layout,
-    id: i64,
+    action: String,
     reason: String,
     error: Option<String>,
     minutes: i64,
 }
 
-/// Asks for a reason before opening a staff record outside the
-/// principal's scope. Shown whether or not the record exists.
-fn break_glass_page(
+/// Where a record of `kind` is opened by breaking the glass.
+fn break_glass_action(kind: RecordKind, id: i64) -> String {
+    match kind {
+        RecordKind::Case => format!("/cases/{id}/break-glass"),
+        _ => format!("/admin/staff/{id}/break-glass"),
+    }
+}
+
+/// Asks for a reason before opening a record outside the principal's
+/// scope. Shown whether or not the record exists.
+pub fn break_glass_page(
     guard: &Guard<'_>,
+    kind: RecordKind,
     id: i64,
     form: Option<(String, String)>,
 ) -> Result<(StatusCode, Html<String>), PageError> {
@@ -980,7 +997,7 @@ fn break_glass_page(
         StatusCode::FORBIDDEN,
         render(&BreakGlassPage {
             layout: Layout::new("/admin", Some(guard.principal)),
-            id,
+            action: break_glass_action(kind, id),
             reason,
             error,
             minutes: access::BREAK_GLASS_MINUTES,
@@ -990,12 +1007,35 @@ fn break_glass_page(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct BreakGlassForm {
+pub struct BreakGlassForm {
     #[serde(default)]
     reason: String,
 }
 
+async fn break_glass_staff(
+    state: State<AppState>,
+    principal: SignedIn,
+    meta: RequestMeta,
+    id: Path<String>,
+    form: HtmlForm<BreakGlassForm>,
+) -> Result<Response, PageError> {
+    break_glass(RecordKind::StaffMember, state, principal, meta, id, form).await
+}
+
+pub async fn break_glass_case(
+    state: State<AppState>,
+    principal: SignedIn,
+    meta: RequestMeta,
+    id: Path<String>,
+    form: HtmlForm<BreakGlassForm>,
+) -> Result<Response, PageError> {
+    break_glass(RecordKind::Case, state, principal, meta, id, form).await
+}
+
+/// Opens a record of `kind` outside the principal's scope for a while, on
+/// the strength of a reason, which is recorded.
 async fn break_glass(
+    kind: RecordKind,
     State(state): State<AppState>,
     SignedIn(principal): SignedIn,
     meta: RequestMeta,
@@ -1005,7 +1045,7 @@ async fn break_glass(
     let guard = Guard::new(&state, &principal, &meta);
     let id = record_id(&id)?;
     let target = Target {
-        kind: RecordKind::StaffMember,
+        kind,
         record_id: Some(id),
         placement: Some(Default::default()),
     };
@@ -1020,7 +1060,9 @@ async fn break_glass(
     let reason = match access::break_glass_reason(&form.reason) {
         Ok(reason) => reason,
         Err(error) => {
-            return Ok(break_glass_page(&guard, id, Some((form.reason, error)))?.into_response());
+            return Ok(
+                break_glass_page(&guard, kind, id, Some((form.reason, error)))?.into_response(),
+            );
         }
     };
     let role = principal
@@ -1035,14 +1077,18 @@ async fn break_glass(
         .store
         .break_glass(
             principal.account.id,
-            RecordKind::StaffMember,
+            kind,
             id,
             &reason,
             expires,
             &guard.stamp(role),
         )
         .await?;
-    Ok(Redirect::to(&format!("/admin/staff/{id}")).into_response())
+    let back = match kind {
+        RecordKind::Case => format!("/cases/{id}"),
+        _ => format!("/admin/staff/{id}"),
+    };
+    Ok(Redirect::to(&back).into_response())
 }
 
 // ------------------------------------------------------------ access log

@@ -14,6 +14,8 @@ mod account;
 mod api;
 mod assets;
 pub mod auth;
+mod cases;
+mod cases_api;
 mod clock;
 mod error;
 mod extract;
@@ -86,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         .merge(html::routes())
         .merge(account::routes())
         .merge(users::routes())
+        .merge(cases::routes())
         .nest("/api/v1", api::routes())
         .merge(health::routes())
         .merge(assets::routes())

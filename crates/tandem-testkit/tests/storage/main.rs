@@ -1,6 +1,7 @@
 //! The storage behaviour suite: every test runs on SQLite and on PostgreSQL.
 
 mod audit;
+mod casework;
 mod identity;
 mod migrations;
 mod organisation;

@@ -5,6 +5,7 @@ mod access;
 mod api;
 mod audit;
 mod auth;
+mod cases;
 mod openapi;
 mod pages;
 mod security;

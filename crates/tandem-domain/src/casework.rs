@@ -1,0 +1,1093 @@
+//! Children's cases: their pathways from application to closure, and the
+//! rules a case's facts must satisfy.
+//!
+//! A pathway is data: its stages and the moves allowed between them. The
+//! defaults follow the private and public law lifecycles (see the domain
+//! notes, section 1); a service area may switch a case type to another
+//! pathway, such as the investigative "pathfinder" model for private law.
+
+use crate::choice::{self, Choice};
+use crate::error::{DomainError, ValidationErrors};
+use crate::text;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+choice::choice!(
+    /// Which body of law the proceedings fall under.
+    LawType, "law type", {
+        Private => ("private", "Private law"),
+        Public => ("public", "Public law"),
+        Adoption => ("adoption", "Adoption"),
+    }
+);
+
+/// Identifies a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CaseId(pub i64);
+
+impl fmt::Display for CaseId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A kind of application the service can be asked to work on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationKind {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub law_type: LawType,
+}
+
+/// The application types Tandem knows by default. An organisation can add
+/// to these; each belongs to one law type.
+pub const APPLICATION_KINDS: &[ApplicationKind] = &[
+    ApplicationKind {
+        code: "child-arrangements",
+        label: "Child arrangements order (C100)",
+        law_type: LawType::Private,
+    },
+    ApplicationKind {
+        code: "prohibited-steps",
+        label: "Prohibited steps order",
+        law_type: LawType::Private,
+    },
+    ApplicationKind {
+        code: "specific-issue",
+        label: "Specific issue order",
+        law_type: LawType::Private,
+    },
+    ApplicationKind {
+        code: "enforcement",
+        label: "Enforcement",
+        law_type: LawType::Private,
+    },
+    ApplicationKind {
+        code: "care",
+        label: "Care order (s31)",
+        law_type: LawType::Public,
+    },
+    ApplicationKind {
+        code: "supervision",
+        label: "Supervision order (s31)",
+        law_type: LawType::Public,
+    },
+    ApplicationKind {
+        code: "emergency-protection",
+        label: "Emergency protection order",
+        law_type: LawType::Public,
+    },
+    ApplicationKind {
+        code: "placement",
+        label: "Placement order",
+        law_type: LawType::Public,
+    },
+    ApplicationKind {
+        code: "adoption",
+        label: "Adoption order",
+        law_type: LawType::Adoption,
+    },
+];
+
+pub fn application_kind(code: &str) -> Result<&'static ApplicationKind, String> {
+    let code = code.trim();
+    if code.is_empty() {
+        return Err("Choose the type of application".into());
+    }
+    APPLICATION_KINDS
+        .iter()
+        .find(|k| k.code == code)
+        .ok_or_else(|| {
+            let known: Vec<&str> = APPLICATION_KINDS.iter().map(|k| k.code).collect();
+            format!("Choose an application type from: {}", known.join(", "))
+        })
+}
+
+// ------------------------------------------------------------------ pathways
+
+/// One stage of a pathway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stage {
+    pub code: &'static str,
+    pub label: &'static str,
+}
+
+/// The stages a case moves through, and which moves are allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pathway {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub law_type: LawType,
+    /// In order; the first is where a case starts.
+    pub stages: &'static [Stage],
+    /// `(from, to)` moves allowed besides closing, which is always allowed
+    /// from an open stage (an application can be withdrawn at any point).
+    pub moves: &'static [(&'static str, &'static str)],
+}
+
+/// Every pathway's final stage.
+pub const CLOSED: &str = "closed";
+
+const fn stage(code: &'static str, label: &'static str) -> Stage {
+    Stage { code, label }
+}
+
+pub const PRIVATE_LAW: Pathway = Pathway {
+    code: "private-law",
+    label: "Private law (Child Arrangements Programme)",
+    law_type: LawType::Private,
+    stages: &[
+        stage("intake", "Intake and screening"),
+        stage("safeguarding-checks", "Safeguarding checks"),
+        stage("safeguarding-letter", "Safeguarding letter"),
+        stage("first-hearing", "First hearing (FHDRA)"),
+        stage("awaiting-allocation", "Awaiting allocation"),
+        stage("allocated", "Allocated"),
+        stage("section-7-report", "Section 7 report"),
+        stage("final-hearing", "Final hearing"),
+        stage(CLOSED, "Closed"),
+    ],
+    moves: &[
+        ("intake", "safeguarding-checks"),
+        ("safeguarding-checks", "safeguarding-letter"),
+        ("safeguarding-letter", "first-hearing"),
+        ("first-hearing", "awaiting-allocation"),
+        ("first-hearing", "final-hearing"),
+        ("awaiting-allocation", "allocated"),
+        ("allocated", "section-7-report"),
+        ("section-7-report", "final-hearing"),
+        ("final-hearing", CLOSED),
+    ],
+};
+
+/// The investigative private law model: the service gathers information
+/// and writes a child impact report before the court decides.
+pub const PRIVATE_LAW_PATHFINDER: Pathway = Pathway {
+    code: "private-law-pathfinder",
+    label: "Private law (Pathfinder investigative model)",
+    law_type: LawType::Private,
+    stages: &[
+        stage("intake", "Intake and screening"),
+        stage("information-gathering", "Information gathering"),
+        stage("child-impact-report", "Child impact report"),
+        stage("decision-hearing", "Decision hearing"),
+        stage("review", "Review"),
+        stage(CLOSED, "Closed"),
+    ],
+    moves: &[
+        ("intake", "information-gathering"),
+        ("information-gathering", "child-impact-report"),
+        ("child-impact-report", "decision-hearing"),
+        ("decision-hearing", "review"),
+        ("review", CLOSED),
+        ("decision-hearing", CLOSED),
+    ],
+};
+
+pub const PUBLIC_LAW: Pathway = Pathway {
+    code: "public-law",
+    label: "Public law (care and supervision)",
+    law_type: LawType::Public,
+    stages: &[
+        stage("received", "Received"),
+        stage("guardian-allocated", "Children's guardian allocated"),
+        stage("case-management-hearing", "Case management hearing"),
+        stage("case-analysis", "Case analysis"),
+        stage("issues-resolution-hearing", "Issues resolution hearing"),
+        stage("final-hearing", "Final hearing"),
+        stage(CLOSED, "Closed"),
+    ],
+    moves: &[
+        ("received", "guardian-allocated"),
+        ("guardian-allocated", "case-management-hearing"),
+        ("case-management-hearing", "case-analysis"),
+        ("case-analysis", "issues-resolution-hearing"),
+        ("issues-resolution-hearing", "final-hearing"),
+        ("issues-resolution-hearing", CLOSED),
+        ("final-hearing", CLOSED),
+    ],
+};
+
+pub const ADOPTION: Pathway = Pathway {
+    code: "adoption",
+    label: "Adoption",
+    law_type: LawType::Adoption,
+    stages: &[
+        stage("received", "Received"),
+        stage("allocated", "Reporting officer or guardian allocated"),
+        stage("report", "Report"),
+        stage("final-hearing", "Final hearing"),
+        stage(CLOSED, "Closed"),
+    ],
+    moves: &[
+        ("received", "allocated"),
+        ("allocated", "report"),
+        ("report", "final-hearing"),
+        ("final-hearing", CLOSED),
+    ],
+};
+
+pub const PATHWAYS: &[&Pathway] = &[
+    &PRIVATE_LAW,
+    &PRIVATE_LAW_PATHFINDER,
+    &PUBLIC_LAW,
+    &ADOPTION,
+];
+
+/// The pathway a law type follows unless its service area chose a variant.
+pub fn default_pathway(law: LawType) -> &'static Pathway {
+    match law {
+        LawType::Private => &PRIVATE_LAW,
+        LawType::Public => &PUBLIC_LAW,
+        LawType::Adoption => &ADOPTION,
+    }
+}
+
+pub fn pathway(code: &str) -> Result<&'static Pathway, String> {
+    PATHWAYS
+        .iter()
+        .copied()
+        .find(|p| p.code == code)
+        .ok_or_else(|| format!("There is no pathway called {code}"))
+}
+
+impl Pathway {
+    pub fn first_stage(&self) -> &'static str {
+        self.stages.first().map(|s| s.code).unwrap_or(CLOSED)
+    }
+
+    pub fn stage(&self, code: &str) -> Option<&'static Stage> {
+        self.stages.iter().find(|s| s.code == code)
+    }
+
+    pub fn label_of(&self, code: &str) -> &'static str {
+        self.stage(code).map(|s| s.label).unwrap_or("Unknown stage")
+    }
+
+    /// Where a case at `from` may move next, in pathway order.
+    pub fn next_stages(&self, from: &str) -> Vec<&'static str> {
+        if from == CLOSED {
+            return Vec::new();
+        }
+        let mut next: Vec<&'static str> = self
+            .moves
+            .iter()
+            .filter(|(f, _)| *f == from)
+            .map(|(_, to)| *to)
+            .collect();
+        if !next.contains(&CLOSED) {
+            next.push(CLOSED);
+        }
+        next
+    }
+
+    /// Checks a move, naming the allowed ones when it is refused.
+    pub fn check_move(&self, from: &str, to: &str) -> Result<(), DomainError> {
+        if self.stage(to).is_none() {
+            return Err(DomainError::invalid(
+                "to",
+                format!("{to} is not a stage of the {} pathway", self.label),
+            ));
+        }
+        if from == CLOSED {
+            return Err(DomainError::invalid(
+                "to",
+                "The case is closed. Re-open it to move it on",
+            ));
+        }
+        let allowed = self.next_stages(from);
+        if allowed.contains(&to) {
+            return Ok(());
+        }
+        let names: Vec<&str> = allowed.iter().map(|s| self.label_of(s)).collect();
+        Err(DomainError::invalid(
+            "to",
+            format!(
+                "A case at {} can move only to: {}",
+                self.label_of(from),
+                names.join(", ")
+            ),
+        ))
+    }
+
+    /// Checks re-opening a closed case at `to`.
+    pub fn check_reopen(&self, from: &str, to: &str) -> Result<(), DomainError> {
+        if from != CLOSED {
+            return Err(DomainError::invalid(
+                "to",
+                "Only a closed case can be re-opened",
+            ));
+        }
+        match self.stage(to) {
+            Some(s) if s.code != CLOSED => Ok(()),
+            _ => Err(DomainError::invalid(
+                "to",
+                format!(
+                    "Choose the stage of the {} pathway to re-open the case at",
+                    self.label
+                ),
+            )),
+        }
+    }
+}
+
+/// A reason given for a move: required for closing, re-opening and
+/// reallocation, where someone reading the record later needs to know why.
+pub fn reason(value: &str, required: bool) -> Result<Option<String>, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return if required {
+            Err("Give a reason".into())
+        } else {
+            Ok(None)
+        };
+    }
+    text::name(value, "reason", 1000).map(Some)
+}
+
+// ------------------------------------------------------------------ the case
+
+/// The facts that open a case: which court, which proceedings, and the
+/// first application.
+#[derive(Debug, Clone, Default)]
+pub struct CaseInput {
+    pub case_number: String,
+    pub court_id: Option<i64>,
+    pub law_type: String,
+    pub application_type: String,
+    pub harm_alleged: bool,
+    pub received_on: String,
+    pub issued_on: String,
+    pub local_authority_id: Option<i64>,
+    pub team_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseDraft {
+    pub case_number: String,
+    pub court_id: i64,
+    pub law_type: LawType,
+    pub application_type: &'static str,
+    pub harm_alleged: bool,
+    pub received_on: Date,
+    pub issued_on: Option<Date>,
+    pub local_authority_id: Option<i64>,
+    pub team_id: i64,
+}
+
+/// A court case number as the court gives it: letters, digits, slashes and
+/// hyphens, stored upper case.
+pub fn case_number(value: &str) -> Result<String, String> {
+    let number = value.trim().to_ascii_uppercase();
+    if number.is_empty() {
+        return Err("Enter the court case number".into());
+    }
+    if number.len() > 30
+        || !number
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | ' '))
+    {
+        return Err(
+            "The court case number must be up to 30 letters, digits, spaces, slashes or hyphens"
+                .into(),
+        );
+    }
+    Ok(number)
+}
+
+impl CaseInput {
+    /// Checks the case's facts, and that its dates are possible together.
+    pub fn validate(&self, today: Date) -> Result<CaseDraft, DomainError> {
+        let mut errors = ValidationErrors::new();
+        let number = errors.check("case_number", case_number(&self.case_number));
+        let court = errors.check(
+            "court_id",
+            self.court_id.ok_or_else(|| "Choose the court".to_owned()),
+        );
+        let law = errors.check("law_type", LawType::parse(&self.law_type));
+        let kind = errors.check("application_type", application_kind(&self.application_type));
+        let received = errors.check(
+            "received_on",
+            text::date(&self.received_on, "date received"),
+        );
+        let issued = errors.check(
+            "issued_on",
+            text::optional_date(&self.issued_on, "date issued"),
+        );
+        let team = errors.check(
+            "team_id",
+            self.team_id.ok_or_else(|| "Choose the team".to_owned()),
+        );
+        if let (Some(law), Some(kind)) = (law, kind)
+            && kind.law_type != law
+        {
+            errors.add(
+                "application_type",
+                format!(
+                    "A {} application is {}, not {}",
+                    kind.label,
+                    kind.law_type.label().to_lowercase(),
+                    law.label().to_lowercase()
+                ),
+            );
+        }
+        if let Some(received) = received
+            && received > today
+        {
+            errors.add("received_on", "The date received cannot be in the future");
+        }
+        if let (Some(received), Some(Some(issued))) = (received, issued)
+            && issued > received
+        {
+            // The court issues an application before the service receives it.
+            errors.add(
+                "issued_on",
+                "The date issued must be on or before the date received",
+            );
+        }
+        if law == Some(LawType::Public) && self.local_authority_id.is_none() {
+            errors.add(
+                "local_authority_id",
+                "Choose the local authority that applied",
+            );
+        }
+        match (number, court, law, kind, received, issued, team) {
+            (
+                Some(case_number),
+                Some(court_id),
+                Some(law_type),
+                Some(kind),
+                Some(received_on),
+                Some(issued_on),
+                Some(team_id),
+            ) if errors.is_empty() => Ok(CaseDraft {
+                case_number,
+                court_id,
+                law_type,
+                application_type: kind.code,
+                harm_alleged: self.harm_alleged,
+                received_on,
+                issued_on,
+                local_authority_id: self.local_authority_id,
+                team_id,
+            }),
+            _ => Err(DomainError::Invalid(errors)),
+        }
+    }
+}
+
+choice::choice!(
+    /// Sex as recorded for a child. Special-category facts are never guessed:
+    /// "not known" is always a choice.
+    Sex, "sex", {
+        Female => ("female", "Female"),
+        Male => ("male", "Male"),
+        Other => ("other", "Other"),
+        NotKnown => ("not-known", "Not known"),
+    }
+);
+
+choice::choice!(
+    /// An answer that may not be known.
+    YesNoNotKnown, "answer", {
+        Yes => ("yes", "Yes"),
+        No => ("no", "No"),
+        NotKnown => ("not-known", "Not known"),
+    }
+);
+
+choice::choice!(
+    /// Ethnicity, in the 2021 census categories used by children's social care data.
+    Ethnicity, "ethnicity", {
+        WhiteBritish => ("white-british", "White: English, Welsh, Scottish, Northern Irish or British"),
+        WhiteIrish => ("white-irish", "White: Irish"),
+        WhiteGypsyTraveller => ("white-gypsy-traveller", "White: Gypsy or Irish Traveller"),
+        WhiteRoma => ("white-roma", "White: Roma"),
+        WhiteOther => ("white-other", "White: any other White background"),
+        MixedWhiteBlackCaribbean => ("mixed-white-black-caribbean", "Mixed: White and Black Caribbean"),
+        MixedWhiteBlackAfrican => ("mixed-white-black-african", "Mixed: White and Black African"),
+        MixedWhiteAsian => ("mixed-white-asian", "Mixed: White and Asian"),
+        MixedOther => ("mixed-other", "Mixed: any other mixed or multiple background"),
+        AsianIndian => ("asian-indian", "Asian: Indian"),
+        AsianPakistani => ("asian-pakistani", "Asian: Pakistani"),
+        AsianBangladeshi => ("asian-bangladeshi", "Asian: Bangladeshi"),
+        AsianChinese => ("asian-chinese", "Asian: Chinese"),
+        AsianOther => ("asian-other", "Asian: any other Asian background"),
+        BlackAfrican => ("black-african", "Black: African"),
+        BlackCaribbean => ("black-caribbean", "Black: Caribbean"),
+        BlackOther => ("black-other", "Black: any other Black background"),
+        Arab => ("arab", "Other: Arab"),
+        OtherEthnicGroup => ("other", "Other: any other ethnic group"),
+        NotKnown => ("not-known", "Not known"),
+    }
+);
+
+/// A child in the proceedings, as entered.
+#[derive(Debug, Clone, Default)]
+pub struct ChildInput {
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: String,
+    pub sex: String,
+    pub ethnicity: String,
+    pub disability: String,
+    pub first_language: String,
+    pub interpreter_needed: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildDraft {
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: Date,
+    pub sex: Sex,
+    pub ethnicity: Ethnicity,
+    pub disability: YesNoNotKnown,
+    /// `None` when not known.
+    pub first_language: Option<String>,
+    pub interpreter_needed: YesNoNotKnown,
+}
+
+/// A blank special-category answer is recorded as "not known", never guessed.
+fn or_not_known<C: Choice>(value: &str, not_known: C) -> Result<C, String> {
+    if value.trim().is_empty() {
+        Ok(not_known)
+    } else {
+        C::parse(value)
+    }
+}
+
+impl ChildInput {
+    /// Checks the child's details; `received_on` is when the case's
+    /// application reached the service: no child can be born after it.
+    pub fn validate(&self, received_on: Date) -> Result<ChildDraft, DomainError> {
+        let mut errors = ValidationErrors::new();
+        let given = errors.check(
+            "given_name",
+            text::name(&self.given_name, "child's first name", 60),
+        );
+        let family = errors.check(
+            "family_name",
+            text::name(&self.family_name, "child's last name", 60),
+        );
+        let born = errors.check(
+            "date_of_birth",
+            text::date(&self.date_of_birth, "date of birth"),
+        );
+        let sex = errors.check("sex", or_not_known(&self.sex, Sex::NotKnown));
+        let ethnicity = errors.check(
+            "ethnicity",
+            or_not_known(&self.ethnicity, Ethnicity::NotKnown),
+        );
+        let disability = errors.check(
+            "disability",
+            or_not_known(&self.disability, YesNoNotKnown::NotKnown),
+        );
+        let language = errors.check(
+            "first_language",
+            text::optional_name(&self.first_language, "first language", 60),
+        );
+        let interpreter = errors.check(
+            "interpreter_needed",
+            or_not_known(&self.interpreter_needed, YesNoNotKnown::NotKnown),
+        );
+        if let Some(born) = born
+            && born > received_on
+        {
+            errors.add(
+                "date_of_birth",
+                "The date of birth must be on or before the date the application was received",
+            );
+        }
+        if let Some(born) = born
+            && born.year() < received_on.year() - 18
+        {
+            errors.add(
+                "date_of_birth",
+                "A child in the proceedings must be under 18",
+            );
+        }
+        match (
+            given,
+            family,
+            born,
+            sex,
+            ethnicity,
+            disability,
+            language,
+            interpreter,
+        ) {
+            (
+                Some(given_name),
+                Some(family_name),
+                Some(date_of_birth),
+                Some(sex),
+                Some(ethnicity),
+                Some(disability),
+                Some(first_language),
+                Some(interpreter_needed),
+            ) if errors.is_empty() => Ok(ChildDraft {
+                given_name,
+                family_name,
+                date_of_birth,
+                sex,
+                ethnicity,
+                disability,
+                first_language,
+                interpreter_needed,
+            }),
+            _ => Err(DomainError::Invalid(errors)),
+        }
+    }
+}
+
+choice::choice!(
+    /// An adult's part in the proceedings.
+    PartyRole, "party role", {
+        Applicant => ("applicant", "Applicant"),
+        Respondent => ("respondent", "Respondent"),
+        LocalAuthority => ("local-authority", "Local authority"),
+        Intervenor => ("intervenor", "Intervenor"),
+        Other => ("other", "Other party"),
+    }
+);
+
+/// An adult party, as entered.
+#[derive(Debug, Clone, Default)]
+pub struct PartyInput {
+    pub role: String,
+    pub given_name: String,
+    pub family_name: String,
+    /// How they relate to the children, e.g. "Mother".
+    pub relationship: String,
+    pub represented: bool,
+    pub address: String,
+    pub postcode: String,
+    /// Shown only to the allocated worker and their management line.
+    pub address_confidential: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartyDraft {
+    pub role: PartyRole,
+    pub given_name: String,
+    pub family_name: String,
+    pub relationship: String,
+    pub represented: bool,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub address_confidential: bool,
+}
+
+impl PartyInput {
+    pub fn validate(&self) -> Result<PartyDraft, DomainError> {
+        let mut errors = ValidationErrors::new();
+        let role = errors.check("role", PartyRole::parse(&self.role));
+        let given = errors.check("given_name", text::name(&self.given_name, "first name", 60));
+        let family = errors.check(
+            "family_name",
+            text::name(&self.family_name, "last name", 60),
+        );
+        let relationship = errors.check(
+            "relationship",
+            text::name(&self.relationship, "relationship to the children", 60),
+        );
+        let address = errors.check(
+            "address",
+            text::optional_name(&self.address, "address", 200),
+        );
+        let postcode = if self.postcode.trim().is_empty() {
+            Some(None)
+        } else {
+            errors
+                .check("postcode", text::postcode(&self.postcode))
+                .map(Some)
+        };
+        if self.address_confidential && self.address.trim().is_empty() {
+            errors.add(
+                "address",
+                "Enter the address that is to be kept confidential",
+            );
+        }
+        match (role, given, family, relationship, address, postcode) {
+            (
+                Some(role),
+                Some(given_name),
+                Some(family_name),
+                Some(relationship),
+                Some(address),
+                Some(postcode),
+            ) if errors.is_empty() => Ok(PartyDraft {
+                role,
+                given_name,
+                family_name,
+                relationship,
+                represented: self.represented,
+                address,
+                postcode,
+                address_confidential: self.address_confidential,
+            }),
+            _ => Err(DomainError::Invalid(errors)),
+        }
+    }
+}
+
+/// The placeholder shown wherever a confidential address may not be.
+pub const CONFIDENTIAL_ADDRESS: &str = "Confidential address";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+    use proptest::prelude::*;
+
+    fn case_input() -> CaseInput {
+        CaseInput {
+            case_number: "ne24p00123".into(),
+            court_id: Some(1),
+            law_type: "private".into(),
+            application_type: "child-arrangements".into(),
+            harm_alleged: true,
+            received_on: "2026-03-02".into(),
+            issued_on: "2026-02-27".into(),
+            local_authority_id: None,
+            team_id: Some(4),
+        }
+    }
+
+    #[test]
+    fn a_valid_case_passes() {
+        let draft = case_input().validate(date(2026, 6, 1)).expect("valid");
+        assert_eq!(draft.case_number, "NE24P00123");
+        assert_eq!(draft.application_type, "child-arrangements");
+    }
+
+    #[test]
+    fn impossible_dates_and_mismatches_are_refused() {
+        let bad = CaseInput {
+            law_type: "public".into(),
+            received_on: "2026-03-02".into(),
+            issued_on: "2026-03-09".into(),
+            ..case_input()
+        };
+        let Err(DomainError::Invalid(errors)) = bad.validate(date(2026, 6, 1)) else {
+            panic!("expected invalid");
+        };
+        assert!(
+            errors.for_field("application_type").is_some(),
+            "a C100 is not public law"
+        );
+        assert!(
+            errors.for_field("issued_on").is_some(),
+            "issued after received"
+        );
+        assert!(
+            errors.for_field("local_authority_id").is_some(),
+            "public law needs the LA"
+        );
+        let future = CaseInput {
+            received_on: "2026-07-01".into(),
+            issued_on: String::new(),
+            ..case_input()
+        };
+        assert!(future.validate(date(2026, 6, 1)).is_err());
+    }
+
+    #[test]
+    fn children_born_after_the_application_are_refused() {
+        let child = ChildInput {
+            given_name: "Ava".into(),
+            family_name: "Smith".into(),
+            date_of_birth: "2026-03-03".into(),
+            ..Default::default()
+        };
+        assert!(child.validate(date(2026, 3, 2)).is_err());
+        let ok = ChildInput {
+            date_of_birth: "2019-05-01".into(),
+            ..child
+        }
+        .validate(date(2026, 3, 2))
+        .expect("valid");
+        // Blank special-category answers are "not known", never guessed.
+        assert_eq!(
+            (ok.sex, ok.ethnicity, ok.disability),
+            (Sex::NotKnown, Ethnicity::NotKnown, YesNoNotKnown::NotKnown)
+        );
+        assert_eq!(ok.first_language, None);
+    }
+
+    #[test]
+    fn a_confidential_address_must_be_given() {
+        let party = PartyInput {
+            role: "respondent".into(),
+            given_name: "Sam".into(),
+            family_name: "Jones".into(),
+            relationship: "Mother".into(),
+            address_confidential: true,
+            ..Default::default()
+        };
+        assert!(party.validate().is_err());
+        let ok = PartyInput {
+            address: "1 Refuge Road".into(),
+            postcode: "ne14xb".into(),
+            ..party
+        }
+        .validate()
+        .expect("valid");
+        assert_eq!(ok.postcode.as_deref(), Some("NE1 4XB"));
+    }
+
+    #[test]
+    fn moves_follow_the_pathway_and_name_the_allowed_ones() {
+        let p = &PRIVATE_LAW;
+        assert!(p.check_move("intake", "safeguarding-checks").is_ok());
+        assert!(
+            p.check_move("first-hearing", CLOSED).is_ok(),
+            "no further role"
+        );
+        let Err(DomainError::Invalid(errors)) = p.check_move("intake", "final-hearing") else {
+            panic!("expected a refusal");
+        };
+        let message = errors.for_field("to").unwrap_or_default();
+        assert!(
+            message.contains("Safeguarding checks") && message.contains("Closed"),
+            "{message}"
+        );
+        assert!(p.check_move("intake", "nowhere").is_err());
+        assert!(
+            p.check_move(CLOSED, "intake").is_err(),
+            "closed cases move only by re-opening"
+        );
+        assert!(p.check_reopen(CLOSED, "final-hearing").is_ok());
+        assert!(p.check_reopen("intake", "final-hearing").is_err());
+        assert!(p.check_reopen(CLOSED, CLOSED).is_err());
+    }
+
+    #[test]
+    fn every_pathway_is_well_formed() {
+        for p in PATHWAYS {
+            assert_eq!(p.stages.last().map(|s| s.code), Some(CLOSED), "{}", p.code);
+            for (from, to) in p.moves {
+                assert!(
+                    p.stage(from).is_some() && p.stage(to).is_some(),
+                    "{}: {from} → {to}",
+                    p.code
+                );
+            }
+            // Every stage can be reached from the first.
+            let mut reached = vec![p.first_stage()];
+            let mut i = 0;
+            while i < reached.len() {
+                for next in p.next_stages(reached[i]) {
+                    if !reached.contains(&next) {
+                        reached.push(next);
+                    }
+                }
+                i += 1;
+            }
+            assert_eq!(
+                reached.len(),
+                p.stages.len(),
+                "{}: unreachable stages",
+                p.code
+            );
+        }
+    }
+
+    proptest! {
+        /// Following any allowed moves always ends in a stage of the pathway,
+        /// and from anywhere open the case can be closed.
+        #[test]
+        fn random_walks_stay_on_the_pathway(pathway in 0..PATHWAYS.len(), steps in proptest::collection::vec(0usize..8, 0..20)) {
+            let p = PATHWAYS[pathway];
+            let mut at = p.first_stage();
+            for choice in steps {
+                let next = p.next_stages(at);
+                if next.is_empty() {
+                    prop_assert_eq!(at, CLOSED);
+                    break;
+                }
+                prop_assert!(next.contains(&CLOSED));
+                let to = next[choice % next.len()];
+                prop_assert!(p.check_move(at, to).is_ok());
+                at = to;
+            }
+            prop_assert!(p.stage(at).is_some());
+        }
+    }
+}
+
+// ------------------------------------------------------------------ stored
+
+use crate::organisation::{CourtId, LocalAuthorityId, StaffId, TeamId};
+
+/// A case as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Case {
+    pub id: CaseId,
+    pub case_number: String,
+    pub court_id: CourtId,
+    pub law_type: LawType,
+    pub pathway: &'static Pathway,
+    pub stage: &'static str,
+    pub received_on: Date,
+    pub issued_on: Option<Date>,
+    pub local_authority_id: Option<LocalAuthorityId>,
+    pub team_id: TeamId,
+    pub allocated_to: Option<StaffId>,
+    pub closed_on: Option<Date>,
+    pub version: i64,
+}
+
+impl Case {
+    pub fn is_closed(&self) -> bool {
+        self.stage == CLOSED
+    }
+
+    pub fn stage_label(&self) -> &'static str {
+        self.pathway.label_of(self.stage)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Application {
+    pub id: i64,
+    pub kind: &'static ApplicationKind,
+    pub received_on: Date,
+    pub issued_on: Option<Date>,
+    pub lead: bool,
+    pub harm_alleged: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Child {
+    pub id: i64,
+    pub details: ChildDraft,
+    pub first_met_fca_on: Option<Date>,
+}
+
+impl Child {
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.details.given_name, self.details.family_name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Party {
+    pub id: i64,
+    pub details: PartyDraft,
+}
+
+impl Party {
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.details.given_name, self.details.family_name)
+    }
+
+    /// The address as `viewer_may_see` allows: a confidential one is
+    /// replaced by [`CONFIDENTIAL_ADDRESS`] for anyone else.
+    pub fn address_for(&self, viewer_may_see: bool) -> Option<String> {
+        let address = self.details.address.as_ref()?;
+        if self.details.address_confidential && !viewer_may_see {
+            return Some(CONFIDENTIAL_ADDRESS.to_owned());
+        }
+        let postcode = self.details.postcode.as_deref().unwrap_or_default();
+        Some(format!("{address} {postcode}").trim().to_owned())
+    }
+}
+
+/// One entry in a case's history. Entries are never changed or removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseEvent {
+    pub at: jiff::Timestamp,
+    pub actor: String,
+    /// `opened`, `moved`, `reopened`, `allocated`…
+    pub kind: String,
+    pub from_stage: Option<String>,
+    pub to_stage: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// A case with everything recorded on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRecord {
+    pub case: Case,
+    pub applications: Vec<Application>,
+    pub children: Vec<Child>,
+    pub parties: Vec<Party>,
+    pub events: Vec<CaseEvent>,
+}
+
+/// Who may see a confidential address: the allocated worker and the people
+/// above them in line management, and nobody else. `chain` is the allocated
+/// worker's line managers, nearest first.
+pub fn may_see_confidential_address(
+    viewer: Option<StaffId>,
+    allocated: Option<StaffId>,
+    chain: &[StaffId],
+) -> bool {
+    match (viewer, allocated) {
+        (Some(viewer), Some(allocated)) => viewer == allocated || chain.contains(&viewer),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod record_tests {
+    use super::*;
+
+    fn party(confidential: bool) -> Party {
+        Party {
+            id: 1,
+            details: PartyDraft {
+                role: PartyRole::Respondent,
+                given_name: "Sam".into(),
+                family_name: "Jones".into(),
+                relationship: "Mother".into(),
+                represented: false,
+                address: Some("1 Refuge Road".into()),
+                postcode: Some("NE1 4XB".into()),
+                address_confidential: confidential,
+            },
+        }
+    }
+
+    #[test]
+    fn confidential_addresses_are_for_the_worker_and_their_managers_only() {
+        let (worker, manager, head, other) = (StaffId(1), StaffId(2), StaffId(3), StaffId(4));
+        let chain = [manager, head];
+        assert!(may_see_confidential_address(
+            Some(worker),
+            Some(worker),
+            &chain
+        ));
+        assert!(may_see_confidential_address(
+            Some(head),
+            Some(worker),
+            &chain
+        ));
+        assert!(!may_see_confidential_address(
+            Some(other),
+            Some(worker),
+            &chain
+        ));
+        assert!(!may_see_confidential_address(None, Some(worker), &chain));
+        assert!(
+            !may_see_confidential_address(Some(worker), None, &[]),
+            "unallocated: nobody"
+        );
+        assert_eq!(
+            party(true).address_for(false).as_deref(),
+            Some(CONFIDENTIAL_ADDRESS)
+        );
+        assert_eq!(
+            party(true).address_for(true).as_deref(),
+            Some("1 Refuge Road NE1 4XB")
+        );
+        assert_eq!(
+            party(false).address_for(false).as_deref(),
+            Some("1 Refuge Road NE1 4XB")
+        );
+    }
+}

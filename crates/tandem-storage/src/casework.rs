@@ -1,0 +1,560 @@
+//! Cases: opening them with their children and parties, moving them along
+//! their pathway, and finding them within an access scope.
+
+use crate::audit;
+use crate::backend::Tx;
+use crate::error::{SqlError, SqlErrorKind, StoreError};
+use crate::organisation::team_scope_condition;
+use crate::row::{Param, Row};
+use jiff::civil::Date;
+use tandem_domain::DomainError;
+use tandem_domain::access::AccessScope;
+use tandem_domain::audit::{Outcome, Stamp};
+use tandem_domain::casework::*;
+use tandem_domain::choice::Choice;
+use tandem_domain::organisation::{CourtId, LocalAuthorityId, StaffId, TeamId};
+
+const CASE_COLUMNS: &str = "id, case_number, court_id, law_type, pathway, stage, received_on, issued_on, \
+     local_authority_id, team_id, allocated_to, closed_on, version";
+
+fn decode<T>(column: &str, result: Result<T, String>) -> Result<T, StoreError> {
+    result.map_err(|e| SqlError::decode(format!("column {column}: {e}")).into())
+}
+
+fn case_from(row: &Row) -> Result<Case, StoreError> {
+    let pathway = decode("pathway", pathway(&row.text("pathway")?))?;
+    let stage_text = row.text("stage")?;
+    let stage = pathway
+        .stage(&stage_text)
+        .map(|s| s.code)
+        .ok_or_else(|| SqlError::decode(format!("unknown stage {stage_text}")))?;
+    Ok(Case {
+        id: CaseId(row.i64("id")?),
+        case_number: row.text("case_number")?,
+        court_id: CourtId(row.i64("court_id")?),
+        law_type: decode("law_type", LawType::parse(&row.text("law_type")?))?,
+        pathway,
+        stage,
+        received_on: row.date("received_on")?,
+        issued_on: row.opt_date("issued_on")?,
+        local_authority_id: row.opt_i64("local_authority_id")?.map(LocalAuthorityId),
+        team_id: TeamId(row.i64("team_id")?),
+        allocated_to: row.opt_i64("allocated_to")?.map(StaffId),
+        closed_on: row.opt_date("closed_on")?,
+        version: row.i64("version")?,
+    })
+}
+
+async fn case_by_id(tx: &mut dyn Tx, id: CaseId) -> Result<Option<Case>, StoreError> {
+    let rows = tx
+        .fetch_all(
+            &format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"),
+            &[id.0.into()],
+        )
+        .await?;
+    rows.first().map(case_from).transpose()
+}
+
+fn child_from(row: &Row) -> Result<Child, StoreError> {
+    Ok(Child {
+        id: row.i64("id")?,
+        details: ChildDraft {
+            given_name: row.text("given_name")?,
+            family_name: row.text("family_name")?,
+            date_of_birth: row.date("date_of_birth")?,
+            sex: decode("sex", Sex::parse(&row.text("sex")?))?,
+            ethnicity: decode("ethnicity", Ethnicity::parse(&row.text("ethnicity")?))?,
+            disability: decode("disability", YesNoNotKnown::parse(&row.text("disability")?))?,
+            first_language: row.opt_text("first_language")?,
+            interpreter_needed: decode(
+                "interpreter_needed",
+                YesNoNotKnown::parse(&row.text("interpreter_needed")?),
+            )?,
+        },
+        first_met_fca_on: row.opt_date("first_met_fca_on")?,
+    })
+}
+
+fn party_from(row: &Row) -> Result<Party, StoreError> {
+    Ok(Party {
+        id: row.i64("id")?,
+        details: PartyDraft {
+            role: decode("role", PartyRole::parse(&row.text("role")?))?,
+            given_name: row.text("given_name")?,
+            family_name: row.text("family_name")?,
+            relationship: row.text("relationship")?,
+            represented: row.bool("represented")?,
+            address: row.opt_text("address")?,
+            postcode: row.opt_text("postcode")?,
+            address_confidential: row.bool("address_confidential")?,
+        },
+    })
+}
+
+async fn insert_child(tx: &mut dyn Tx, case: CaseId, c: &ChildDraft) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO children (case_id, given_name, family_name, date_of_birth, sex, ethnicity, \
+         disability, first_language, interpreter_needed, first_met_fca_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)",
+        &[
+            case.0.into(),
+            (&c.given_name).into(),
+            (&c.family_name).into(),
+            c.date_of_birth.into(),
+            c.sex.slug().into(),
+            c.ethnicity.slug().into(),
+            c.disability.slug().into(),
+            c.first_language.clone().into(),
+            c.interpreter_needed.slug().into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn insert_party(tx: &mut dyn Tx, case: CaseId, p: &PartyDraft) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO parties (case_id, role, given_name, family_name, relationship, represented, \
+         address, postcode, address_confidential) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        &[
+            case.0.into(),
+            p.role.slug().into(),
+            (&p.given_name).into(),
+            (&p.family_name).into(),
+            (&p.relationship).into(),
+            p.represented.into(),
+            p.address.clone().into(),
+            p.postcode.clone().into(),
+            p.address_confidential.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn add_event(
+    tx: &mut dyn Tx,
+    case: CaseId,
+    stamp: &Stamp,
+    kind: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+    reason: Option<&str>,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO case_events (case_id, at, actor, kind, from_stage, to_stage, reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            case.0.into(),
+            stamp.at.into(),
+            (&stamp.actor_username).into(),
+            kind.into(),
+            from.into(),
+            to.into(),
+            reason.into(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn audit_case(
+    tx: &mut dyn Tx,
+    stamp: &Stamp,
+    case: CaseId,
+    action: &str,
+    reason: Option<String>,
+) -> Result<(), StoreError> {
+    audit::append(
+        tx,
+        &stamp.entry(
+            action,
+            Outcome::Allowed,
+            Some(("case", case.0.to_string())),
+            reason,
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The pathway a new case of `law` in `team` follows: its service area's
+/// choice, or the default.
+async fn pathway_for(
+    tx: &mut dyn Tx,
+    team: TeamId,
+    law: LawType,
+) -> Result<&'static Pathway, StoreError> {
+    let rows = tx
+        .fetch_all(
+            "SELECT ap.pathway FROM area_pathways ap JOIN teams t ON t.service_area_id = ap.service_area_id \
+             WHERE t.id = $1 AND ap.law_type = $2",
+            &[team.0.into(), law.slug().into()],
+        )
+        .await?;
+    match rows.first() {
+        Some(row) => decode("pathway", pathway(&row.text("pathway")?)),
+        None => Ok(default_pathway(law)),
+    }
+}
+
+pub(crate) async fn set_area_pathway(
+    tx: &mut dyn Tx,
+    area: tandem_domain::organisation::ServiceAreaId,
+    chosen: &'static Pathway,
+    stamp: &Stamp,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM area_pathways WHERE service_area_id = $1 AND law_type = $2",
+        &[area.0.into(), chosen.law_type.slug().into()],
+    )
+    .await?;
+    if chosen.code != default_pathway(chosen.law_type).code {
+        tx.execute(
+            "INSERT INTO area_pathways (service_area_id, law_type, pathway) VALUES ($1, $2, $3)",
+            &[
+                area.0.into(),
+                chosen.law_type.slug().into(),
+                chosen.code.into(),
+            ],
+        )
+        .await?;
+    }
+    audit::append(
+        tx,
+        &stamp.entry(
+            "update",
+            Outcome::Allowed,
+            Some(("service_area", area.0.to_string())),
+            Some(format!("pathway {}", chosen.code)),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Opens a case with its first application, children and parties, all or nothing.
+pub(crate) async fn open(
+    tx: &mut dyn Tx,
+    draft: &CaseDraft,
+    children: &[ChildDraft],
+    parties: &[PartyDraft],
+    stamp: &Stamp,
+) -> Result<CaseId, StoreError> {
+    crate::record::referenced::<tandem_domain::organisation::Court>(tx, draft.court_id, "court_id")
+        .await?;
+    crate::record::referenced::<tandem_domain::organisation::Team>(tx, draft.team_id, "team_id")
+        .await?;
+    if let Some(la) = draft.local_authority_id {
+        crate::record::referenced::<tandem_domain::organisation::LocalAuthority>(
+            tx,
+            la,
+            "local_authority_id",
+        )
+        .await?;
+    }
+    if children.is_empty() {
+        return Err(DomainError::invalid("children", "Add at least one child").into());
+    }
+    let pathway = pathway_for(tx, TeamId(draft.team_id), draft.law_type).await?;
+    let rows = tx
+        .fetch_all(
+            "INSERT INTO cases (case_number, court_id, law_type, pathway, stage, received_on, issued_on, \
+             local_authority_id, team_id, allocated_to, closed_on, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL, 1) RETURNING id",
+            &[
+                (&draft.case_number).into(),
+                draft.court_id.into(),
+                draft.law_type.slug().into(),
+                pathway.code.into(),
+                pathway.first_stage().into(),
+                draft.received_on.into(),
+                draft.issued_on.into(),
+                draft.local_authority_id.into(),
+                draft.team_id.into(),
+            ],
+        )
+        .await
+        .map_err(|e| match e.kind {
+            SqlErrorKind::UniqueViolation { .. } => StoreError::Domain(DomainError::Duplicate {
+                field: "case_number".into(),
+                message: "That court already has a case with this number".into(),
+            }),
+            _ => e.into(),
+        })?;
+    let id = CaseId(
+        rows.first()
+            .ok_or_else(|| SqlError::decode("INSERT returned no row"))?
+            .i64("id")?,
+    );
+    tx.execute(
+        "INSERT INTO applications (case_id, kind, received_on, issued_on, lead, harm_alleged) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            id.0.into(),
+            draft.application_type.into(),
+            draft.received_on.into(),
+            draft.issued_on.into(),
+            true.into(),
+            draft.harm_alleged.into(),
+        ],
+    )
+    .await?;
+    for child in children {
+        insert_child(tx, id, child).await?;
+    }
+    for party in parties {
+        insert_party(tx, id, party).await?;
+    }
+    add_event(
+        tx,
+        id,
+        stamp,
+        "opened",
+        None,
+        Some(pathway.first_stage()),
+        None,
+    )
+    .await?;
+    audit_case(tx, stamp, id, "create", None).await?;
+    Ok(id)
+}
+
+pub(crate) async fn record(tx: &mut dyn Tx, id: CaseId) -> Result<Option<CaseRecord>, StoreError> {
+    let Some(case) = case_by_id(tx, id).await? else {
+        return Ok(None);
+    };
+    let applications = tx
+        .fetch_all(
+            "SELECT id, kind, received_on, issued_on, lead, harm_alleged FROM applications WHERE case_id = $1 ORDER BY id",
+            &[id.0.into()],
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            let code = row.text("kind")?;
+            Ok(Application {
+                id: row.i64("id")?,
+                kind: decode("kind", application_kind(&code))?,
+                received_on: row.date("received_on")?,
+                issued_on: row.opt_date("issued_on")?,
+                lead: row.bool("lead")?,
+                harm_alleged: row.bool("harm_alleged")?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let children = tx
+        .fetch_all(
+            "SELECT * FROM children WHERE case_id = $1 ORDER BY id",
+            &[id.0.into()],
+        )
+        .await?
+        .iter()
+        .map(child_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    let parties = tx
+        .fetch_all(
+            "SELECT * FROM parties WHERE case_id = $1 ORDER BY id",
+            &[id.0.into()],
+        )
+        .await?
+        .iter()
+        .map(party_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    let events = tx
+        .fetch_all(
+            "SELECT at, actor, kind, from_stage, to_stage, reason FROM case_events WHERE case_id = $1 ORDER BY id",
+            &[id.0.into()],
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(CaseEvent {
+                at: row.timestamp("at")?,
+                actor: row.text("actor")?,
+                kind: row.text("kind")?,
+                from_stage: row.opt_text("from_stage")?,
+                to_stage: row.opt_text("to_stage")?,
+                reason: row.opt_text("reason")?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(Some(CaseRecord {
+        case,
+        applications,
+        children,
+        parties,
+        events,
+    }))
+}
+
+/// Moves a case along its pathway (or re-opens it), if still at `version`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn move_case(
+    tx: &mut dyn Tx,
+    id: CaseId,
+    version: i64,
+    to: &str,
+    on: Date,
+    reason: Option<&str>,
+    reopen: bool,
+    stamp: &Stamp,
+) -> Result<Case, StoreError> {
+    let case = case_by_id(tx, id)
+        .await?
+        .ok_or(StoreError::Domain(DomainError::NotFound { kind: "case" }))?;
+    if case.version != version {
+        return Err(DomainError::StaleVersion { kind: "case" }.into());
+    }
+    if reopen {
+        case.pathway.check_reopen(case.stage, to)?;
+    } else {
+        case.pathway.check_move(case.stage, to)?;
+    }
+    if to == CLOSED && on < case.received_on {
+        return Err(
+            DomainError::invalid("on", "A case cannot close before it was received").into(),
+        );
+    }
+    let closed_on: Option<Date> = (to == CLOSED).then_some(on);
+    let changed = tx
+        .execute(
+            "UPDATE cases SET stage = $1, closed_on = $2, version = version + 1 WHERE id = $3 AND version = $4",
+            &[to.into(), closed_on.into(), id.0.into(), version.into()],
+        )
+        .await?;
+    if changed != 1 {
+        return Err(DomainError::StaleVersion { kind: "case" }.into());
+    }
+    let kind = if reopen { "reopened" } else { "moved" };
+    add_event(tx, id, stamp, kind, Some(case.stage), Some(to), reason).await?;
+    audit_case(
+        tx,
+        stamp,
+        id,
+        if reopen { "reopen" } else { "update" },
+        None,
+    )
+    .await?;
+    case_by_id(tx, id)
+        .await?
+        .ok_or(StoreError::Domain(DomainError::NotFound { kind: "case" }))
+}
+
+/// A case in a list: enough to show and to find it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseSummary {
+    pub case: Case,
+    /// The children's names, for the list.
+    pub children: Vec<String>,
+}
+
+/// What to look for among cases; every part is optional.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// The start of a case number, or of a child's or party's name.
+    pub search: Option<String>,
+    pub team_id: Option<TeamId>,
+    pub allocated_to: Option<StaffId>,
+    pub open_only: bool,
+    pub limit: u32,
+}
+
+pub(crate) async fn list(
+    tx: &mut dyn Tx,
+    filter: &CaseFilter,
+    scope: &AccessScope,
+) -> Result<Vec<CaseSummary>, StoreError> {
+    let mut params: Vec<Param> = Vec::new();
+    let mut conditions = vec![team_scope_condition(scope, &mut params)];
+    if let Some(team) = filter.team_id {
+        params.push(team.0.into());
+        conditions.push(format!("team_id = ${}", params.len()));
+    }
+    if let Some(staff) = filter.allocated_to {
+        params.push(staff.0.into());
+        conditions.push(format!("allocated_to = ${}", params.len()));
+    }
+    if filter.open_only {
+        conditions.push(format!("stage <> '{CLOSED}'"));
+    }
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let escaped = search
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        params.push(format!("{escaped}%").into());
+        let n = params.len();
+        conditions.push(format!(
+            "(LOWER(case_number) LIKE ${n} ESCAPE '\\' \
+             OR id IN (SELECT case_id FROM children WHERE LOWER(given_name) LIKE ${n} ESCAPE '\\' OR LOWER(family_name) LIKE ${n} ESCAPE '\\') \
+             OR id IN (SELECT case_id FROM parties WHERE LOWER(given_name) LIKE ${n} ESCAPE '\\' OR LOWER(family_name) LIKE ${n} ESCAPE '\\'))"
+        ));
+    }
+    params.push(i64::from(filter.limit.clamp(1, 1000)).into());
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE {} ORDER BY received_on DESC, id DESC LIMIT ${}",
+        conditions.join(" AND "),
+        params.len()
+    );
+    let cases = tx
+        .fetch_all(&sql, &params)
+        .await?
+        .iter()
+        .map(case_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut summaries = Vec::with_capacity(cases.len());
+    for case in cases {
+        let children = tx
+            .fetch_all(
+                "SELECT given_name, family_name FROM children WHERE case_id = $1 ORDER BY id",
+                &[case.id.0.into()],
+            )
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(format!(
+                    "{} {}",
+                    r.text("given_name")?,
+                    r.text("family_name")?
+                ))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        summaries.push(CaseSummary { case, children });
+    }
+    Ok(summaries)
+}
+
+/// The line managers of `staff`, nearest first.
+pub(crate) async fn management_chain(
+    tx: &mut dyn Tx,
+    staff: StaffId,
+) -> Result<Vec<StaffId>, StoreError> {
+    let mut chain = Vec::new();
+    let mut next = Some(staff);
+    while let Some(id) = next {
+        let rows = tx
+            .fetch_all(
+                "SELECT line_manager_id FROM staff WHERE id = $1",
+                &[id.0.into()],
+            )
+            .await?;
+        next = rows
+            .first()
+            .map(|r| r.opt_i64("line_manager_id"))
+            .transpose()?
+            .flatten()
+            .map(StaffId);
+        match next {
+            Some(manager) if !chain.contains(&manager) && chain.len() < 64 => chain.push(manager),
+            _ => break,
+        }
+    }
+    Ok(chain)
+}

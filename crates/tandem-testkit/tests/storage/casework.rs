@@ -1,0 +1,435 @@
+use crate::fixture;
+use jiff::civil::date;
+use tandem_domain::DomainError;
+use tandem_domain::access::RecordKind;
+use tandem_domain::casework::*;
+use tandem_domain::organisation::*;
+use tandem_storage::{CaseFilter, Store, StoreError};
+use tandem_testkit::{RawSql, everything, stamp};
+
+fn draft(number: &str, court: i64, team: i64) -> CaseDraft {
+    CaseInput {
+        case_number: number.into(),
+        court_id: Some(court),
+        law_type: "private".into(),
+        application_type: "child-arrangements".into(),
+        harm_alleged: false,
+        received_on: "2026-03-02".into(),
+        issued_on: "2026-02-27".into(),
+        local_authority_id: None,
+        team_id: Some(team),
+    }
+    .validate(date(2026, 6, 1))
+    .expect("valid case")
+}
+
+fn child(given: &str) -> ChildDraft {
+    ChildInput {
+        given_name: given.into(),
+        family_name: "Rivers".into(),
+        date_of_birth: "2018-07-14".into(),
+        ..Default::default()
+    }
+    .validate(date(2026, 3, 2))
+    .expect("valid child")
+}
+
+fn party(confidential: bool) -> PartyDraft {
+    PartyInput {
+        role: "respondent".into(),
+        given_name: "Morgan".into(),
+        family_name: "Hale".into(),
+        relationship: "Father".into(),
+        address: "1 Quiet Lane".into(),
+        postcode: "NE1 4XB".into(),
+        address_confidential: confidential,
+        ..Default::default()
+    }
+    .validate()
+    .expect("valid party")
+}
+
+async fn court(store: &Store, area: i64, code: &str) -> Court {
+    store
+        .create(
+            &CourtInput {
+                code: code.into(),
+                name: format!("{code} Family Court"),
+                dfj_area: "Newcastle".into(),
+                service_area_id: Some(area),
+            }
+            .validate()
+            .expect("valid"),
+            &stamp(),
+        )
+        .await
+        .expect("court")
+}
+
+async fn a_case_opens_with_its_children_and_parties(store: Store) {
+    let f = fixture(&store).await;
+    let ncl = court(&store, f.area.id.0, "NCL").await;
+    let id = store
+        .open_case(
+            &draft("ne26p001", ncl.id.0, f.team.id.0),
+            &[child("Ava"), child("Ben")],
+            &[party(true)],
+            &stamp(),
+        )
+        .await
+        .expect("open");
+    let record = store.case(id).await.expect("get").expect("found");
+    assert_eq!(record.case.case_number, "NE26P001");
+    assert_eq!(record.case.stage, "intake");
+    assert_eq!(record.case.pathway.code, "private-law");
+    assert_eq!(record.children.len(), 2);
+    assert_eq!(record.children[0].details.sex, Sex::NotKnown);
+    assert!(record.parties[0].details.address_confidential);
+    assert_eq!(record.applications[0].kind.code, "child-arrangements");
+    assert!(record.applications[0].lead);
+    assert_eq!(record.events.len(), 1);
+    assert_eq!(record.events[0].kind, "opened");
+
+    // The same number at the same court is refused; at another court it is fine.
+    let again = store
+        .open_case(
+            &draft("NE26P001", ncl.id.0, f.team.id.0),
+            &[child("Cy")],
+            &[],
+            &stamp(),
+        )
+        .await;
+    assert!(
+        matches!(again, Err(StoreError::Domain(DomainError::Duplicate { ref field, .. })) if field == "case_number")
+    );
+    let other = court(&store, f.area.id.0, "DUR").await;
+    store
+        .open_case(
+            &draft("NE26P001", other.id.0, f.team.id.0),
+            &[child("Cy")],
+            &[],
+            &stamp(),
+        )
+        .await
+        .expect("another court");
+    // No child, or a missing court: nothing is written.
+    let before = store.audit_head().await.expect("head").0;
+    assert!(
+        store
+            .open_case(&draft("X1", ncl.id.0, f.team.id.0), &[], &[], &stamp())
+            .await
+            .is_err()
+    );
+    assert!(
+        store
+            .open_case(
+                &draft("X2", 999, f.team.id.0),
+                &[child("Di")],
+                &[],
+                &stamp()
+            )
+            .await
+            .is_err()
+    );
+    assert_eq!(store.audit_head().await.expect("head").0, before);
+}
+
+async fn cases_move_only_along_their_pathway(store: Store) {
+    let f = fixture(&store).await;
+    let ncl = court(&store, f.area.id.0, "NCL").await;
+    let id = store
+        .open_case(
+            &draft("NE26P002", ncl.id.0, f.team.id.0),
+            &[child("Ava")],
+            &[],
+            &stamp(),
+        )
+        .await
+        .expect("open");
+    let moved = store
+        .move_case(
+            id,
+            1,
+            "safeguarding-checks",
+            date(2026, 3, 3),
+            None,
+            false,
+            &stamp(),
+        )
+        .await
+        .expect("move");
+    assert_eq!((moved.stage, moved.version), ("safeguarding-checks", 2));
+
+    let skipped = store
+        .move_case(
+            id,
+            2,
+            "final-hearing",
+            date(2026, 3, 4),
+            None,
+            false,
+            &stamp(),
+        )
+        .await;
+    let Err(StoreError::Domain(DomainError::Invalid(errors))) = skipped else {
+        panic!("expected a refusal, got {skipped:?}");
+    };
+    assert!(
+        errors
+            .for_field("to")
+            .is_some_and(|m| m.contains("Safeguarding letter"))
+    );
+    let stale = store
+        .move_case(
+            id,
+            1,
+            "safeguarding-letter",
+            date(2026, 3, 4),
+            None,
+            false,
+            &stamp(),
+        )
+        .await;
+    assert!(matches!(
+        stale,
+        Err(StoreError::Domain(DomainError::StaleVersion { .. }))
+    ));
+    let early = store
+        .move_case(
+            id,
+            2,
+            CLOSED,
+            date(2026, 3, 1),
+            Some("withdrawn"),
+            false,
+            &stamp(),
+        )
+        .await;
+    assert!(early.is_err(), "no closure before receipt");
+
+    let closed = store
+        .move_case(
+            id,
+            2,
+            CLOSED,
+            date(2026, 3, 10),
+            Some("Application withdrawn"),
+            false,
+            &stamp(),
+        )
+        .await
+        .expect("close");
+    assert_eq!(closed.closed_on, Some(date(2026, 3, 10)));
+    assert!(
+        store
+            .move_case(id, 3, "intake", date(2026, 4, 1), None, false, &stamp())
+            .await
+            .is_err()
+    );
+    let reopened = store
+        .move_case(
+            id,
+            3,
+            "first-hearing",
+            date(2026, 4, 1),
+            Some("Restored by the court"),
+            true,
+            &stamp(),
+        )
+        .await
+        .expect("reopen");
+    assert_eq!(
+        (reopened.stage, reopened.closed_on),
+        ("first-hearing", None)
+    );
+    let record = store.case(id).await.expect("get").expect("found");
+    let kinds: Vec<&str> = record.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["opened", "moved", "moved", "reopened"]);
+    assert_eq!(
+        record.events[3].reason.as_deref(),
+        Some("Restored by the court")
+    );
+}
+
+async fn lists_and_searches_stay_in_scope(store: Store) {
+    let f = fixture(&store).await;
+    let ncl = court(&store, f.area.id.0, "NCL").await;
+    let other_team: Team = store
+        .create(
+            &TeamInput {
+                code: "A1-PUB".into(),
+                name: "Public law".into(),
+                service_area_id: Some(f.area.id.0),
+                office_id: None,
+            }
+            .validate()
+            .expect("valid"),
+            &stamp(),
+        )
+        .await
+        .expect("team");
+    store
+        .open_case(
+            &draft("NE26P010", ncl.id.0, f.team.id.0),
+            &[child("Ava")],
+            &[party(false)],
+            &stamp(),
+        )
+        .await
+        .expect("open");
+    store
+        .open_case(
+            &draft("NE26P011", ncl.id.0, other_team.id.0),
+            &[child("Zed")],
+            &[],
+            &stamp(),
+        )
+        .await
+        .expect("open");
+    let all = everything(RecordKind::Case);
+    let search = |text: &str| CaseFilter {
+        search: Some(text.into()),
+        limit: 50,
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .cases(&search("ne26p01"), &all)
+            .await
+            .expect("search")
+            .len(),
+        2
+    );
+    assert_eq!(
+        store
+            .cases(&search("zed"), &all)
+            .await
+            .expect("search")
+            .len(),
+        1
+    );
+    assert_eq!(
+        store.cases(&search("hale"), &all).await.expect("search")[0].children,
+        ["Ava Rivers"]
+    );
+    assert_eq!(
+        store
+            .cases(&search("nobody"), &all)
+            .await
+            .expect("search")
+            .len(),
+        0
+    );
+    // A team-scoped caller sees their team's cases only.
+    let actor = tandem_domain::access::Actor {
+        user_id: tandem_domain::access::UserId(9),
+        username: "fca".into(),
+        assignments: vec![tandem_domain::access::Assignment {
+            role: tandem_domain::access::Role::FamilyCourtAdviser,
+            scope: tandem_domain::access::Scope::Team(f.team.id),
+        }],
+        break_glass: Vec::new(),
+    };
+    let mine = tandem_domain::access::list_scope(
+        &actor,
+        tandem_domain::access::Action::View,
+        RecordKind::Case,
+    );
+    let found = store.cases(&search("ne26"), &mine).await.expect("search");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].case.case_number, "NE26P010");
+}
+
+async fn an_area_can_choose_the_pathfinder_pathway(store: Store) {
+    let f = fixture(&store).await;
+    let ncl = court(&store, f.area.id.0, "NCL").await;
+    store
+        .set_area_pathway(f.area.id, &PRIVATE_LAW_PATHFINDER, &stamp())
+        .await
+        .expect("switch");
+    let id = store
+        .open_case(
+            &draft("NE26P020", ncl.id.0, f.team.id.0),
+            &[child("Ava")],
+            &[],
+            &stamp(),
+        )
+        .await
+        .expect("open");
+    let record = store.case(id).await.expect("get").expect("found");
+    assert_eq!(record.case.pathway.code, "private-law-pathfinder");
+    assert!(
+        store
+            .move_case(
+                id,
+                1,
+                "information-gathering",
+                date(2026, 3, 3),
+                None,
+                false,
+                &stamp()
+            )
+            .await
+            .is_ok()
+    );
+    store
+        .set_area_pathway(f.area.id, &PRIVATE_LAW, &stamp())
+        .await
+        .expect("switch back");
+    let id = store
+        .open_case(
+            &draft("NE26P021", ncl.id.0, f.team.id.0),
+            &[child("Ben")],
+            &[],
+            &stamp(),
+        )
+        .await
+        .expect("open");
+    assert_eq!(
+        store
+            .case(id)
+            .await
+            .expect("get")
+            .expect("found")
+            .case
+            .pathway
+            .code,
+        "private-law"
+    );
+}
+
+async fn case_history_cannot_be_rewritten(store: Store, sql: RawSql) {
+    let f = fixture(&store).await;
+    let ncl = court(&store, f.area.id.0, "NCL").await;
+    store
+        .open_case(
+            &draft("NE26P030", ncl.id.0, f.team.id.0),
+            &[child("Ava")],
+            &[],
+            &stamp(),
+        )
+        .await
+        .expect("open");
+    assert!(
+        sql.execute("UPDATE case_events SET reason = 'x'")
+            .await
+            .is_err_and(|e| e.contains("append-only"))
+    );
+    assert!(
+        sql.execute("DELETE FROM case_events")
+            .await
+            .is_err_and(|e| e.contains("append-only"))
+    );
+}
+
+tandem_testkit::on_both_backends!(
+    a_case_opens_with_its_children_and_parties,
+    cases_move_only_along_their_pathway,
+    lists_and_searches_stay_in_scope,
+    an_area_can_choose_the_pathfinder_pathway,
+);
+
+mod raw {
+    use super::*;
+    tandem_testkit::on_both_backends!(with_sql: case_history_cannot_be_rewritten);
+}

@@ -1,0 +1,747 @@
+//! Case pages: the list and search, opening a case, a case's record, and
+//! moving it along its pathway.
+
+use crate::AppState;
+use crate::error::{AppError, PageError};
+use crate::extract::{HtmlForm, record_id};
+use crate::guard::{Guard, Refusal};
+use crate::html::{Layout, render};
+use crate::session::{Principal, RequestMeta, SignedIn};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use std::collections::HashMap;
+use tandem_domain::access::{self, Action, Grant, RecordKind, Target};
+use tandem_domain::casework::{self, *};
+use tandem_domain::choice::Choice;
+use tandem_domain::organisation::{Court, LocalAuthority, Team};
+use tandem_domain::{DomainError, ValidationErrors};
+use tandem_storage::{CaseFilter, StoreError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/cases", get(list))
+        .route("/cases/new", get(new_form).post(create))
+        .route("/cases/{id}", get(show))
+        .route("/cases/{id}/move", post(move_case))
+        .route(
+            "/cases/{id}/break-glass",
+            post(crate::html::break_glass_case),
+        )
+}
+
+// ------------------------------------------------------------ shared
+
+/// Where a case sits, for the policy.
+pub async fn case_target(
+    state: &AppState,
+    id: CaseId,
+    team: Option<tandem_domain::organisation::TeamId>,
+) -> Result<Target, AppError> {
+    Ok(Target {
+        kind: RecordKind::Case,
+        record_id: Some(id.0),
+        placement: Some(state.store.placement_of_team(team).await?),
+    })
+}
+
+/// Opens case `id` for `action`, auditing the reading. A case outside the
+/// caller's scope and one that does not exist look the same.
+pub async fn open_case(
+    guard: &Guard<'_>,
+    id: i64,
+    action: Action,
+) -> Result<(CaseRecord, Grant), Refusal> {
+    let record = guard
+        .state
+        .store
+        .case(CaseId(id))
+        .await
+        .map_err(|e| Refusal::Failed(e.into()))?;
+    let team = record.as_ref().map(|r| r.case.team_id);
+    let target = case_target(guard.state, CaseId(id), team)
+        .await
+        .map_err(Refusal::Failed)?;
+    let grant = guard.record(action, &target).await?;
+    let record = record.ok_or(Refusal::Hidden)?;
+    guard
+        .audit_read(grant, RecordKind::Case, Some(id), "view")
+        .await
+        .map_err(Refusal::Failed)?;
+    Ok((record, grant))
+}
+
+/// Whether the principal may see confidential addresses on this case: the
+/// allocated worker and their line managers only.
+pub async fn sees_confidential(
+    state: &AppState,
+    principal: &Principal,
+    case: &Case,
+) -> Result<bool, AppError> {
+    let chain = match case.allocated_to {
+        Some(worker) => state.store.management_chain(worker).await?,
+        None => Vec::new(),
+    };
+    Ok(casework::may_see_confidential_address(
+        principal.account.staff_id,
+        case.allocated_to,
+        &chain,
+    ))
+}
+
+fn london(ts: jiff::Timestamp) -> String {
+    let tz = jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC);
+    ts.to_zoned(tz).strftime("%-d %b %Y %H:%M").to_string()
+}
+
+fn day(date: jiff::civil::Date) -> String {
+    date.strftime("%-d %B %Y").to_string()
+}
+
+// ------------------------------------------------------------ list
+
+pub struct CaseRow {
+    pub id: i64,
+    pub number: String,
+    pub children: String,
+    pub law: &'static str,
+    pub stage: &'static str,
+    pub received: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct CasesPage {
+    layout: Layout,
+    search: String,
+    open_only: bool,
+    rows: Vec<CaseRow>,
+    may_open: bool,
+    notice: &'static str,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    RawQuery(query): RawQuery,
+) -> Result<Html<String>, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let grant = guard.kind(Action::View, RecordKind::Case).await?;
+    let query: HashMap<String, String> = query
+        .and_then(|q| serde_urlencoded::from_str(&q).ok())
+        .unwrap_or_default();
+    let search = query.get("search").cloned().unwrap_or_default();
+    let open_only = !query.contains_key("closed");
+    let cases = state
+        .store
+        .cases(
+            &CaseFilter {
+                search: Some(search.clone()),
+                open_only,
+                limit: 200,
+                ..Default::default()
+            },
+            &guard.list_scope(Action::View, RecordKind::Case),
+        )
+        .await?;
+    guard
+        .audit_read(grant, RecordKind::Case, None, "list")
+        .await?;
+    render(&CasesPage {
+        layout: Layout::new("/cases", Some(&principal)),
+        may_open: access::authorize(
+            &principal.actor,
+            Action::Create,
+            &Target::kind(RecordKind::Case),
+        )
+        .is_ok(),
+        rows: cases
+            .into_iter()
+            .map(|s| CaseRow {
+                id: s.case.id.0,
+                number: s.case.case_number.clone(),
+                children: s.children.join(", "),
+                law: s.case.law_type.label(),
+                stage: s.case.stage_label(),
+                received: day(s.case.received_on),
+            })
+            .collect(),
+        search,
+        open_only,
+        notice: if query.contains_key("opened") {
+            "The case has been opened"
+        } else {
+            ""
+        },
+    })
+}
+
+// ------------------------------------------------------------ new case
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NewCaseForm {
+    case_number: String,
+    court_id: String,
+    law_type: String,
+    application_type: String,
+    harm_alleged: Option<String>,
+    #[serde(rename = "received_on-day")]
+    received_day: String,
+    #[serde(rename = "received_on-month")]
+    received_month: String,
+    #[serde(rename = "received_on-year")]
+    received_year: String,
+    #[serde(rename = "issued_on-day")]
+    issued_day: String,
+    #[serde(rename = "issued_on-month")]
+    issued_month: String,
+    #[serde(rename = "issued_on-year")]
+    issued_year: String,
+    local_authority_id: String,
+    team_id: String,
+    child_given_name: String,
+    child_family_name: String,
+    #[serde(rename = "child_date_of_birth-day")]
+    child_dob_day: String,
+    #[serde(rename = "child_date_of_birth-month")]
+    child_dob_month: String,
+    #[serde(rename = "child_date_of_birth-year")]
+    child_dob_year: String,
+    child_sex: String,
+    child_ethnicity: String,
+    child_disability: String,
+    child_first_language: String,
+    child_interpreter_needed: String,
+    party_role: String,
+    party_given_name: String,
+    party_family_name: String,
+    party_relationship: String,
+    party_represented: Option<String>,
+    party_address: String,
+    party_postcode: String,
+    party_address_confidential: Option<String>,
+}
+
+fn joined(day: &str, month: &str, year: &str) -> String {
+    let (d, m, y) = (day.trim(), month.trim(), year.trim());
+    if d.is_empty() && m.is_empty() && y.is_empty() {
+        String::new()
+    } else {
+        format!("{y:0>4}-{m:0>2}-{d:0>2}")
+    }
+}
+
+fn reference(value: &str) -> Option<i64> {
+    value.trim().parse().ok()
+}
+
+/// Prefixes every field error with `prefix`, so the child's and party's
+/// fields stay distinct from the case's on one form.
+fn prefixed(errors: &ValidationErrors, prefix: &str, into: &mut ValidationErrors) {
+    for e in errors.fields() {
+        into.add(&format!("{prefix}{}", e.field), e.message.clone());
+    }
+}
+
+impl NewCaseForm {
+    fn has_party(&self) -> bool {
+        !(self.party_given_name.trim().is_empty()
+            && self.party_family_name.trim().is_empty()
+            && self.party_role.trim().is_empty())
+    }
+
+    /// Every problem with the case, its child and its party, at once.
+    fn validate(
+        &self,
+        today: jiff::civil::Date,
+    ) -> Result<(CaseDraft, ChildDraft, Option<PartyDraft>), ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let case = CaseInput {
+            case_number: self.case_number.clone(),
+            court_id: reference(&self.court_id),
+            law_type: self.law_type.clone(),
+            application_type: self.application_type.clone(),
+            harm_alleged: self.harm_alleged.is_some(),
+            received_on: joined(
+                &self.received_day,
+                &self.received_month,
+                &self.received_year,
+            ),
+            issued_on: joined(&self.issued_day, &self.issued_month, &self.issued_year),
+            local_authority_id: reference(&self.local_authority_id),
+            team_id: reference(&self.team_id),
+        }
+        .validate(today);
+        let received = tandem_domain::text::date(
+            &joined(
+                &self.received_day,
+                &self.received_month,
+                &self.received_year,
+            ),
+            "date received",
+        )
+        .unwrap_or(today);
+        let child = ChildInput {
+            given_name: self.child_given_name.clone(),
+            family_name: self.child_family_name.clone(),
+            date_of_birth: joined(
+                &self.child_dob_day,
+                &self.child_dob_month,
+                &self.child_dob_year,
+            ),
+            sex: self.child_sex.clone(),
+            ethnicity: self.child_ethnicity.clone(),
+            disability: self.child_disability.clone(),
+            first_language: self.child_first_language.clone(),
+            interpreter_needed: self.child_interpreter_needed.clone(),
+        }
+        .validate(received);
+        let party = self.has_party().then(|| {
+            PartyInput {
+                role: self.party_role.clone(),
+                given_name: self.party_given_name.clone(),
+                family_name: self.party_family_name.clone(),
+                relationship: self.party_relationship.clone(),
+                represented: self.party_represented.is_some(),
+                address: self.party_address.clone(),
+                postcode: self.party_postcode.clone(),
+                address_confidential: self.party_address_confidential.is_some(),
+            }
+            .validate()
+        });
+        if let Err(DomainError::Invalid(e)) = &case {
+            prefixed(e, "", &mut errors);
+        }
+        if let Err(DomainError::Invalid(e)) = &child {
+            prefixed(e, "child_", &mut errors);
+        }
+        if let Some(Err(DomainError::Invalid(e))) = &party {
+            prefixed(e, "party_", &mut errors);
+        }
+        match (case, child, party.transpose()) {
+            (Ok(case), Ok(child), Ok(party)) if errors.is_empty() => Ok((case, child, party)),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "case_new.html")]
+struct NewCasePage {
+    layout: Layout,
+    form: NewCaseForm,
+    problems: Vec<(String, String)>,
+    errors: HashMap<String, String>,
+    courts: Vec<(i64, String)>,
+    authorities: Vec<(i64, String)>,
+    teams: Vec<(i64, String)>,
+    law_types: Vec<(&'static str, &'static str)>,
+    application_types: Vec<(&'static str, &'static str)>,
+    sexes: Vec<(&'static str, &'static str)>,
+    ethnicities: Vec<(&'static str, &'static str)>,
+    answers: Vec<(&'static str, &'static str)>,
+    roles: Vec<(&'static str, &'static str)>,
+}
+
+impl NewCasePage {
+    pub fn error(&self, field: &str) -> Option<&String> {
+        self.errors.get(field)
+    }
+
+    /// Whether a select's option is the value the form holds.
+    pub fn chosen(&self, option: &dyn std::fmt::Display, value: &str) -> bool {
+        option.to_string() == value
+    }
+}
+
+fn choices<C: Choice>() -> Vec<(&'static str, &'static str)> {
+    C::ALL.iter().map(|c| (c.slug(), c.label())).collect()
+}
+
+/// Date fields are linked from the error summary at their day box.
+fn anchor(field: &str) -> String {
+    if field.ends_with("_on") || field.ends_with("date_of_birth") {
+        format!("{field}-day")
+    } else {
+        field.to_owned()
+    }
+}
+
+async fn new_case_page(
+    state: &AppState,
+    principal: &Principal,
+    form: NewCaseForm,
+    errors: Option<&ValidationErrors>,
+) -> Result<Html<String>, PageError> {
+    let scope = access::list_scope(&principal.actor, Action::Create, RecordKind::Case);
+    let mut teams = Vec::new();
+    for team in state.store.list::<Team>().await? {
+        let placement = state.store.placement_of_team(Some(team.id)).await?;
+        if scope.covers(&placement) {
+            teams.push((team.id.0, format!("{} ({})", team.name, team.code)));
+        }
+    }
+    let courts: Vec<Court> = state.store.list().await?;
+    let authorities: Vec<LocalAuthority> = state.store.list().await?;
+    let (problems, errors) = match errors {
+        Some(e) => (
+            e.fields()
+                .iter()
+                .map(|f| (anchor(&f.field), f.message.clone()))
+                .collect(),
+            e.fields()
+                .iter()
+                .map(|f| (f.field.clone(), f.message.clone()))
+                .collect(),
+        ),
+        None => (Vec::new(), HashMap::new()),
+    };
+    render(&NewCasePage {
+        layout: Layout::new("/cases", Some(principal)),
+        form,
+        problems,
+        errors,
+        courts: courts.into_iter().map(|c| (c.id.0, c.name)).collect(),
+        authorities: authorities.into_iter().map(|a| (a.id.0, a.name)).collect(),
+        teams,
+        law_types: choices::<LawType>(),
+        application_types: APPLICATION_KINDS
+            .iter()
+            .map(|k| (k.code, k.label))
+            .collect(),
+        sexes: choices::<Sex>(),
+        ethnicities: choices::<Ethnicity>(),
+        answers: choices::<YesNoNotKnown>(),
+        roles: choices::<PartyRole>(),
+    })
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+) -> Result<Html<String>, PageError> {
+    Guard::new(&state, &principal, &meta)
+        .kind(Action::Create, RecordKind::Case)
+        .await?;
+    new_case_page(&state, &principal, NewCaseForm::default(), None).await
+}
+
+async fn create(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    HtmlForm(form): HtmlForm<NewCaseForm>,
+) -> Result<Response, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    guard.kind(Action::Create, RecordKind::Case).await?;
+    let (case, child, party) = match form.validate(state.clock.today()) {
+        Ok(valid) => valid,
+        Err(errors) => {
+            let page = new_case_page(&state, &principal, form, Some(&errors)).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    // The case's team must be within the opener's scope.
+    let placement = state
+        .store
+        .placement_of_team(Some(tandem_domain::organisation::TeamId(case.team_id)))
+        .await?;
+    let target = Target {
+        kind: RecordKind::Case,
+        record_id: None,
+        placement: Some(placement),
+    };
+    let grant = match guard.record(Action::Create, &target).await {
+        Ok(grant) => grant,
+        Err(Refusal::Failed(e)) => return Err(e.into()),
+        Err(_) => {
+            let errors = ValidationErrors::single("team_id", "Choose one of your own teams");
+            let page = new_case_page(&state, &principal, form, Some(&errors)).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let parties: Vec<PartyDraft> = party.into_iter().collect();
+    match state
+        .store
+        .open_case(&case, &[child], &parties, &guard.stamp(Some(grant)))
+        .await
+    {
+        Ok(id) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(StoreError::Domain(DomainError::Invalid(errors))) => {
+            let page = new_case_page(&state, &principal, form, Some(&errors)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(StoreError::Domain(DomainError::Duplicate { field, message })) => {
+            let errors = ValidationErrors::single(&field, message);
+            let page = new_case_page(&state, &principal, form, Some(&errors)).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ------------------------------------------------------------ one case
+
+pub struct ChildView {
+    pub name: String,
+    pub born: String,
+    pub sex: &'static str,
+    pub ethnicity: &'static str,
+    pub first_language: String,
+    pub interpreter: &'static str,
+}
+
+pub struct PartyView {
+    pub name: String,
+    pub role: &'static str,
+    pub relationship: String,
+    pub represented: bool,
+    pub address: String,
+}
+
+pub struct EventView {
+    pub when: String,
+    pub who: String,
+    pub what: String,
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    layout: Layout,
+    id: i64,
+    number: String,
+    court: String,
+    law: &'static str,
+    pathway: &'static str,
+    stage: &'static str,
+    closed: bool,
+    received: String,
+    issued: String,
+    applications: Vec<String>,
+    children: Vec<ChildView>,
+    parties: Vec<PartyView>,
+    events: Vec<EventView>,
+    next: Vec<(&'static str, &'static str)>,
+    reopen_to: Vec<(&'static str, &'static str)>,
+    version: i64,
+    may_update: bool,
+    error: Option<String>,
+    today: String,
+}
+
+async fn case_page(
+    state: &AppState,
+    principal: &Principal,
+    record: &CaseRecord,
+    error: Option<String>,
+) -> Result<Html<String>, PageError> {
+    let case = &record.case;
+    let confidential_ok = sees_confidential(state, principal, case).await?;
+    let court: Court = state.store.get(case.court_id.0).await?;
+    let target = case_target(state, case.id, Some(case.team_id)).await?;
+    let pathway = case.pathway;
+    render(&CasePage {
+        layout: Layout::new("/cases", Some(principal)),
+        id: case.id.0,
+        number: case.case_number.clone(),
+        court: court.name,
+        law: case.law_type.label(),
+        pathway: pathway.label,
+        stage: case.stage_label(),
+        closed: case.is_closed(),
+        received: day(case.received_on),
+        issued: case
+            .issued_on
+            .map(day)
+            .unwrap_or_else(|| "Not recorded".into()),
+        applications: record
+            .applications
+            .iter()
+            .map(|a| {
+                let c1a = if a.harm_alleged {
+                    ", harm alleged (C1A)"
+                } else {
+                    ""
+                };
+                format!("{}{c1a}", a.kind.label)
+            })
+            .collect(),
+        children: record
+            .children
+            .iter()
+            .map(|c| ChildView {
+                name: c.full_name(),
+                born: day(c.details.date_of_birth),
+                sex: c.details.sex.label(),
+                ethnicity: c.details.ethnicity.label(),
+                first_language: c
+                    .details
+                    .first_language
+                    .clone()
+                    .unwrap_or_else(|| "Not known".into()),
+                interpreter: c.details.interpreter_needed.label(),
+            })
+            .collect(),
+        parties: record
+            .parties
+            .iter()
+            .map(|p| PartyView {
+                name: p.full_name(),
+                role: p.details.role.label(),
+                relationship: p.details.relationship.clone(),
+                represented: p.details.represented,
+                address: p
+                    .address_for(confidential_ok)
+                    .unwrap_or_else(|| "Not recorded".into()),
+            })
+            .collect(),
+        events: record
+            .events
+            .iter()
+            .rev()
+            .map(|e| EventView {
+                when: london(e.at),
+                who: e.actor.clone(),
+                what: match (e.kind.as_str(), &e.from_stage, &e.to_stage) {
+                    ("opened", _, Some(to)) => format!("Opened at {}", pathway.label_of(to)),
+                    ("reopened", _, Some(to)) => format!("Re-opened at {}", pathway.label_of(to)),
+                    (_, Some(from), Some(to)) => format!(
+                        "Moved from {} to {}",
+                        pathway.label_of(from),
+                        pathway.label_of(to)
+                    ),
+                    (kind, _, _) => kind.to_owned(),
+                },
+                reason: e.reason.clone().unwrap_or_default(),
+            })
+            .collect(),
+        next: pathway
+            .next_stages(case.stage)
+            .into_iter()
+            .map(|s| (s, pathway.label_of(s)))
+            .collect(),
+        reopen_to: pathway
+            .stages
+            .iter()
+            .filter(|s| s.code != CLOSED)
+            .map(|s| (s.code, s.label))
+            .collect(),
+        version: case.version,
+        may_update: access::authorize(&principal.actor, Action::Update, &target).is_ok(),
+        error,
+        today: state.clock.today().to_string(),
+    })
+}
+
+async fn show(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let id = record_id(&id)?;
+    match open_case(&guard, id, Action::View).await {
+        Ok((record, _)) => Ok(case_page(&state, &principal, &record, None)
+            .await?
+            .into_response()),
+        Err(Refusal::BreakGlass) => {
+            Ok(crate::html::break_glass_page(&guard, RecordKind::Case, id, None)?.into_response())
+        }
+        Err(refusal) => Err(AppError::from(refusal).into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MoveForm {
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    on: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    reopen: Option<String>,
+}
+
+async fn move_case(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    HtmlForm(form): HtmlForm<MoveForm>,
+) -> Result<Response, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let id = record_id(&id)?;
+    let (record, grant) = match open_case(&guard, id, Action::Update).await {
+        Ok(opened) => opened,
+        Err(refusal) => return Err(AppError::from(refusal).into()),
+    };
+    let reopen = form.reopen.is_some();
+    let checked = (|| -> Result<(jiff::civil::Date, Option<String>, i64), String> {
+        let on = tandem_domain::text::date(&form.on, "date")?;
+        let needs_reason = reopen || form.to == CLOSED;
+        let reason = casework::reason(&form.reason, needs_reason)?;
+        let version = form
+            .version
+            .trim()
+            .parse()
+            .map_err(|_| "Reload the page and try again".to_owned())?;
+        Ok((on, reason, version))
+    })();
+    let (on, reason, version) = match checked {
+        Ok(checked) => checked,
+        Err(message) => {
+            let page = case_page(&state, &principal, &record, Some(message)).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    match state
+        .store
+        .move_case(
+            CaseId(id),
+            version,
+            &form.to,
+            on,
+            reason.as_deref(),
+            reopen,
+            &guard.stamp(Some(grant)),
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(StoreError::Domain(e)) => {
+            let message = match &e {
+                DomainError::Invalid(errors) => errors
+                    .fields()
+                    .first()
+                    .map(|f| f.message.clone())
+                    .unwrap_or_default(),
+                other => other.to_string(),
+            };
+            let status = if matches!(e, DomainError::StaleVersion { .. }) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            Ok((
+                status,
+                case_page(&state, &principal, &record, Some(message)).await?,
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

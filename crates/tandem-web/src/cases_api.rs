@@ -1,0 +1,447 @@
+//! The cases API: `/api/v1/cases`.
+
+use crate::AppState;
+use crate::cases::{open_case, sees_confidential};
+use crate::error::{ApiError, AppError};
+use crate::extract::{ApiJson, record_id};
+use crate::guard::{Guard, Refusal};
+use crate::session::{ApiCaller, RequestMeta};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use tandem_domain::access::{Action, RecordKind, Target};
+use tandem_domain::casework::*;
+use tandem_domain::choice::Choice;
+use tandem_domain::organisation::TeamId;
+use tandem_domain::{DomainError, ValidationErrors};
+use tandem_storage::CaseFilter;
+use utoipa::ToSchema;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/cases", get(list).post(create))
+        .route("/cases/{id}", get(show))
+        .route("/cases/{id}/moves", post(move_case))
+}
+
+/// A child, as sent to open a case.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChildBody {
+    given_name: String,
+    family_name: String,
+    /// `YYYY-MM-DD`.
+    date_of_birth: String,
+    /// `female`, `male`, `other` or `not-known` (the default).
+    #[serde(default)]
+    sex: String,
+    /// A 2021 census category slug such as `white-british`, or `not-known` (the default).
+    #[serde(default)]
+    ethnicity: String,
+    /// `yes`, `no` or `not-known` (the default).
+    #[serde(default)]
+    disability: String,
+    #[serde(default)]
+    first_language: String,
+    /// `yes`, `no` or `not-known` (the default).
+    #[serde(default)]
+    interpreter_needed: String,
+}
+
+/// An adult party, as sent to open a case.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartyBody {
+    /// `applicant`, `respondent`, `local-authority`, `intervenor` or `other`.
+    role: String,
+    given_name: String,
+    family_name: String,
+    relationship: String,
+    #[serde(default)]
+    represented: bool,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    postcode: String,
+    /// Shown only to the allocated worker and their managers.
+    #[serde(default)]
+    address_confidential: bool,
+}
+
+/// A new case.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseBody {
+    case_number: String,
+    court_id: i64,
+    /// `private`, `public` or `adoption`.
+    law_type: String,
+    /// e.g. `child-arrangements`, `care`, `adoption`.
+    application_type: String,
+    #[serde(default)]
+    harm_alleged: bool,
+    /// `YYYY-MM-DD`: when the service received the application.
+    received_on: String,
+    /// `YYYY-MM-DD`: when the court issued it.
+    issued_on: Option<String>,
+    local_authority_id: Option<i64>,
+    team_id: i64,
+    children: Vec<ChildBody>,
+    #[serde(default)]
+    parties: Vec<PartyBody>,
+}
+
+/// A move along the case's pathway, or a re-opening.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveBody {
+    /// The stage to move to.
+    to: String,
+    /// `YYYY-MM-DD`: when it happened.
+    on: String,
+    /// Required when closing or re-opening.
+    reason: Option<String>,
+    /// The case's version you read.
+    version: i64,
+    /// Re-open a closed case at `to`.
+    #[serde(default)]
+    reopen: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChildView {
+    id: i64,
+    given_name: String,
+    family_name: String,
+    date_of_birth: String,
+    sex: String,
+    ethnicity: String,
+    disability: String,
+    first_language: Option<String>,
+    interpreter_needed: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartyView {
+    id: i64,
+    role: String,
+    given_name: String,
+    family_name: String,
+    relationship: String,
+    represented: bool,
+    /// "Confidential address" unless the caller may see it.
+    address: Option<String>,
+    address_confidential: bool,
+}
+
+/// A case in a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseSummaryView {
+    id: i64,
+    case_number: String,
+    law_type: String,
+    stage: String,
+    received_on: String,
+    children: Vec<String>,
+}
+
+/// A case with its children, parties and history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseView {
+    id: i64,
+    case_number: String,
+    court_id: i64,
+    law_type: String,
+    pathway: String,
+    stage: String,
+    /// Where the case may move next.
+    next_stages: Vec<String>,
+    received_on: String,
+    issued_on: Option<String>,
+    local_authority_id: Option<i64>,
+    team_id: i64,
+    allocated_to: Option<i64>,
+    closed_on: Option<String>,
+    version: i64,
+    applications: Vec<String>,
+    children: Vec<ChildView>,
+    parties: Vec<PartyView>,
+}
+
+#[derive(Serialize)]
+struct Items<T> {
+    items: Vec<T>,
+}
+
+fn view(record: &CaseRecord, confidential_ok: bool) -> CaseView {
+    let c = &record.case;
+    CaseView {
+        id: c.id.0,
+        case_number: c.case_number.clone(),
+        court_id: c.court_id.0,
+        law_type: c.law_type.slug().into(),
+        pathway: c.pathway.code.into(),
+        stage: c.stage.into(),
+        next_stages: c
+            .pathway
+            .next_stages(c.stage)
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        received_on: c.received_on.to_string(),
+        issued_on: c.issued_on.map(|d| d.to_string()),
+        local_authority_id: c.local_authority_id.map(|l| l.0),
+        team_id: c.team_id.0,
+        allocated_to: c.allocated_to.map(|s| s.0),
+        closed_on: c.closed_on.map(|d| d.to_string()),
+        version: c.version,
+        applications: record
+            .applications
+            .iter()
+            .map(|a| a.kind.code.to_owned())
+            .collect(),
+        children: record
+            .children
+            .iter()
+            .map(|ch| ChildView {
+                id: ch.id,
+                given_name: ch.details.given_name.clone(),
+                family_name: ch.details.family_name.clone(),
+                date_of_birth: ch.details.date_of_birth.to_string(),
+                sex: ch.details.sex.slug().into(),
+                ethnicity: ch.details.ethnicity.slug().into(),
+                disability: ch.details.disability.slug().into(),
+                first_language: ch.details.first_language.clone(),
+                interpreter_needed: ch.details.interpreter_needed.slug().into(),
+            })
+            .collect(),
+        parties: record
+            .parties
+            .iter()
+            .map(|p| PartyView {
+                id: p.id,
+                role: p.details.role.slug().into(),
+                given_name: p.details.given_name.clone(),
+                family_name: p.details.family_name.clone(),
+                relationship: p.details.relationship.clone(),
+                represented: p.details.represented,
+                address: p.address_for(confidential_ok),
+                address_confidential: p.details.address_confidential,
+            })
+            .collect(),
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ApiCaller(principal): ApiCaller,
+    meta: RequestMeta,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Items<CaseSummaryView>>, ApiError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let grant = guard.kind(Action::View, RecordKind::Case).await?;
+    let query: HashMap<String, String> = query
+        .and_then(|q| serde_urlencoded::from_str(&q).ok())
+        .unwrap_or_default();
+    let cases = state
+        .store
+        .cases(
+            &CaseFilter {
+                search: query.get("search").cloned(),
+                open_only: query.get("include_closed").is_none_or(|v| v != "true"),
+                limit: 500,
+                ..Default::default()
+            },
+            &guard.list_scope(Action::View, RecordKind::Case),
+        )
+        .await?;
+    guard
+        .audit_read(grant, RecordKind::Case, None, "list")
+        .await?;
+    Ok(Json(Items {
+        items: cases
+            .into_iter()
+            .map(|s| CaseSummaryView {
+                id: s.case.id.0,
+                case_number: s.case.case_number,
+                law_type: s.case.law_type.slug().into(),
+                stage: s.case.stage.into(),
+                received_on: s.case.received_on.to_string(),
+                children: s.children,
+            })
+            .collect(),
+    }))
+}
+
+fn indexed(errors: &ValidationErrors, prefix: &str, into: &mut ValidationErrors) {
+    for e in errors.fields() {
+        into.add(&format!("{prefix}.{}", e.field), e.message.clone());
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ApiCaller(principal): ApiCaller,
+    meta: RequestMeta,
+    ApiJson(body): ApiJson<CaseBody>,
+) -> Result<Response, ApiError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    guard.kind(Action::Create, RecordKind::Case).await?;
+    let mut errors = ValidationErrors::new();
+    let case = CaseInput {
+        case_number: body.case_number.clone(),
+        court_id: Some(body.court_id),
+        law_type: body.law_type.clone(),
+        application_type: body.application_type.clone(),
+        harm_alleged: body.harm_alleged,
+        received_on: body.received_on.clone(),
+        issued_on: body.issued_on.clone().unwrap_or_default(),
+        local_authority_id: body.local_authority_id,
+        team_id: Some(body.team_id),
+    }
+    .validate(state.clock.today());
+    if let Err(DomainError::Invalid(e)) = &case {
+        indexed(e, "case", &mut errors);
+    }
+    let received = tandem_domain::text::date(&body.received_on, "date received")
+        .unwrap_or(state.clock.today());
+    let mut children = Vec::new();
+    for (i, c) in body.children.iter().enumerate() {
+        let input = ChildInput {
+            given_name: c.given_name.clone(),
+            family_name: c.family_name.clone(),
+            date_of_birth: c.date_of_birth.clone(),
+            sex: c.sex.clone(),
+            ethnicity: c.ethnicity.clone(),
+            disability: c.disability.clone(),
+            first_language: c.first_language.clone(),
+            interpreter_needed: c.interpreter_needed.clone(),
+        };
+        match input.validate(received) {
+            Ok(child) => children.push(child),
+            Err(DomainError::Invalid(e)) => indexed(&e, &format!("children[{i}]"), &mut errors),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if body.children.is_empty() {
+        errors.add("children", "Add at least one child");
+    }
+    let mut parties = Vec::new();
+    for (i, p) in body.parties.iter().enumerate() {
+        let input = PartyInput {
+            role: p.role.clone(),
+            given_name: p.given_name.clone(),
+            family_name: p.family_name.clone(),
+            relationship: p.relationship.clone(),
+            represented: p.represented,
+            address: p.address.clone(),
+            postcode: p.postcode.clone(),
+            address_confidential: p.address_confidential,
+        };
+        match input.validate() {
+            Ok(party) => parties.push(party),
+            Err(DomainError::Invalid(e)) => indexed(&e, &format!("parties[{i}]"), &mut errors),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let case = match case {
+        Ok(case) if errors.is_empty() => case,
+        _ => return Err(DomainError::Invalid(errors).into()),
+    };
+    let target = Target {
+        kind: RecordKind::Case,
+        record_id: None,
+        placement: Some(
+            state
+                .store
+                .placement_of_team(Some(TeamId(case.team_id)))
+                .await?,
+        ),
+    };
+    let grant = match guard.record(Action::Create, &target).await {
+        Ok(grant) => grant,
+        Err(Refusal::Failed(e)) => return Err(ApiError(e)),
+        Err(_) => {
+            return Err(
+                DomainError::invalid("case.team_id", "Choose one of your own teams").into(),
+            );
+        }
+    };
+    let id = state
+        .store
+        .open_case(&case, &children, &parties, &guard.stamp(Some(grant)))
+        .await?;
+    let record = state
+        .store
+        .case(id)
+        .await?
+        .ok_or_else(|| ApiError(AppError::internal()))?;
+    let confidential_ok = sees_confidential(&state, &principal, &record.case).await?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, format!("/api/v1/cases/{id}"))],
+        Json(view(&record, confidential_ok)),
+    )
+        .into_response())
+}
+
+async fn show(
+    State(state): State<AppState>,
+    ApiCaller(principal): ApiCaller,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+) -> Result<Json<CaseView>, ApiError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let (record, _) = open_case(&guard, record_id(&id)?, Action::View)
+        .await
+        .map_err(|r| ApiError(r.into()))?;
+    let confidential_ok = sees_confidential(&state, &principal, &record.case).await?;
+    Ok(Json(view(&record, confidential_ok)))
+}
+
+async fn move_case(
+    State(state): State<AppState>,
+    ApiCaller(principal): ApiCaller,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<MoveBody>,
+) -> Result<Json<CaseView>, ApiError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let id = record_id(&id)?;
+    let (_, grant) = open_case(&guard, id, Action::Update)
+        .await
+        .map_err(|r| ApiError(r.into()))?;
+    let mut errors = ValidationErrors::new();
+    let on = errors.check("on", tandem_domain::text::date(&body.on, "date"));
+    let needs_reason = body.reopen || body.to == CLOSED;
+    let reason = errors.check(
+        "reason",
+        reason(body.reason.as_deref().unwrap_or_default(), needs_reason),
+    );
+    let (Some(on), Some(reason)) = (on, reason) else {
+        return Err(DomainError::Invalid(errors).into());
+    };
+    state
+        .store
+        .move_case(
+            CaseId(id),
+            body.version,
+            &body.to,
+            on,
+            reason.as_deref(),
+            body.reopen,
+            &guard.stamp(Some(grant)),
+        )
+        .await?;
+    let record = state
+        .store
+        .case(CaseId(id))
+        .await?
+        .ok_or_else(|| ApiError(AppError::not_found()))?;
+    let confidential_ok = sees_confidential(&state, &principal, &record.case).await?;
+    Ok(Json(view(&record, confidential_ok)))
+}

@@ -1,0 +1,449 @@
+use crate::{TestApp, seed};
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+use tandem_domain::access::Role;
+use tandem_storage::Store;
+
+/// A court in area A1, through the API.
+async fn court(app: &TestApp, admin: &str, area: i64) -> i64 {
+    let reply = app
+        .api(
+            admin,
+            Method::POST,
+            "/api/v1/courts",
+            Some(json!({"code": "NCL-FC", "name": "Newcastle Family Court", "dfj_area": "Newcastle", "service_area_id": area})),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    reply.json()["id"].as_i64().expect("id")
+}
+
+fn case_body(number: &str, court: i64, team: i64) -> Value {
+    json!({
+        "case_number": number, "court_id": court, "law_type": "private",
+        "application_type": "child-arrangements", "harm_alleged": true,
+        "received_on": "2026-03-02", "issued_on": "2026-02-27", "team_id": team,
+        "children": [{"given_name": "Ava", "family_name": "Rivers", "date_of_birth": "2018-07-14", "sex": "female"}],
+        "parties": [{"role": "respondent", "given_name": "Morgan", "family_name": "Hale", "relationship": "Father",
+                     "address": "1 Quiet Lane", "postcode": "NE1 4XB", "address_confidential": true}]
+    })
+}
+
+struct World {
+    app: TestApp,
+    court: i64,
+    team: i64,
+    other_team: i64,
+    fca: String,
+}
+
+async fn world(store: Store) -> World {
+    let app = TestApp::new(store);
+    let admin = app.admin_token().await;
+    let s = seed(&app, &admin).await;
+    let court = court(&app, &admin, s.area).await;
+    app.user("fca", &[(Role::FamilyCourtAdviser, "team:A1-T")])
+        .await;
+    let fca = app.token("fca").await;
+    World {
+        app,
+        court,
+        team: s.team,
+        other_team: s.other_team,
+        fca,
+    }
+}
+
+async fn a_case_opens_moves_closes_and_reopens(store: Store) {
+    let w = world(store).await;
+    let app = &w.app;
+    let opened = app
+        .api(
+            &w.fca,
+            Method::POST,
+            "/api/v1/cases",
+            Some(case_body("ne26p001", w.court, w.team)),
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.body);
+    let case = opened.json();
+    let id = case["id"].as_i64().expect("id");
+    assert_eq!(case["case_number"], "NE26P001");
+    assert_eq!(case["stage"], "intake");
+    assert_eq!(
+        case["next_stages"],
+        json!(["safeguarding-checks", "closed"])
+    );
+    assert_eq!(
+        case["children"][0]["ethnicity"], "not-known",
+        "never guessed"
+    );
+    let path = format!("/api/v1/cases/{id}/moves");
+    let mv = |to: &str, version: i64, reason: Option<&str>, reopen: bool| json!({"to": to, "on": "2026-03-05", "version": version, "reason": reason, "reopen": reopen});
+
+    let skipped = app
+        .api(
+            &w.fca,
+            Method::POST,
+            &path,
+            Some(mv("final-hearing", 1, None, false)),
+        )
+        .await;
+    assert_eq!(skipped.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        skipped.body.contains("Safeguarding checks"),
+        "{}",
+        skipped.body
+    );
+    let moved = app
+        .api(
+            &w.fca,
+            Method::POST,
+            &path,
+            Some(mv("safeguarding-checks", 1, None, false)),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    let stale = app
+        .api(
+            &w.fca,
+            Method::POST,
+            &path,
+            Some(mv("safeguarding-letter", 1, None, false)),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let no_reason = app
+        .api(
+            &w.fca,
+            Method::POST,
+            &path,
+            Some(mv("closed", 2, None, false)),
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(no_reason.json()["error"]["fields"][0]["field"], "reason");
+    let closed = app
+        .api(
+            &w.fca,
+            Method::POST,
+            &path,
+            Some(mv("closed", 2, Some("Application withdrawn"), false)),
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::OK);
+    assert_eq!(closed.json()["closed_on"], "2026-03-05");
+    let reopened = app
+        .api(
+            &w.fca,
+            Method::POST,
+            &path,
+            Some(mv("first-hearing", 3, Some("Restored on appeal"), true)),
+        )
+        .await;
+    assert_eq!(reopened.status, StatusCode::OK, "{}", reopened.body);
+    assert_eq!(reopened.json()["stage"], "first-hearing");
+    assert_eq!(reopened.json()["closed_on"], Value::Null);
+}
+
+async fn bad_cases_are_refused_and_change_nothing(store: Store) {
+    let w = world(store).await;
+    let app = &w.app;
+    let mut body = case_body("NE26P002", w.court, w.team);
+    body["children"][0]["date_of_birth"] = json!("2026-03-09");
+    body["law_type"] = json!("public");
+    body["parties"][0]["role"] = json!("cousin");
+    let refused = app
+        .api(&w.fca, Method::POST, "/api/v1/cases", Some(body))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> = refused.json()["error"]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| f["field"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    for expected in [
+        "case.application_type",
+        "case.local_authority_id",
+        "children[0].date_of_birth",
+        "parties[0].role",
+    ] {
+        assert!(
+            fields.contains(&expected.to_owned()),
+            "{expected} in {fields:?}"
+        );
+    }
+    let mut unknown = case_body("NE26P002", w.court, w.team);
+    unknown["colour"] = json!("red");
+    assert_eq!(
+        app.api(&w.fca, Method::POST, "/api/v1/cases", Some(unknown))
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+
+    let first = app
+        .api(
+            &w.fca,
+            Method::POST,
+            "/api/v1/cases",
+            Some(case_body("NE26P003", w.court, w.team)),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    let duplicate = app
+        .api(
+            &w.fca,
+            Method::POST,
+            "/api/v1/cases",
+            Some(case_body("ne26p003", w.court, w.team)),
+        )
+        .await;
+    assert_eq!(duplicate.status, StatusCode::CONFLICT);
+    assert_eq!(duplicate.error_code(), "duplicate");
+    let id = first.json()["id"].as_i64().expect("id");
+    let early = app
+        .api(
+            &w.fca,
+            Method::POST,
+            &format!("/api/v1/cases/{id}/moves"),
+            Some(json!({"to": "closed", "on": "2026-01-01", "version": 1, "reason": "withdrawn"})),
+        )
+        .await;
+    assert_eq!(
+        early.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "closure before receipt"
+    );
+    let cases = app
+        .api(&w.fca, Method::GET, "/api/v1/cases", None)
+        .await
+        .json();
+    assert_eq!(cases["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(cases["items"][0]["stage"], "intake");
+}
+
+async fn cases_stay_within_scope_and_addresses_stay_confidential(store: Store) {
+    let w = world(store).await;
+    let app = &w.app;
+    let id = app
+        .api(
+            &w.fca,
+            Method::POST,
+            "/api/v1/cases",
+            Some(case_body("NE26P004", w.court, w.team)),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .expect("id");
+    let case = app
+        .api(&w.fca, Method::GET, &format!("/api/v1/cases/{id}"), None)
+        .await;
+    assert_eq!(
+        case.json()["parties"][0]["address"],
+        "Confidential address",
+        "not allocated: withheld"
+    );
+    assert!(!case.body.contains("Quiet Lane"));
+    let page = app
+        .get_as(&app.sign_in("fca").await, &format!("/cases/{id}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Confidential address") && !page.body.contains("Quiet Lane"));
+
+    app.user("far", &[(Role::FamilyCourtAdviser, "team:A2-T")])
+        .await;
+    let far = app.token("far").await;
+    let outside = app
+        .api(&far, Method::GET, &format!("/api/v1/cases/{id}"), None)
+        .await;
+    let missing = app
+        .api(&far, Method::GET, "/api/v1/cases/987654", None)
+        .await;
+    assert_eq!(outside.status, StatusCode::NOT_FOUND);
+    assert_eq!(outside.body, missing.body);
+    assert_eq!(
+        app.api(&far, Method::GET, "/api/v1/cases?search=ne26", None)
+            .await
+            .json()["items"],
+        json!([])
+    );
+    let elsewhere = app
+        .api(
+            &far,
+            Method::POST,
+            "/api/v1/cases",
+            Some(case_body("NE26P005", w.court, w.team)),
+        )
+        .await;
+    assert_eq!(
+        elsewhere.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "cannot open a case in another team"
+    );
+    assert_eq!(
+        app.api(
+            &far,
+            Method::POST,
+            "/api/v1/cases",
+            Some(case_body("NE26P005", w.court, w.other_team))
+        )
+        .await
+        .status,
+        StatusCode::CREATED
+    );
+    app.user("board", &[(Role::BoardMember, "national")]).await;
+    let board = app.token("board").await;
+    assert_eq!(
+        app.api(&board, Method::GET, "/api/v1/cases", None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.api(&board, Method::GET, &format!("/api/v1/cases/{id}"), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // Searching finds by number, child and party name, within the scope.
+    for search in ["ne26p004", "rivers", "hale"] {
+        let found = app
+            .api(
+                &w.fca,
+                Method::GET,
+                &format!("/api/v1/cases?search={search}"),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(found["items"].as_array().map(Vec::len), Some(1), "{search}");
+    }
+}
+
+async fn case_pages_open_show_and_move(store: Store) {
+    let w = world(store).await;
+    let app = &w.app;
+    let fca = app.sign_in("fca").await;
+    assert_eq!(app.get_as(&fca, "/cases").await.status, StatusCode::OK);
+    assert_eq!(app.get_as(&fca, "/cases/new").await.status, StatusCode::OK);
+    let (court, team) = (w.court.to_string(), w.team.to_string());
+    let mut fields = vec![
+        ("case_number", "NE26P006"),
+        ("court_id", court.as_str()),
+        ("law_type", "private"),
+        ("application_type", "child-arrangements"),
+        ("received_on-day", "2"),
+        ("received_on-month", "3"),
+        ("received_on-year", "2026"),
+        ("team_id", team.as_str()),
+        ("child_given_name", "Ben"),
+        ("child_family_name", "Rivers"),
+        ("child_date_of_birth-day", "14"),
+        ("child_date_of_birth-month", "7"),
+        ("child_date_of_birth-year", "2027"),
+    ];
+    let born_later = app.form_as(&fca, "/cases/new", &fields).await;
+    assert_eq!(born_later.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        born_later
+            .body
+            .contains("href=\"#child_date_of_birth-day\"")
+    );
+    assert!(
+        born_later.body.contains("value=\"NE26P006\""),
+        "typed values are kept"
+    );
+    fields[12] = ("child_date_of_birth-year", "2019");
+    let opened = app.form_as(&fca, "/cases/new", &fields).await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+    let location = opened.header("location").to_owned();
+    let page = app.get_as(&fca, &location).await;
+    assert!(page.body.contains("Case NE26P006") && page.body.contains("Ben Rivers"));
+    let id = location.trim_start_matches("/cases/");
+    let moved = app
+        .form_as(
+            &fca,
+            &format!("/cases/{id}/move"),
+            &[
+                ("to", "safeguarding-checks"),
+                ("on", "2026-03-03"),
+                ("reason", ""),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    let history = app.get_as(&fca, &location).await.body;
+    assert!(history.contains("Moved from Intake and screening to Safeguarding checks"));
+    let wrong = app
+        .form_as(
+            &fca,
+            &format!("/cases/{id}/move"),
+            &[
+                ("to", "final-hearing"),
+                ("on", "2026-03-03"),
+                ("reason", ""),
+                ("version", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("can move only to"));
+    let list = app.get_as(&fca, "/cases?search=ben").await.body;
+    assert!(list.contains("NE26P006"));
+}
+
+async fn reading_a_case_is_audited_and_break_glass_opens_it(store: Store) {
+    let w = world(store).await;
+    let app = &w.app;
+    let id = app
+        .api(
+            &w.fca,
+            Method::POST,
+            "/api/v1/cases",
+            Some(case_body("NE26P007", w.court, w.team)),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .expect("id");
+    let (before, _) = app.store.audit_head().await.expect("head");
+    app.api(&w.fca, Method::GET, &format!("/api/v1/cases/{id}"), None)
+        .await;
+    let entries = app.store.audit_page(before, 10).await.expect("page");
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].entry.action, "view");
+    assert_eq!(entries[0].entry.record_type.as_deref(), Some("case"));
+    assert_eq!(entries[0].entry.actor_scope.as_deref(), Some("team:A1-T"));
+
+    let cover = app
+        .browser("cover", &[(Role::PracticeSupervisor, "team:A2-T")])
+        .await;
+    let prompt = app.get_as(&cover, &format!("/cases/{id}")).await;
+    assert_eq!(prompt.status, StatusCode::FORBIDDEN);
+    assert!(prompt.body.contains(&format!("/cases/{id}/break-glass")));
+    let granted = app
+        .form_as(
+            &cover,
+            &format!("/cases/{id}/break-glass"),
+            &[("reason", "Covering Ava's case during sickness absence")],
+        )
+        .await;
+    assert_eq!(granted.status, StatusCode::SEE_OTHER);
+    assert_eq!(granted.header("location"), format!("/cases/{id}"));
+    assert_eq!(
+        app.get_as(&cover, &format!("/cases/{id}")).await.status,
+        StatusCode::OK
+    );
+}
+
+tandem_testkit::on_both_backends!(
+    a_case_opens_moves_closes_and_reopens,
+    bad_cases_are_refused_and_change_nothing,
+    cases_stay_within_scope_and_addresses_stay_confidential,
+    case_pages_open_show_and_move,
+    reading_a_case_is_audited_and_break_glass_opens_it,
+);
