@@ -52,6 +52,30 @@ const PAGES = [
   { path: '/', name: 'home', as: 'fca' },
   { path: '/admin', name: 'admin-refused', as: 'fca', status: 403 },
   { path: '/account', name: 'account', as: 'fca' },
+  // Casework, as the family court adviser.
+  { path: '/cases', name: 'cases', as: 'fca' },
+  {
+    path: '/cases',
+    name: 'case-record',
+    as: 'fca',
+    steps: async ({ page }) => {
+      await Promise.all([page.waitForLoadState('load'), page.click('main table a.govuk-link')]);
+      await page.waitForSelector('h1:has-text("Case ")');
+    },
+  },
+  { path: '/cases/new', name: 'case-new', as: 'fca' },
+  {
+    path: '/cases/new',
+    name: 'case-new-errors',
+    as: 'fca',
+    stepStatus: 422,
+    steps: async ({ page }) => {
+      await page.fill('#case_number', 'NE/26/BAD');
+      await page.fill('#child_date_of_birth-year', '2099');
+      await page.click('main button[type=submit]');
+      await page.waitForSelector('.govuk-error-summary');
+    },
+  },
   // HR: staff records.
   { path: '/admin/staff', name: 'staff-list', as: 'people' },
   { path: '/admin/staff?page=2', name: 'staff-list-page-2', as: 'people' },
@@ -313,20 +337,28 @@ function totp(base32, now = Date.now()) {
 async function signIn(context, baseUrl, username) {
   const page = await context.newPage();
   page.setDefaultTimeout(ACTION_TIMEOUT_MS);
+  page.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
+  // Submits the form on the page and waits for the page it leads to.
+  const submit = async () => {
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'load' }),
+      page.click('main button[type=submit]'),
+    ]);
+  };
   try {
-    await page.goto(new URL('/sign-in', baseUrl).toString());
+    await page.goto(new URL('/sign-in', baseUrl).toString(), { waitUntil: 'load' });
     await page.fill('#username', username);
     await page.fill('#password', DEMO_PASSWORD);
-    await Promise.all([page.waitForLoadState('load'), page.click('main button[type=submit]')]);
+    await submit();
     if (page.url().includes('/sign-in/second-factor')) {
       await page.fill('#code', totp(DEMO_ADMIN_KEY));
-      await Promise.all([page.waitForLoadState('load'), page.click('main button[type=submit]')]);
+      await submit();
     }
     if (page.url().includes('/sign-in')) {
       throw new Error(`could not sign in as ${username} (still at ${page.url()})`);
     }
   } finally {
-    await page.close();
+    await page.close().catch(() => {});
   }
 }
 

@@ -157,8 +157,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             } else {
                 let s = tandem_demo::load(&store, seed, &stamp).await?;
+                let cases =
+                    tandem_demo::load_cases(&store, seed, &stamp, jiff::Zoned::now().date())
+                        .await?;
                 println!(
-                    "Loaded the demo organisation into {}: {} regions, {} service areas, {} teams, {} offices, {} staff, {} family courts, {} local authorities.",
+                    "Loaded the demo organisation into {}: {} regions, {} service areas, {} teams, {} offices, {} staff, {} family courts, {} local authorities, {cases} cases.",
                     config.database_url,
                     s.regions,
                     s.service_areas,

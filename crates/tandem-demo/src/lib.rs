@@ -585,3 +585,214 @@ pub async fn load_users(
     }
     Ok(users)
 }
+
+/// How many cases each demo team gets.
+pub const CASES_PER_TEAM: usize = 24;
+
+/// Opens demo cases for every team, through the same rules as real ones,
+/// and moves each a random way along its pathway, so that every stage of
+/// every pathway has cases in it. Deterministic for a given seed and day.
+pub async fn load_cases(
+    store: &Store,
+    seed: u64,
+    stamp: &Stamp,
+    today: jiff::civil::Date,
+) -> Result<usize, DemoError> {
+    use tandem_domain::casework::*;
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x000c_a5e5);
+    let courts: Vec<Court> = store.list().await?;
+    let authorities: Vec<LocalAuthority> = store.list().await?;
+    let teams: Vec<Team> = store.list().await?;
+    // One service area runs the investigative Pathfinder model for private law.
+    if let Some(area) = store
+        .list::<ServiceArea>()
+        .await?
+        .into_iter()
+        .find(|a| a.code == "A3")
+    {
+        store
+            .set_area_pathway(area.id, &PRIVATE_LAW_PATHFINDER, stamp)
+            .await?;
+    }
+    let mut opened = 0;
+    for team in &teams {
+        let area_courts: Vec<&Court> = courts
+            .iter()
+            .filter(|c| c.service_area_id == team.service_area_id)
+            .collect();
+        let area_las: Vec<&LocalAuthority> = authorities
+            .iter()
+            .filter(|l| l.service_area_id == team.service_area_id)
+            .collect();
+        let Some(first_court) = area_courts.first() else {
+            continue;
+        };
+        let public = team.code.contains("PUB");
+        let first_hearing_only = team.code.contains("WTFH");
+        for n in 0..CASES_PER_TEAM {
+            let court = area_courts
+                .get(rng.random_range(0..area_courts.len()))
+                .unwrap_or(first_court);
+            let adoption = public && rng.random_bool(0.15);
+            let law = if adoption {
+                LawType::Adoption
+            } else if public {
+                LawType::Public
+            } else {
+                LawType::Private
+            };
+            let received = today - jiff::Span::new().days(rng.random_range(3..540));
+            let issued = received - jiff::Span::new().days(rng.random_range(0..8));
+            let kind = if adoption {
+                "adoption"
+            } else if public {
+                if rng.random_bool(0.85) {
+                    "care"
+                } else {
+                    "supervision"
+                }
+            } else {
+                [
+                    "child-arrangements",
+                    "child-arrangements",
+                    "child-arrangements",
+                    "prohibited-steps",
+                    "specific-issue",
+                ][rng.random_range(0..5)]
+            };
+            let letter = match law {
+                LawType::Public => 'C',
+                LawType::Adoption => 'A',
+                LawType::Private => 'P',
+            };
+            let draft = CaseInput {
+                case_number: format!(
+                    "{}/{:02}{letter}{:05}",
+                    court.code,
+                    received.year() % 100,
+                    opened + n + 1
+                ),
+                court_id: Some(court.id.0),
+                law_type: law.slug().into(),
+                application_type: kind.into(),
+                harm_alleged: !public && rng.random_bool(0.4),
+                received_on: received.to_string(),
+                issued_on: issued.to_string(),
+                local_authority_id: if law == LawType::Public {
+                    area_las
+                        .get(rng.random_range(0..area_las.len().max(1)))
+                        .map(|l| l.id.0)
+                } else {
+                    None
+                },
+                team_id: Some(team.id.0),
+            }
+            .validate(today)?;
+            let family = FAMILY_NAMES[rng.random_range(0..FAMILY_NAMES.len())];
+            let children: Vec<ChildDraft> = (0..rng.random_range(1..=3))
+                .map(|_| {
+                    let age_days = rng.random_range(60..17 * 365);
+                    ChildInput {
+                        given_name: GIVEN_NAMES[rng.random_range(0..GIVEN_NAMES.len())].into(),
+                        family_name: family.into(),
+                        date_of_birth: (received - jiff::Span::new().days(age_days)).to_string(),
+                        sex: ["female", "male", "not-known"][rng.random_range(0..3)].into(),
+                        ethnicity: [
+                            "white-british",
+                            "asian-pakistani",
+                            "black-african",
+                            "mixed-white-black-caribbean",
+                            "white-other",
+                            "",
+                        ][rng.random_range(0..6)]
+                        .into(),
+                        disability: ["no", "yes", ""][rng.random_range(0..3)].into(),
+                        first_language: ["English", "English", "Urdu", "Polish", ""]
+                            [rng.random_range(0..5)]
+                        .into(),
+                        interpreter_needed: ["no", "no", "yes", ""][rng.random_range(0..4)].into(),
+                    }
+                    .validate(received)
+                })
+                .collect::<Result<_, _>>()?;
+            let parent = |role: &str, relationship: &str, rng: &mut StdRng| {
+                let confidential = role == "respondent" && rng.random_bool(0.12);
+                PartyInput {
+                    role: role.into(),
+                    given_name: GIVEN_NAMES[rng.random_range(0..GIVEN_NAMES.len())].into(),
+                    family_name: if rng.random_bool(0.6) {
+                        family.into()
+                    } else {
+                        FAMILY_NAMES[rng.random_range(0..FAMILY_NAMES.len())].into()
+                    },
+                    relationship: relationship.into(),
+                    represented: rng.random_bool(0.5),
+                    address: format!(
+                        "{} {} Road",
+                        rng.random_range(1..200),
+                        ["Station", "Church", "Park", "Victoria", "Mill"][rng.random_range(0..5)]
+                    ),
+                    postcode: "NE1 4XB".into(),
+                    address_confidential: confidential,
+                }
+                .validate()
+            };
+            let parties = if law != LawType::Private {
+                vec![
+                    parent("respondent", "Mother", &mut rng)?,
+                    parent("respondent", "Father", &mut rng)?,
+                ]
+            } else {
+                vec![
+                    parent("applicant", "Father", &mut rng)?,
+                    parent("respondent", "Mother", &mut rng)?,
+                ]
+            };
+            let id = store.open_case(&draft, &children, &parties, stamp).await?;
+            // Walk the case on: some stay at the start, some reach the end.
+            let pathway = store
+                .case(id)
+                .await?
+                .map(|r| r.case.pathway)
+                .unwrap_or(default_pathway(law));
+            let mut stage = pathway.first_stage();
+            let mut on = received;
+            let steps = rng.random_range(0..pathway.stages.len());
+            // Each move raises the case's version by one, from 1.
+            for version in 1..=steps as i64 {
+                let next: Vec<&str> = pathway
+                    .next_stages(stage)
+                    .into_iter()
+                    // Close early now and then (a withdrawal); always at the end.
+                    .filter(|s| *s != CLOSED || rng.random_bool(0.08))
+                    .collect();
+                let to = match next.first().copied() {
+                    Some(to) => to,
+                    None => CLOSED,
+                };
+                if first_hearing_only && stage == "first-hearing" {
+                    break;
+                }
+                let later = on + jiff::Span::new().days(rng.random_range(5..40));
+                if later > today {
+                    break;
+                }
+                on = later;
+                let reason = (to == CLOSED).then_some(if stage == "intake" {
+                    "Application withdrawn"
+                } else {
+                    "Final order made"
+                });
+                store
+                    .move_case(id, version, to, on, reason, false, stamp)
+                    .await?;
+                stage = to;
+                if to == CLOSED {
+                    break;
+                }
+            }
+        }
+        opened += CASES_PER_TEAM;
+    }
+    Ok(opened)
+}
