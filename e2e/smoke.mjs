@@ -106,6 +106,9 @@ const PAGES = [
       await page.waitForSelector('text=No staff match');
     },
   },
+  // A practice supervisor: their team's allocation queue and caseloads.
+  { path: '/', name: 'home-supervisor', as: 'supervisor' },
+  { path: '/teams/1/allocation', name: 'allocation', as: 'supervisor' },
   // A service manager: a record outside their area asks for a reason.
   { path: '/admin/staff/1', name: 'break-glass', as: 'manager', status: 403 },
   { path: '/admin/break-glass', name: 'break-glass-log', as: 'manager' },

@@ -524,6 +524,22 @@ pub async fn load_users(
     let (Some(region), Some(area), Some(team)) = (region, area, team) else {
         return Ok(Vec::new());
     };
+    // The team-level demo users are real people in the first team, so their
+    // home pages show their own caseloads and confidential addresses.
+    let staff: Vec<StaffMember> = store.list().await?;
+    let in_team = |grade: &str| {
+        staff
+            .iter()
+            .filter(|m| m.team_id == Some(team.id) && m.grade == grade)
+            .map(|m| m.id)
+            .min()
+    };
+    let linked = |username: &str| match username {
+        "fca" => in_team("Family court adviser"),
+        "supervisor" => in_team("Practice supervisor"),
+        "manager" => in_team("Service manager"),
+        _ => None,
+    };
     let plan = [
         (
             "fca",
@@ -570,7 +586,7 @@ pub async fn load_users(
             store
                 .create_account(
                     username,
-                    None,
+                    linked(username),
                     password_hash,
                     &[(role, scope.clone())],
                     stamp,
@@ -603,6 +619,7 @@ pub async fn load_cases(
     let courts: Vec<Court> = store.list().await?;
     let authorities: Vec<LocalAuthority> = store.list().await?;
     let teams: Vec<Team> = store.list().await?;
+    let staff: Vec<StaffMember> = store.list().await?;
     // One service area runs the investigative Pathfinder model for private law.
     if let Some(area) = store
         .list::<ServiceArea>()
@@ -628,6 +645,11 @@ pub async fn load_cases(
             continue;
         };
         let public = team.code.contains("PUB");
+        // Case holders: the team's family court advisers, not its support workers.
+        let holders: Vec<&StaffMember> = staff
+            .iter()
+            .filter(|m| m.team_id == Some(team.id) && m.grade.contains("court adviser"))
+            .collect();
         let first_hearing_only = team.code.contains("WTFH");
         for n in 0..CASES_PER_TEAM {
             let court = area_courts
@@ -783,9 +805,22 @@ pub async fn load_cases(
                 } else {
                     "Final order made"
                 });
-                store
-                    .move_case(id, version, to, on, reason, false, stamp)
-                    .await?;
+                let allocating = matches!(to, "allocated" | "guardian-allocated");
+                let in_post: Vec<&&StaffMember> =
+                    holders.iter().filter(|m| m.in_post_on(on)).collect();
+                match in_post.get(rng.random_range(0..in_post.len().max(1))) {
+                    // Allocating moves the case on to its allocated stage.
+                    Some(worker) if allocating => {
+                        store
+                            .allocate_case(id, version, worker.id, on, None, stamp)
+                            .await?;
+                    }
+                    _ => {
+                        store
+                            .move_case(id, version, to, on, reason, false, stamp)
+                            .await?;
+                    }
+                }
                 stage = to;
                 if to == CLOSED {
                     break;

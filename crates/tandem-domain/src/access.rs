@@ -166,15 +166,18 @@ pub enum Action {
     Update,
     Delete,
     Export,
+    /// Give a case to a worker, or move it to another.
+    Allocate,
 }
 
 impl Action {
-    pub const ALL: [Action; 5] = [
+    pub const ALL: [Action; 6] = [
         Action::View,
         Action::Create,
         Action::Update,
         Action::Delete,
         Action::Export,
+        Action::Allocate,
     ];
 
     pub fn name(self) -> &'static str {
@@ -184,6 +187,7 @@ impl Action {
             Action::Update => "update",
             Action::Delete => "delete",
             Action::Export => "export",
+            Action::Allocate => "allocate",
         }
     }
 }
@@ -306,11 +310,17 @@ pub const RULES: &[Rule] = &[
     // Casework.
     rule(R::FamilyCourtAdviser, K::Case, EDIT, Reach::InScope),
     rule(R::FamilySupportWorker, K::Case, EDIT, Reach::InScope),
-    rule(R::PracticeSupervisor, K::Case, EDIT, Reach::InScope),
+    // Supervisors and managers decide who holds each case.
+    rule(
+        R::PracticeSupervisor,
+        K::Case,
+        &[View, Create, Update, Allocate],
+        Reach::InScope,
+    ),
     rule(
         R::ServiceManager,
         K::Case,
-        &[View, Create, Update, Export],
+        &[View, Create, Update, Export, Allocate],
         Reach::InScope,
     ),
     rule(R::BusinessSupport, K::Case, EDIT, Reach::InScope),
@@ -753,7 +763,13 @@ mod tests {
                 R::ServiceManager,
                 Scope::Area(A1),
                 K::Case,
-                &[View, Create, Update, Export],
+                &[View, Create, Update, Export, Allocate],
+            ),
+            (
+                R::PracticeSupervisor,
+                in_team,
+                K::Case,
+                &[View, Create, Update, Allocate],
             ),
             (R::ServiceManager, Scope::Area(A2), K::Case, &[]),
             (

@@ -1091,3 +1091,283 @@ mod record_tests {
         );
     }
 }
+
+// ---------------------------------------------------------------- allocation
+
+/// A case's allocation to a worker, as kept in its history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allocation {
+    pub staff_id: StaffId,
+    pub staff_name: String,
+    pub allocated_on: Date,
+    pub ended_on: Option<Date>,
+    pub reason: Option<String>,
+    pub allocated_by: String,
+}
+
+/// Checks an allocation: to someone who can hold cases, is in post on the
+/// day, and works in the case's own service area; a reallocation needs a
+/// reason, and so does anything but a first allocation.
+pub fn check_allocation(
+    case: &Case,
+    worker: &crate::organisation::StaffMember,
+    worker_area: Option<crate::organisation::ServiceAreaId>,
+    case_area: crate::organisation::ServiceAreaId,
+    on: Date,
+    reason: Option<&str>,
+) -> Result<(), DomainError> {
+    if case.is_closed() {
+        return Err(DomainError::invalid(
+            "staff_id",
+            "A closed case cannot be allocated",
+        ));
+    }
+    if case.allocated_to == Some(worker.id) {
+        return Err(DomainError::invalid(
+            "staff_id",
+            format!("The case is already allocated to {}", worker.full_name()),
+        ));
+    }
+    if worker.job_group != crate::organisation::JobGroup::Practitioner {
+        return Err(DomainError::invalid(
+            "staff_id",
+            format!(
+                "{} is not a practitioner, so cannot hold cases",
+                worker.full_name()
+            ),
+        ));
+    }
+    if !worker.in_post_on(on) {
+        return Err(DomainError::invalid(
+            "staff_id",
+            format!("{} is not in post on {on}", worker.full_name()),
+        ));
+    }
+    if worker_area != Some(case_area) {
+        return Err(DomainError::invalid(
+            "staff_id",
+            format!(
+                "{} works outside this case's service area; choose someone in the team's area",
+                worker.full_name()
+            ),
+        ));
+    }
+    if on < case.received_on {
+        return Err(DomainError::invalid(
+            "on",
+            "A case cannot be allocated before it was received",
+        ));
+    }
+    if case.allocated_to.is_some() && reason.is_none_or(|r| r.trim().is_empty()) {
+        return Err(DomainError::invalid(
+            "reason",
+            "Say why the case is being reallocated",
+        ));
+    }
+    Ok(())
+}
+
+/// How much of a worker's capacity a case takes, by law type and stage.
+/// Configurable per organisation; these defaults weigh a public law case
+/// and a section 7 report more than a case awaiting its first hearing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseloadWeights {
+    pub private_law: f64,
+    pub section_7_report: f64,
+    pub public_law: f64,
+    pub adoption: f64,
+}
+
+impl Default for CaseloadWeights {
+    fn default() -> Self {
+        Self {
+            private_law: 1.0,
+            section_7_report: 1.5,
+            public_law: 2.0,
+            adoption: 1.0,
+        }
+    }
+}
+
+impl CaseloadWeights {
+    pub fn weight(&self, case: &Case) -> f64 {
+        match (case.law_type, case.stage) {
+            (_, CLOSED) => 0.0,
+            (LawType::Private, "section-7-report") => self.section_7_report,
+            (LawType::Private, _) => self.private_law,
+            (LawType::Public, _) => self.public_law,
+            (LawType::Adoption, _) => self.adoption,
+        }
+    }
+}
+
+/// One worker's load: open cases, weighted points, and both per FTE.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Caseload {
+    pub cases: usize,
+    pub points: f64,
+    pub fte: f64,
+}
+
+impl Caseload {
+    pub fn of(cases: &[&Case], weights: &CaseloadWeights, fte: crate::organisation::Fte) -> Self {
+        let open: Vec<&&Case> = cases.iter().filter(|c| !c.is_closed()).collect();
+        Self {
+            cases: open.len(),
+            points: open.iter().map(|c| weights.weight(c)).sum(),
+            fte: f64::from(fte.thousandths()) / 1000.0,
+        }
+    }
+
+    /// Points per full-time equivalent: what the safe limit is set against.
+    pub fn points_per_fte(&self) -> f64 {
+        self.points / self.fte
+    }
+
+    pub fn cases_per_fte(&self) -> f64 {
+        self.cases as f64 / self.fte
+    }
+
+    /// Over the team's safe limit (in points per FTE)?
+    pub fn is_over(&self, safe_limit: f64) -> bool {
+        self.points_per_fte() > safe_limit
+    }
+}
+
+/// The safe caseload, in weighted points per FTE, when a team has not set its own.
+pub const DEFAULT_SAFE_CASELOAD: f64 = 24.0;
+
+#[cfg(test)]
+mod allocation_tests {
+    use super::*;
+    use crate::organisation::*;
+    use jiff::civil::date;
+
+    fn case(stage: &'static str, law: LawType, allocated: Option<i64>) -> Case {
+        Case {
+            id: CaseId(1),
+            case_number: "NE1".into(),
+            court_id: CourtId(1),
+            law_type: law,
+            pathway: default_pathway(law),
+            stage,
+            received_on: date(2026, 3, 2),
+            issued_on: None,
+            local_authority_id: None,
+            team_id: TeamId(1),
+            allocated_to: allocated.map(StaffId),
+            closed_on: None,
+            version: 1,
+        }
+    }
+
+    fn worker(id: i64, group: JobGroup, end: Option<jiff::civil::Date>) -> StaffMember {
+        StaffMember {
+            id: StaffId(id),
+            given_name: "Amira".into(),
+            family_name: "Khan".into(),
+            job_group: group,
+            grade: "FCA".into(),
+            fte: Fte::parse("0.8").expect("fte"),
+            team_id: Some(TeamId(1)),
+            line_manager_id: None,
+            contract_type: ContractType::Employed,
+            start_date: date(2020, 1, 1),
+            end_date: end,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn allocation_rules() {
+        let area = ServiceAreaId(1);
+        let on = date(2026, 3, 10);
+        let fresh = case("awaiting-allocation", LawType::Private, None);
+        let fca = worker(5, JobGroup::Practitioner, None);
+        assert!(check_allocation(&fresh, &fca, Some(area), area, on, None).is_ok());
+        assert!(
+            check_allocation(&fresh, &fca, Some(ServiceAreaId(2)), area, on, None).is_err(),
+            "outside the area"
+        );
+        assert!(
+            check_allocation(
+                &fresh,
+                &worker(6, JobGroup::BusinessSupport, None),
+                Some(area),
+                area,
+                on,
+                None
+            )
+            .is_err()
+        );
+        assert!(
+            check_allocation(
+                &fresh,
+                &worker(7, JobGroup::Practitioner, Some(date(2026, 3, 1))),
+                Some(area),
+                area,
+                on,
+                None
+            )
+            .is_err(),
+            "left"
+        );
+        assert!(
+            check_allocation(&fresh, &fca, Some(area), area, date(2026, 3, 1), None).is_err(),
+            "before receipt"
+        );
+        let held = case("allocated", LawType::Private, Some(9));
+        assert!(
+            check_allocation(&held, &fca, Some(area), area, on, None).is_err(),
+            "a reallocation needs a reason"
+        );
+        assert!(
+            check_allocation(
+                &held,
+                &fca,
+                Some(area),
+                area,
+                on,
+                Some("Worker on long-term leave")
+            )
+            .is_ok()
+        );
+        assert!(
+            check_allocation(
+                &case("allocated", LawType::Private, Some(5)),
+                &fca,
+                Some(area),
+                area,
+                on,
+                Some("again")
+            )
+            .is_err()
+        );
+        assert!(
+            check_allocation(
+                &case(CLOSED, LawType::Private, None),
+                &fca,
+                Some(area),
+                area,
+                on,
+                None
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn caseloads_are_weighted_and_per_fte() {
+        let weights = CaseloadWeights::default();
+        let a = case("allocated", LawType::Private, Some(5));
+        let b = case("section-7-report", LawType::Private, Some(5));
+        let c = case("case-analysis", LawType::Public, Some(5));
+        let d = case(CLOSED, LawType::Public, Some(5));
+        let load = Caseload::of(&[&a, &b, &c, &d], &weights, Fte::parse("0.5").expect("fte"));
+        assert_eq!(load.cases, 3);
+        assert!((load.points - 4.5).abs() < 1e-9);
+        assert!((load.points_per_fte() - 9.0).abs() < 1e-9);
+        assert!((load.cases_per_fte() - 6.0).abs() < 1e-9);
+        assert!(load.is_over(8.0) && !load.is_over(9.0));
+    }
+}

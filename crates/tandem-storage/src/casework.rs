@@ -558,3 +558,246 @@ pub(crate) async fn management_chain(
     }
     Ok(chain)
 }
+
+// ---------------------------------------------------------------- allocation
+
+async fn area_of_team(
+    tx: &mut dyn Tx,
+    team: TeamId,
+) -> Result<Option<tandem_domain::organisation::ServiceAreaId>, StoreError> {
+    let rows = tx
+        .fetch_all(
+            "SELECT service_area_id FROM teams WHERE id = $1",
+            &[team.0.into()],
+        )
+        .await?;
+    Ok(rows
+        .first()
+        .map(|r| r.i64("service_area_id"))
+        .transpose()?
+        .map(tandem_domain::organisation::ServiceAreaId))
+}
+
+/// The stage a pathway moves to when a case waiting for a worker gets one.
+fn stage_on_allocation(case: &Case) -> Option<&'static str> {
+    let next = case.pathway.next_stages(case.stage);
+    ["allocated", "guardian-allocated"]
+        .into_iter()
+        .find(|s| next.contains(s))
+        .and_then(|s| case.pathway.stage(s).map(|st| st.code))
+}
+
+/// Allocates (or reallocates) a case to `worker` on `on`, if still at `version`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn allocate(
+    tx: &mut dyn Tx,
+    id: CaseId,
+    version: i64,
+    worker: StaffId,
+    on: Date,
+    reason: Option<&str>,
+    stamp: &Stamp,
+) -> Result<Case, StoreError> {
+    let case = case_by_id(tx, id)
+        .await?
+        .ok_or(StoreError::Domain(DomainError::NotFound { kind: "case" }))?;
+    if case.version != version {
+        return Err(DomainError::StaleVersion { kind: "case" }.into());
+    }
+    let member = crate::record::referenced::<tandem_domain::organisation::StaffMember>(
+        tx, worker.0, "staff_id",
+    )
+    .await?;
+    let worker_area = match member.team_id {
+        Some(team) => area_of_team(tx, team).await?,
+        None => None,
+    };
+    let case_area = area_of_team(tx, case.team_id)
+        .await?
+        .ok_or_else(|| SqlError::decode("the case's team has no service area"))?;
+    check_allocation(&case, &member, worker_area, case_area, on, reason)?;
+    tx.execute(
+        "UPDATE allocations SET ended_on = $2 WHERE case_id = $1 AND ended_on IS NULL",
+        &[id.0.into(), on.into()],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO allocations (case_id, staff_id, allocated_on, ended_on, reason, allocated_by) \
+         VALUES ($1, $2, $3, NULL, $4, $5)",
+        &[
+            id.0.into(),
+            worker.0.into(),
+            on.into(),
+            reason.into(),
+            (&stamp.actor_username).into(),
+        ],
+    )
+    .await?;
+    let moved_to = stage_on_allocation(&case);
+    let stage = moved_to.unwrap_or(case.stage);
+    let changed = tx
+        .execute(
+            "UPDATE cases SET allocated_to = $1, stage = $2, version = version + 1 WHERE id = $3 AND version = $4",
+            &[worker.0.into(), stage.into(), id.0.into(), version.into()],
+        )
+        .await?;
+    if changed != 1 {
+        return Err(DomainError::StaleVersion { kind: "case" }.into());
+    }
+    let kind = if case.allocated_to.is_some() {
+        "reallocated"
+    } else {
+        "allocated"
+    };
+    let note = format!("to {}", member.full_name());
+    let why = reason.map(|r| format!("{note}: {r}")).unwrap_or(note);
+    add_event(tx, id, stamp, kind, None, None, Some(&why)).await?;
+    if let Some(to) = moved_to {
+        add_event(
+            tx,
+            id,
+            stamp,
+            "moved",
+            Some(case.stage),
+            Some(to),
+            Some("Allocated"),
+        )
+        .await?;
+    }
+    audit_case(tx, stamp, id, "allocate", reason.map(str::to_owned)).await?;
+    case_by_id(tx, id)
+        .await?
+        .ok_or(StoreError::Domain(DomainError::NotFound { kind: "case" }))
+}
+
+pub(crate) async fn allocations(
+    tx: &mut dyn Tx,
+    id: CaseId,
+) -> Result<Vec<Allocation>, StoreError> {
+    tx.fetch_all(
+        "SELECT a.staff_id, s.given_name, s.family_name, a.allocated_on, a.ended_on, a.reason, a.allocated_by \
+         FROM allocations a JOIN staff s ON s.id = a.staff_id WHERE a.case_id = $1 ORDER BY a.id",
+        &[id.0.into()],
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(Allocation {
+            staff_id: StaffId(row.i64("staff_id")?),
+            staff_name: format!("{} {}", row.text("given_name")?, row.text("family_name")?),
+            allocated_on: row.date("allocated_on")?,
+            ended_on: row.opt_date("ended_on")?,
+            reason: row.opt_text("reason")?,
+            allocated_by: row.text("allocated_by")?,
+        })
+    })
+    .collect()
+}
+
+/// The open cases of `team` waiting for a worker: harm alleged first, then oldest.
+pub(crate) async fn queue(tx: &mut dyn Tx, team: TeamId) -> Result<Vec<(Case, bool)>, StoreError> {
+    let columns: Vec<String> = CASE_COLUMNS.split(", ").map(|c| format!("c.{c}")).collect();
+    let rows = tx
+        .fetch_all(
+            &format!(
+                "SELECT {}, EXISTS (SELECT 1 FROM applications a WHERE a.case_id = c.id AND a.harm_alleged) AS harm \
+                 FROM cases c WHERE c.team_id = $1 AND c.allocated_to IS NULL AND c.stage <> '{CLOSED}' \
+                 ORDER BY harm DESC, c.received_on, c.id",
+                columns.join(", ")
+            ),
+            &[team.0.into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| Ok((case_from(r)?, r.bool("harm")?)))
+        .collect()
+}
+
+/// Open cases allocated to any of `staff`.
+pub(crate) async fn held_by(tx: &mut dyn Tx, staff: &[StaffId]) -> Result<Vec<Case>, StoreError> {
+    if staff.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=staff.len()).map(|i| format!("${i}")).collect();
+    let params: Vec<Param> = staff.iter().map(|s| s.0.into()).collect();
+    tx.fetch_all(
+        &format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE allocated_to IN ({}) AND stage <> '{CLOSED}' ORDER BY received_on, id",
+            placeholders.join(", ")
+        ),
+        &params,
+    )
+    .await?
+    .iter()
+    .map(case_from)
+    .collect()
+}
+
+pub(crate) async fn safe_limit(tx: &mut dyn Tx, team: TeamId) -> Result<f64, StoreError> {
+    let rows = tx
+        .fetch_all(
+            "SELECT points_per_fte FROM team_caseload_limits WHERE team_id = $1",
+            &[team.0.into()],
+        )
+        .await?;
+    Ok(rows
+        .first()
+        .map(|r| r.f64("points_per_fte"))
+        .transpose()?
+        .unwrap_or(DEFAULT_SAFE_CASELOAD))
+}
+
+pub(crate) async fn set_safe_limit(
+    tx: &mut dyn Tx,
+    team: TeamId,
+    points: f64,
+    stamp: &Stamp,
+) -> Result<(), StoreError> {
+    if !(points > 0.0 && points <= 100.0) {
+        return Err(DomainError::invalid(
+            "points_per_fte",
+            "Enter a safe caseload between 0 and 100 points per FTE",
+        )
+        .into());
+    }
+    crate::record::referenced::<tandem_domain::organisation::Team>(tx, team.0, "team_id").await?;
+    tx.execute(
+        "DELETE FROM team_caseload_limits WHERE team_id = $1",
+        &[team.0.into()],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO team_caseload_limits (team_id, points_per_fte) VALUES ($1, $2)",
+        &[team.0.into(), points.into()],
+    )
+    .await?;
+    audit::append(
+        tx,
+        &stamp.entry(
+            "update",
+            Outcome::Allowed,
+            Some(("team", team.0.to_string())),
+            Some(format!("safe caseload {points}")),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Practitioners in post on `on` in a service area: who may hold its cases.
+pub(crate) async fn practitioners_in_area(
+    tx: &mut dyn Tx,
+    area: tandem_domain::organisation::ServiceAreaId,
+    on: Date,
+) -> Result<Vec<StaffId>, StoreError> {
+    tx.fetch_all(
+        "SELECT s.id FROM staff s JOIN teams t ON t.id = s.team_id \
+         WHERE t.service_area_id = $1 AND s.job_group = 'practitioner' AND s.start_date <= $2 \
+         AND (s.end_date IS NULL OR s.end_date >= $2) ORDER BY LOWER(s.family_name), LOWER(s.given_name), s.id",
+        &[area.0.into(), on.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| Ok(StaffId(r.i64("id")?)))
+    .collect()
+}

@@ -655,6 +655,83 @@ impl Store {
         Ok(())
     }
 
+    /// Allocates (or reallocates, with a reason) a case to a worker.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn allocate_case(
+        &self,
+        id: tandem_domain::casework::CaseId,
+        version: i64,
+        worker: StaffId,
+        on: jiff::civil::Date,
+        reason: Option<&str>,
+        stamp: &Stamp,
+    ) -> Result<tandem_domain::casework::Case, StoreError> {
+        let mut tx = self.write().await?;
+        let case = casework::allocate(tx.as_mut(), id, version, worker, on, reason, stamp).await?;
+        tx.commit().await?;
+        Ok(case)
+    }
+
+    /// Who has held the case, oldest first.
+    pub async fn allocations(
+        &self,
+        id: tandem_domain::casework::CaseId,
+    ) -> Result<Vec<tandem_domain::casework::Allocation>, StoreError> {
+        casework::allocations(self.read().await?.as_mut(), id).await
+    }
+
+    /// The team's open, unallocated cases (with whether harm is alleged):
+    /// harm alleged first, then the oldest.
+    pub async fn allocation_queue(
+        &self,
+        team: tandem_domain::organisation::TeamId,
+    ) -> Result<Vec<(tandem_domain::casework::Case, bool)>, StoreError> {
+        casework::queue(self.read().await?.as_mut(), team).await
+    }
+
+    /// Open cases held by any of these workers.
+    pub async fn cases_held_by(
+        &self,
+        staff: &[StaffId],
+    ) -> Result<Vec<tandem_domain::casework::Case>, StoreError> {
+        casework::held_by(self.read().await?.as_mut(), staff).await
+    }
+
+    /// The team's safe caseload in points per FTE (the default if unset).
+    pub async fn safe_caseload(
+        &self,
+        team: tandem_domain::organisation::TeamId,
+    ) -> Result<f64, StoreError> {
+        casework::safe_limit(self.read().await?.as_mut(), team).await
+    }
+
+    pub async fn set_safe_caseload(
+        &self,
+        team: tandem_domain::organisation::TeamId,
+        points_per_fte: f64,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        casework::set_safe_limit(tx.as_mut(), team, points_per_fte, stamp).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Practitioners in post on `on` in a service area, by name.
+    pub async fn practitioners_in_area(
+        &self,
+        area: tandem_domain::organisation::ServiceAreaId,
+        on: jiff::civil::Date,
+    ) -> Result<Vec<tandem_domain::organisation::StaffMember>, StoreError> {
+        let mut tx = self.read().await?;
+        let ids = casework::practitioners_in_area(tx.as_mut(), area, on).await?;
+        let mut staff = Vec::with_capacity(ids.len());
+        for id in ids {
+            staff.push(record::get(tx.as_mut(), id.0).await?);
+        }
+        Ok(staff)
+    }
+
     /// The line managers of `staff`, nearest first.
     pub async fn management_chain(&self, staff: StaffId) -> Result<Vec<StaffId>, StoreError> {
         casework::management_chain(self.read().await?.as_mut(), staff).await

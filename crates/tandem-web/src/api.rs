@@ -724,6 +724,19 @@ pub fn openapi_document() -> OpenApi {
             ),
         )
         .path(
+            "/api/v1/cases/{id}/allocation",
+            PathItem::new(
+                HttpMethod::Post,
+                case_op("allocate_case", "Allocate the case to a practitioner, or reallocate it with a reason")
+                    .parameter(id_parameter())
+                    .request_body(Some(json_body("AllocationBody")))
+                    .response("200", json_response("Allocated", Some("CaseView")))
+                    .response("404", error_response("No such case within the caller's scope, or the caller may not allocate"))
+                    .response("409", error_response("The case changed since it was read"))
+                    .response("422", error_response("Not a practitioner in post in the case's area, or no reason for a reallocation")),
+            ),
+        )
+        .path(
             "/api/v1/cases/{id}/moves",
             PathItem::new(
                 HttpMethod::Post,
@@ -741,6 +754,7 @@ pub fn openapi_document() -> OpenApi {
         .schema_from::<crate::cases_api::ChildBody>()
         .schema_from::<crate::cases_api::PartyBody>()
         .schema_from::<crate::cases_api::MoveBody>()
+        .schema_from::<crate::cases_api::AllocationBody>()
         .schema_from::<crate::cases_api::CaseView>()
         .schema_from::<crate::cases_api::ChildView>()
         .schema_from::<crate::cases_api::PartyView>()

@@ -536,9 +536,13 @@ struct CasePage {
     may_update: bool,
     error: Option<String>,
     today: String,
+    allocated_to: String,
+    allocations: Vec<(String, String, String, String)>,
+    may_allocate: bool,
+    workers: Vec<(i64, String)>,
 }
 
-async fn case_page(
+pub async fn case_page(
     state: &AppState,
     principal: &Principal,
     record: &CaseRecord,
@@ -549,6 +553,22 @@ async fn case_page(
     let court: Court = state.store.get(case.court_id.0).await?;
     let target = case_target(state, case.id, Some(case.team_id)).await?;
     let pathway = case.pathway;
+    let history = state.store.allocations(case.id).await?;
+    let may_allocate =
+        !case.is_closed() && access::authorize(&principal.actor, Action::Allocate, &target).is_ok();
+    let workers = if may_allocate {
+        let team: tandem_domain::organisation::Team = state.store.get(case.team_id.0).await?;
+        state
+            .store
+            .practitioners_in_area(team.service_area_id, state.clock.today())
+            .await?
+            .into_iter()
+            .filter(|w| Some(w.id) != case.allocated_to)
+            .map(|w| (w.id.0, format!("{} – {}", w.full_name(), w.grade)))
+            .collect()
+    } else {
+        Vec::new()
+    };
     render(&CasePage {
         layout: Layout::new("/cases", Some(principal)),
         id: case.id.0,
@@ -639,6 +659,25 @@ async fn case_page(
         may_update: access::authorize(&principal.actor, Action::Update, &target).is_ok(),
         error,
         today: state.clock.today().to_string(),
+        allocated_to: history
+            .iter()
+            .rev()
+            .find(|a| a.ended_on.is_none())
+            .map(|a| a.staff_name.clone())
+            .unwrap_or_else(|| "Not allocated".into()),
+        allocations: history
+            .iter()
+            .map(|a| {
+                (
+                    a.staff_name.clone(),
+                    day(a.allocated_on),
+                    a.ended_on.map(day).unwrap_or_else(|| "Now".into()),
+                    a.reason.clone().unwrap_or_default(),
+                )
+            })
+            .collect(),
+        may_allocate,
+        workers,
     })
 }
 

@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases", get(list).post(create))
         .route("/cases/{id}", get(show))
         .route("/cases/{id}/moves", post(move_case))
+        .route("/cases/{id}/allocation", post(allocate))
 }
 
 /// A child, as sent to open a case.
@@ -434,6 +435,61 @@ async fn move_case(
             on,
             reason.as_deref(),
             body.reopen,
+            &guard.stamp(Some(grant)),
+        )
+        .await?;
+    let record = state
+        .store
+        .case(CaseId(id))
+        .await?
+        .ok_or_else(|| ApiError(AppError::not_found()))?;
+    let confidential_ok = sees_confidential(&state, &principal, &record.case).await?;
+    Ok(Json(view(&record, confidential_ok)))
+}
+
+/// A worker to give the case to.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AllocationBody {
+    /// A practitioner in post in the case's service area.
+    staff_id: i64,
+    /// `YYYY-MM-DD`.
+    on: String,
+    /// Required when the case already has a worker.
+    reason: Option<String>,
+    /// The case's version you read.
+    version: i64,
+}
+
+async fn allocate(
+    State(state): State<AppState>,
+    ApiCaller(principal): ApiCaller,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AllocationBody>,
+) -> Result<Json<CaseView>, ApiError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let id = record_id(&id)?;
+    let (_, grant) = open_case(&guard, id, Action::Allocate)
+        .await
+        .map_err(|r| ApiError(r.into()))?;
+    let mut errors = ValidationErrors::new();
+    let on = errors.check("on", tandem_domain::text::date(&body.on, "date"));
+    let why = errors.check(
+        "reason",
+        reason(body.reason.as_deref().unwrap_or_default(), false),
+    );
+    let (Some(on), Some(why)) = (on, why) else {
+        return Err(DomainError::Invalid(errors).into());
+    };
+    state
+        .store
+        .allocate_case(
+            CaseId(id),
+            body.version,
+            tandem_domain::organisation::StaffId(body.staff_id),
+            on,
+            why.as_deref(),
             &guard.stamp(Some(grant)),
         )
         .await?;

@@ -185,6 +185,11 @@ struct HomePage {
     layout: Layout,
     today: String,
     rows: Vec<SummaryRow>,
+    /// The cases the signed-in person holds, if they hold any.
+    my_cases: Vec<(i64, String, &'static str, String)>,
+    linked_to_staff: bool,
+    /// Allocation queues they manage: team id, name, cases waiting.
+    queues: Vec<(i64, String, usize)>,
 }
 
 async fn home(
@@ -194,8 +199,39 @@ async fn home(
     let today = state.clock.today();
     let s = state.store.organisation_summary(today).await?;
     let row = |label, count, href| SummaryRow { label, count, href };
+    let my_cases = match principal.account.staff_id {
+        Some(me) => state
+            .store
+            .cases_held_by(&[me])
+            .await?
+            .into_iter()
+            .map(|c| {
+                (
+                    c.id.0,
+                    c.case_number.clone(),
+                    c.stage_label(),
+                    c.received_on.strftime("%-d %b %Y").to_string(),
+                )
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let allocating = access::list_scope(&principal.actor, Action::Allocate, RecordKind::Case);
+    let mut queues = Vec::new();
+    if !allocating.is_nothing() {
+        for team in state.store.list::<Team>().await? {
+            let placement = state.store.placement_of_team(Some(team.id)).await?;
+            if allocating.covers(&placement) {
+                let waiting = state.store.allocation_queue(team.id).await?.len();
+                queues.push((team.id.0, team.name, waiting));
+            }
+        }
+    }
     render(&HomePage {
         layout: Layout::new("/", Some(&principal)),
+        my_cases,
+        linked_to_staff: principal.account.staff_id.is_some(),
+        queues,
         today: today.strftime("%-d %B %Y").to_string(),
         rows: vec![
             row("Regions", s.regions, "/admin/regions"),

@@ -11,6 +11,7 @@
 )]
 
 mod account;
+mod allocation;
 mod api;
 mod assets;
 pub mod auth;
@@ -89,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account::routes())
         .merge(users::routes())
         .merge(cases::routes())
+        .merge(allocation::routes())
         .nest("/api/v1", api::routes())
         .merge(health::routes())
         .merge(assets::routes())

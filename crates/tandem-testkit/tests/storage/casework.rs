@@ -433,3 +433,208 @@ mod raw {
     use super::*;
     tandem_testkit::on_both_backends!(with_sql: case_history_cannot_be_rewritten);
 }
+
+async fn practitioner(store: &Store, given: &str, team: i64, group: &str) -> StaffMember {
+    store
+        .create(
+            &StaffInput {
+                given_name: given.into(),
+                family_name: "Worker".into(),
+                job_group: group.into(),
+                grade: "Family court adviser".into(),
+                fte: "0.5".into(),
+                team_id: Some(team),
+                line_manager_id: None,
+                contract_type: "employed".into(),
+                start_date: "2020-01-01".into(),
+                end_date: String::new(),
+            }
+            .validate()
+            .expect("valid"),
+            &stamp(),
+        )
+        .await
+        .expect("staff")
+}
+
+async fn cases_are_allocated_with_history_and_queued_by_risk(store: Store) {
+    let f = fixture(&store).await;
+    let ncl = court(&store, f.area.id.0, "NCL").await;
+    let amira = practitioner(&store, "Amira", f.team.id.0, "practitioner").await;
+    let ben = practitioner(&store, "Ben", f.team.id.0, "practitioner").await;
+    let clerk = practitioner(&store, "Cal", f.team.id.0, "business-support").await;
+    let mut harmful = draft("NE26P040", ncl.id.0, f.team.id.0);
+    harmful.harm_alleged = true;
+    let mut older = draft("NE26P041", ncl.id.0, f.team.id.0);
+    older.received_on = date(2026, 1, 5);
+    older.issued_on = None;
+    let quiet = store
+        .open_case(&older, &[child("Ava")], &[], &stamp())
+        .await
+        .expect("open");
+    let urgent = store
+        .open_case(&harmful, &[child("Ben")], &[], &stamp())
+        .await
+        .expect("open");
+    let queue: Vec<CaseId> = store
+        .allocation_queue(f.team.id)
+        .await
+        .expect("queue")
+        .into_iter()
+        .map(|(c, _)| c.id)
+        .collect();
+    assert_eq!(
+        queue,
+        [urgent, quiet],
+        "harm alleged first, then the oldest"
+    );
+
+    // Walk the urgent case to awaiting allocation.
+    let mut version = 1;
+    for to in [
+        "safeguarding-checks",
+        "safeguarding-letter",
+        "first-hearing",
+        "awaiting-allocation",
+    ] {
+        store
+            .move_case(
+                urgent,
+                version,
+                to,
+                date(2026, 3, 20),
+                None,
+                false,
+                &stamp(),
+            )
+            .await
+            .expect("move");
+        version += 1;
+    }
+    let refused = store
+        .allocate_case(urgent, version, clerk.id, date(2026, 4, 1), None, &stamp())
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Domain(DomainError::Invalid(_)))),
+        "not a practitioner"
+    );
+    let held = store
+        .allocate_case(urgent, version, amira.id, date(2026, 4, 1), None, &stamp())
+        .await
+        .expect("allocate");
+    assert_eq!(
+        (held.allocated_to, held.stage),
+        (Some(amira.id), "allocated"),
+        "awaiting allocation moves on"
+    );
+    let no_reason = store
+        .allocate_case(
+            urgent,
+            held.version,
+            ben.id,
+            date(2026, 4, 8),
+            None,
+            &stamp(),
+        )
+        .await;
+    assert!(no_reason.is_err(), "a reallocation needs a reason");
+    let moved = store
+        .allocate_case(
+            urgent,
+            held.version,
+            ben.id,
+            date(2026, 4, 8),
+            Some("Amira on leave"),
+            &stamp(),
+        )
+        .await
+        .expect("reallocate");
+    assert_eq!(moved.allocated_to, Some(ben.id));
+    let history = store.allocations(urgent).await.expect("history");
+    assert_eq!(history.len(), 2);
+    assert_eq!(
+        (history[0].staff_id, history[0].ended_on),
+        (amira.id, Some(date(2026, 4, 8)))
+    );
+    assert_eq!(
+        (
+            history[1].staff_id,
+            history[1].ended_on,
+            history[1].reason.as_deref()
+        ),
+        (ben.id, None, Some("Amira on leave"))
+    );
+    assert_eq!(store.cases_held_by(&[ben.id]).await.expect("held").len(), 1);
+    assert!(
+        store
+            .cases_held_by(&[amira.id])
+            .await
+            .expect("held")
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .allocation_queue(f.team.id)
+            .await
+            .expect("queue")
+            .len(),
+        1
+    );
+
+    // Someone in another service area cannot hold the case.
+    let other_area: ServiceArea = store
+        .create(
+            &ServiceAreaInput {
+                code: "A2".into(),
+                name: "Durham".into(),
+                region_id: Some(f.region.id.0),
+            }
+            .validate()
+            .expect("valid"),
+            &stamp(),
+        )
+        .await
+        .expect("area");
+    let far_team: Team = store
+        .create(
+            &TeamInput {
+                code: "A2-T".into(),
+                name: "Durham team".into(),
+                service_area_id: Some(other_area.id.0),
+                office_id: None,
+            }
+            .validate()
+            .expect("valid"),
+            &stamp(),
+        )
+        .await
+        .expect("team");
+    let far = practitioner(&store, "Dee", far_team.id.0, "practitioner").await;
+    let outside = store
+        .allocate_case(quiet, 1, far.id, date(2026, 4, 1), None, &stamp())
+        .await;
+    assert!(
+        matches!(outside, Err(StoreError::Domain(DomainError::Invalid(ref e))) if e.for_field("staff_id").is_some_and(|m| m.contains("outside")))
+    );
+
+    assert_eq!(
+        store.safe_caseload(f.team.id).await.expect("limit"),
+        DEFAULT_SAFE_CASELOAD
+    );
+    store
+        .set_safe_caseload(f.team.id, 18.0, &stamp())
+        .await
+        .expect("set");
+    assert_eq!(store.safe_caseload(f.team.id).await.expect("limit"), 18.0);
+    assert!(
+        store
+            .set_safe_caseload(f.team.id, 0.0, &stamp())
+            .await
+            .is_err()
+    );
+}
+
+mod allocation {
+    use super::*;
+    tandem_testkit::on_both_backends!(cases_are_allocated_with_history_and_queued_by_risk);
+}

@@ -447,3 +447,187 @@ tandem_testkit::on_both_backends!(
     case_pages_open_show_and_move,
     reading_a_case_is_audited_and_break_glass_opens_it,
 );
+
+/// A practitioner (or manager) in `team`, managed by `manager`, through the API.
+async fn person(
+    app: &TestApp,
+    hr: &str,
+    given: &str,
+    team: i64,
+    group: &str,
+    manager: Option<i64>,
+) -> i64 {
+    let reply = app
+        .api(
+            hr,
+            Method::POST,
+            "/api/v1/staff",
+            Some(json!({
+                "given_name": given, "family_name": "Tester", "job_group": group,
+                "grade": "Family court adviser", "fte": 1.0, "team_id": team, "line_manager_id": manager,
+                "contract_type": "employed", "start_date": "2020-04-01"
+            })),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    reply.json()["id"].as_i64().expect("id")
+}
+
+async fn allocation_gives_the_worker_and_their_managers_the_address(store: Store) {
+    let w = world(store).await;
+    let app = &w.app;
+    app.user("people", &[(Role::Hr, "national")]).await;
+    let hr = app.token("people").await;
+    let boss = person(app, &hr, "Bea", w.team, "practice-management", None).await;
+    let worker = person(app, &hr, "Wes", w.team, "practitioner", Some(boss)).await;
+    let other = person(app, &hr, "Oli", w.team, "practitioner", None).await;
+    let far = person(app, &hr, "Far", w.other_team, "practitioner", None).await;
+    app.staff_user("wes", &[(Role::FamilyCourtAdviser, "team:A1-T")], worker)
+        .await;
+    app.staff_user("bea", &[(Role::PracticeSupervisor, "team:A1-T")], boss)
+        .await;
+    app.staff_user("oli", &[(Role::FamilyCourtAdviser, "team:A1-T")], other)
+        .await;
+    let (wes, bea, oli) = (
+        app.token("wes").await,
+        app.token("bea").await,
+        app.token("oli").await,
+    );
+    let id = app
+        .api(
+            &w.fca,
+            Method::POST,
+            "/api/v1/cases",
+            Some(case_body("NE26P050", w.court, w.team)),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .expect("id");
+    let path = format!("/api/v1/cases/{id}/allocation");
+    let by_fca = app
+        .api(
+            &wes,
+            Method::POST,
+            &path,
+            Some(json!({"staff_id": worker, "on": "2026-03-10", "version": 1})),
+        )
+        .await;
+    assert_eq!(
+        by_fca.status,
+        StatusCode::NOT_FOUND,
+        "advisers do not allocate"
+    );
+    let outside = app
+        .api(
+            &bea,
+            Method::POST,
+            &path,
+            Some(json!({"staff_id": far, "on": "2026-03-10", "version": 1})),
+        )
+        .await;
+    assert_eq!(
+        outside.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        outside.body
+    );
+    let given = app
+        .api(
+            &bea,
+            Method::POST,
+            &path,
+            Some(json!({"staff_id": worker, "on": "2026-03-10", "version": 1})),
+        )
+        .await;
+    assert_eq!(given.status, StatusCode::OK, "{}", given.body);
+    assert_eq!(given.json()["allocated_to"], worker);
+
+    let address = |token: String| async move {
+        app.api(&token, Method::GET, &format!("/api/v1/cases/{id}"), None)
+            .await
+            .json()["parties"][0]["address"]
+            .clone()
+    };
+    assert_eq!(
+        address(wes.clone()).await,
+        "1 Quiet Lane NE1 4XB",
+        "the allocated worker"
+    );
+    assert_eq!(
+        address(bea.clone()).await,
+        "1 Quiet Lane NE1 4XB",
+        "their line manager"
+    );
+    assert_eq!(
+        address(oli.clone()).await,
+        "Confidential address",
+        "a colleague"
+    );
+    assert_eq!(
+        address(w.fca.clone()).await,
+        "Confidential address",
+        "not linked to staff"
+    );
+
+    let no_reason = app
+        .api(
+            &bea,
+            Method::POST,
+            &path,
+            Some(json!({"staff_id": other, "on": "2026-03-12", "version": 2})),
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(no_reason.json()["error"]["fields"][0]["field"], "reason");
+    let moved = app
+        .api(&bea, Method::POST, &path, Some(json!({"staff_id": other, "on": "2026-03-12", "version": 2, "reason": "Wes is on leave"})))
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    assert_eq!(
+        address(wes.clone()).await,
+        "Confidential address",
+        "no longer allocated"
+    );
+    assert_eq!(address(oli).await, "1 Quiet Lane NE1 4XB");
+
+    // The pages: the team's queue and caseloads, the case's history, my caseload.
+    let supervisor = app.sign_in("bea").await;
+    let team_page = app
+        .get_as(&supervisor, &format!("/teams/{}/allocation", w.team))
+        .await;
+    assert_eq!(team_page.status, StatusCode::OK);
+    assert!(team_page.body.contains("Oli Tester") && team_page.body.contains("Points per FTE"));
+    let adviser = app.sign_in("oli").await;
+    assert_eq!(
+        app.get_as(&adviser, &format!("/teams/{}/allocation", w.team))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let home = app.get_as(&adviser, "/").await.body;
+    assert!(home.contains("My caseload") && home.contains("NE26P050"));
+    let case_page = app.get_as(&supervisor, &format!("/cases/{id}")).await.body;
+    assert!(case_page.contains("Who has held the case") && case_page.contains("Wes is on leave"));
+    let limit = app
+        .form_as(
+            &supervisor,
+            &format!("/teams/{}/safe-caseload", w.team),
+            &[("points_per_fte", "0")],
+        )
+        .await;
+    assert_eq!(limit.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let limit = app
+        .form_as(
+            &supervisor,
+            &format!("/teams/{}/safe-caseload", w.team),
+            &[("points_per_fte", "20")],
+        )
+        .await;
+    assert_eq!(limit.status, StatusCode::SEE_OTHER);
+}
+
+mod allocation {
+    use super::*;
+    tandem_testkit::on_both_backends!(allocation_gives_the_worker_and_their_managers_the_address);
+}

@@ -113,6 +113,27 @@ impl TestApp {
             .expect("create account");
     }
 
+    /// As [`TestApp::user`], linked to a staff record.
+    pub async fn staff_user(&self, username: &str, roles: &[(Role, &str)], staff: i64) {
+        let hash = tandem_web::auth::hash_password(PASSWORD.into())
+            .await
+            .expect("hash");
+        let roles: Vec<(Role, ScopeRef)> = roles
+            .iter()
+            .map(|(role, scope)| (*role, ScopeRef::parse(scope).expect("scope")))
+            .collect();
+        self.store
+            .create_account(
+                username,
+                Some(tandem_domain::organisation::StaffId(staff)),
+                &hash,
+                &roles,
+                &tandem_testkit::stamp(),
+            )
+            .await
+            .expect("create account");
+    }
+
     /// Signs in through the form, answering the second-factor question
     /// with `key` when the account has one.
     pub async fn sign_in(&self, username: &str) -> Browser {

@@ -1,0 +1,270 @@
+//! Allocation: a team's queue of cases waiting for a worker, its workers'
+//! caseloads against the team's safe limit, and giving a case to a worker.
+
+use crate::AppState;
+use crate::cases::open_case;
+use crate::error::{AppError, PageError};
+use crate::extract::{HtmlForm, record_id};
+use crate::guard::{Guard, Refusal, forbidden};
+use crate::html::{Layout, render};
+use crate::session::{Principal, RequestMeta, SignedIn};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use tandem_domain::DomainError;
+use tandem_domain::access::{Action, RecordKind, Target};
+use tandem_domain::casework::{Case, CaseId, Caseload, CaseloadWeights};
+use tandem_domain::organisation::{StaffId, StaffMember, Team, TeamId};
+use tandem_storage::StoreError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/teams/{id}/allocation", get(team_page))
+        .route("/teams/{id}/safe-caseload", post(set_safe_caseload))
+        .route("/cases/{id}/allocate", post(allocate))
+}
+
+/// The policy target for allocating a team's cases.
+pub async fn team_target(state: &AppState, team: TeamId) -> Result<Target, AppError> {
+    Ok(Target {
+        kind: RecordKind::Case,
+        record_id: None,
+        placement: Some(state.store.placement_of_team(Some(team)).await?),
+    })
+}
+
+/// One worker's line in a team's caseload table.
+pub struct LoadRow {
+    pub name: String,
+    pub fte: String,
+    pub cases: usize,
+    pub points: String,
+    pub per_fte: String,
+    pub over: bool,
+}
+
+pub struct QueueRow {
+    pub id: i64,
+    pub number: String,
+    pub stage: &'static str,
+    pub waiting_days: i64,
+    pub harm: bool,
+}
+
+/// Caseloads of `workers`, from the open cases they hold.
+pub async fn caseloads(
+    state: &AppState,
+    workers: &[StaffMember],
+    safe: f64,
+) -> Result<Vec<LoadRow>, AppError> {
+    let ids: Vec<StaffId> = workers.iter().map(|w| w.id).collect();
+    let held = state.store.cases_held_by(&ids).await?;
+    let weights = CaseloadWeights::default();
+    Ok(workers
+        .iter()
+        .map(|w| {
+            let mine: Vec<&Case> = held
+                .iter()
+                .filter(|c| c.allocated_to == Some(w.id))
+                .collect();
+            let load = Caseload::of(&mine, &weights, w.fte);
+            LoadRow {
+                name: w.full_name(),
+                fte: w.fte.to_string(),
+                cases: load.cases,
+                points: format!("{:.1}", load.points),
+                per_fte: format!("{:.1}", load.points_per_fte()),
+                over: load.is_over(safe),
+            }
+        })
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "allocation.html")]
+struct TeamPage {
+    layout: Layout,
+    team: Team,
+    queue: Vec<QueueRow>,
+    loads: Vec<LoadRow>,
+    safe: String,
+    error: Option<String>,
+}
+
+async fn team_view(
+    state: &AppState,
+    principal: &Principal,
+    team: Team,
+    error: Option<String>,
+) -> Result<Html<String>, PageError> {
+    let today = state.clock.today();
+    let queue = state
+        .store
+        .allocation_queue(team.id)
+        .await?
+        .into_iter()
+        .map(|(case, harm)| QueueRow {
+            id: case.id.0,
+            number: case.case_number.clone(),
+            stage: case.stage_label(),
+            waiting_days: (today - case.received_on).get_days().into(),
+            harm,
+        })
+        .collect();
+    let safe = state.store.safe_caseload(team.id).await?;
+    let workers: Vec<StaffMember> = state
+        .store
+        .practitioners_in_area(team.service_area_id, today)
+        .await?
+        .into_iter()
+        .filter(|w| w.team_id == Some(team.id))
+        .collect();
+    let loads = caseloads(state, &workers, safe).await?;
+    render(&TeamPage {
+        layout: Layout::new("/cases", Some(principal)),
+        team,
+        queue,
+        loads,
+        safe: format!("{safe:.1}"),
+        error,
+    })
+}
+
+async fn team_page(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let team: Team = state.store.get(record_id(&id)?).await?;
+    let target = team_target(&state, team.id).await?;
+    match guard.record(Action::Allocate, &target).await {
+        Ok(grant) => {
+            guard
+                .audit_read(grant, RecordKind::Case, None, "view-allocation")
+                .await?
+        }
+        Err(Refusal::Failed(e)) => return Err(e.into()),
+        Err(_) => return Err(forbidden().into()),
+    }
+    team_view(&state, &principal, team, None).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitForm {
+    #[serde(default)]
+    points_per_fte: String,
+}
+
+async fn set_safe_caseload(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    HtmlForm(form): HtmlForm<LimitForm>,
+) -> Result<Response, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let team: Team = state.store.get(record_id(&id)?).await?;
+    let target = team_target(&state, team.id).await?;
+    let grant = guard
+        .record(Action::Allocate, &target)
+        .await
+        .map_err(|_| forbidden())?;
+    let points = form
+        .points_per_fte
+        .trim()
+        .parse::<f64>()
+        .unwrap_or(f64::NAN);
+    match state
+        .store
+        .set_safe_caseload(team.id, points, &guard.stamp(Some(grant)))
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/teams/{}/allocation", team.id)).into_response()),
+        Err(StoreError::Domain(DomainError::Invalid(e))) => {
+            let message = e.fields().first().map(|f| f.message.clone());
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                team_view(&state, &principal, team, message).await?,
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AllocateForm {
+    #[serde(default)]
+    staff_id: String,
+    #[serde(default)]
+    on: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    version: String,
+}
+
+async fn allocate(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    HtmlForm(form): HtmlForm<AllocateForm>,
+) -> Result<Response, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let id = record_id(&id)?;
+    let (record, grant) = open_case(&guard, id, Action::Allocate)
+        .await
+        .map_err(AppError::from)?;
+    let problem = |message: String| async {
+        let page = crate::cases::case_page(&state, &principal, &record, Some(message)).await?;
+        Ok::<Response, PageError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    };
+    let Some(worker) = form.staff_id.trim().parse().ok().map(StaffId) else {
+        return problem("Choose who to allocate the case to".into()).await;
+    };
+    let on = match tandem_domain::text::date(&form.on, "date") {
+        Ok(on) => on,
+        Err(message) => return problem(message).await,
+    };
+    let reason = match tandem_domain::casework::reason(&form.reason, false) {
+        Ok(reason) => reason,
+        Err(message) => return problem(message).await,
+    };
+    let version = form.version.trim().parse().unwrap_or(0);
+    match state
+        .store
+        .allocate_case(
+            CaseId(id),
+            version,
+            worker,
+            on,
+            reason.as_deref(),
+            &guard.stamp(Some(grant)),
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(StoreError::Domain(DomainError::Invalid(e))) => {
+            problem(
+                e.fields()
+                    .first()
+                    .map(|f| f.message.clone())
+                    .unwrap_or_default(),
+            )
+            .await
+        }
+        Err(StoreError::Domain(e @ DomainError::StaleVersion { .. })) => {
+            problem(e.to_string()).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
