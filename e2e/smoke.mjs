@@ -120,6 +120,7 @@ const PAGES = [
   { path: '/admin/users', name: 'users', as: 'admin' },
   { path: '/admin/users/1', name: 'user-detail', as: 'admin' },
   { path: '/admin/audit?username=fca', name: 'audit', as: 'admin' },
+  { path: '/admin/bank-holidays', name: 'bank-holidays', as: 'admin' },
   { path: '/no-such-page', name: 'not-found', as: 'admin', status: 404 },
 ];
 

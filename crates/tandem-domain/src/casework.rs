@@ -1371,3 +1371,222 @@ mod allocation_tests {
         assert!(load.is_over(8.0) && !load.is_over(9.0));
     }
 }
+
+// -------------------------------------------------------------------- clocks
+
+use crate::calendar::WorkingCalendar;
+use crate::clocks::{LongRunningThresholds, PracticeTargets, Rag, TwentySixWeeks, due_rag};
+
+/// One clock shown on a case: what it measures, where it stands, and its
+/// RAG status (none when it cannot be worked out).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClockLine {
+    pub label: &'static str,
+    pub value: String,
+    pub rag: Option<Rag>,
+}
+
+/// Working days' warning before a practice target falls due.
+const TARGET_WARNING_DAYS: u32 = 3;
+
+/// The clocks that apply to a case on `today` (or, once closed, on the day it closed).
+pub fn case_clocks(
+    record: &CaseRecord,
+    calendar: &WorkingCalendar,
+    today: Date,
+    thresholds: &LongRunningThresholds,
+    targets: &PracticeTargets,
+) -> Vec<ClockLine> {
+    let case = &record.case;
+    let on = case.closed_on.unwrap_or(today);
+    let mut lines = Vec::new();
+    let statutory = record
+        .applications
+        .iter()
+        .any(|a| matches!(a.kind.code, "care" | "supervision"));
+    if statutory && let Some(issued) = case.issued_on {
+        let clock = TwentySixWeeks::new(issued, &[]);
+        lines.push(ClockLine {
+            label: "26-week limit",
+            value: clock.describe(on),
+            rag: Some(clock.rag(on)),
+        });
+    }
+    let threshold = match case.law_type {
+        LawType::Private => thresholds.private_law_weeks,
+        LawType::Public | LawType::Adoption => thresholds.public_law_weeks,
+    };
+    let weeks = (on - case.received_on).get_days() as i64 / 7;
+    lines.push(ClockLine {
+        label: "Time since received",
+        value: format!("{weeks} weeks (long-running after {threshold})"),
+        rag: Some(if weeks >= threshold {
+            Rag::Red
+        } else if weeks >= threshold - 4 {
+            Rag::Amber
+        } else {
+            Rag::Green
+        }),
+    });
+    if case.is_closed() {
+        return lines;
+    }
+    let mut target = |label: &'static str, days: u32| {
+        let line = match targets.due(calendar, case.received_on, days) {
+            Ok(due) => ClockLine {
+                label,
+                value: format!(
+                    "Due {} ({days} working days from receipt)",
+                    due.strftime("%-d %B %Y")
+                ),
+                rag: due_rag(calendar, due, today, TARGET_WARNING_DAYS).ok(),
+            },
+            Err(e) => ClockLine {
+                label,
+                value: format!("Cannot be worked out: {e}"),
+                rag: None,
+            },
+        };
+        lines.push(line);
+    };
+    let before_letter = matches!(
+        case.stage,
+        "intake" | "safeguarding-checks" | "safeguarding-letter"
+    );
+    if case.law_type == LawType::Private && before_letter {
+        target("Safeguarding letter", targets.safeguarding_letter_days);
+    }
+    if case.allocated_to.is_none() {
+        let days = match case.law_type {
+            LawType::Private => targets.private_law_allocation_days,
+            _ => targets.public_law_allocation_days,
+        };
+        target("Allocation", days);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod clock_tests {
+    use super::*;
+    use crate::organisation::*;
+    use jiff::civil::date;
+
+    fn record(
+        law: LawType,
+        kind: &'static str,
+        stage: &'static str,
+        issued: Option<Date>,
+        allocated: bool,
+    ) -> CaseRecord {
+        CaseRecord {
+            case: Case {
+                id: CaseId(1),
+                case_number: "X".into(),
+                court_id: CourtId(1),
+                law_type: law,
+                pathway: default_pathway(law),
+                stage,
+                received_on: date(2026, 3, 2),
+                issued_on: issued,
+                local_authority_id: None,
+                team_id: TeamId(1),
+                allocated_to: allocated.then_some(StaffId(4)),
+                closed_on: None,
+                version: 1,
+            },
+            applications: vec![Application {
+                id: 1,
+                kind: application_kind(kind).expect("kind"),
+                received_on: date(2026, 3, 2),
+                issued_on: issued,
+                lead: true,
+                harm_alleged: false,
+            }],
+            children: Vec::new(),
+            parties: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn care_cases_show_their_26_weeks() {
+        let calendar = WorkingCalendar::england_and_wales().expect("calendar");
+        let r = record(
+            LawType::Public,
+            "care",
+            "case-analysis",
+            Some(date(2026, 2, 27)),
+            true,
+        );
+        let lines = case_clocks(
+            &r,
+            &calendar,
+            date(2026, 6, 1),
+            &Default::default(),
+            &Default::default(),
+        );
+        let limit = lines
+            .iter()
+            .find(|l| l.label == "26-week limit")
+            .expect("26 weeks");
+        assert!(limit.value.starts_with("Week 14 of 26"), "{}", limit.value);
+        assert_eq!(limit.rag, Some(Rag::Green));
+        assert!(lines.iter().all(|l| l.label != "Allocation"), "allocated");
+    }
+
+    #[test]
+    fn private_cases_show_their_targets() {
+        let calendar = WorkingCalendar::england_and_wales().expect("calendar");
+        let r = record(
+            LawType::Private,
+            "child-arrangements",
+            "safeguarding-checks",
+            None,
+            false,
+        );
+        let lines = case_clocks(
+            &r,
+            &calendar,
+            date(2026, 3, 20),
+            &Default::default(),
+            &Default::default(),
+        );
+        let letter = lines
+            .iter()
+            .find(|l| l.label == "Safeguarding letter")
+            .expect("letter");
+        // 17 working days from Monday 2 March 2026.
+        assert!(
+            letter.value.starts_with("Due 25 March 2026"),
+            "{}",
+            letter.value
+        );
+        assert_eq!(letter.rag, Some(Rag::Amber));
+        assert!(lines.iter().all(|l| l.label != "26-week limit"));
+        let long = lines
+            .iter()
+            .find(|l| l.label == "Time since received")
+            .expect("age");
+        assert_eq!(long.rag, Some(Rag::Green));
+        // No bank holiday data for the year: said plainly, never guessed.
+        let empty = WorkingCalendar::new(Vec::new());
+        let lines = case_clocks(
+            &r,
+            &empty,
+            date(2026, 3, 20),
+            &Default::default(),
+            &Default::default(),
+        );
+        let letter = lines
+            .iter()
+            .find(|l| l.label == "Safeguarding letter")
+            .expect("letter");
+        assert!(
+            letter.value.contains("no bank holiday dates"),
+            "{}",
+            letter.value
+        );
+        assert_eq!(letter.rag, None);
+    }
+}

@@ -801,3 +801,65 @@ pub(crate) async fn practitioners_in_area(
     .map(|r| Ok(StaffId(r.i64("id")?)))
     .collect()
 }
+
+// ------------------------------------------------------------ bank holidays
+
+pub(crate) async fn bank_holidays(
+    tx: &mut dyn Tx,
+) -> Result<Vec<tandem_domain::calendar::BankHoliday>, StoreError> {
+    tx.fetch_all("SELECT day, title FROM bank_holidays ORDER BY day", &[])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(tandem_domain::calendar::BankHoliday {
+                date: r.date("day")?,
+                title: r.text("title")?,
+            })
+        })
+        .collect()
+}
+
+/// Replaces every bank holiday in the years the new list covers, leaving
+/// other years as they were: all or nothing.
+pub(crate) async fn import_bank_holidays(
+    tx: &mut dyn Tx,
+    holidays: &[tandem_domain::calendar::BankHoliday],
+    stamp: &Stamp,
+) -> Result<(), StoreError> {
+    let mut years: Vec<i16> = holidays.iter().map(|h| h.date.year()).collect();
+    years.sort_unstable();
+    years.dedup();
+    for year in &years {
+        let (first, last) = (
+            jiff::civil::date(*year, 1, 1),
+            jiff::civil::date(*year, 12, 31),
+        );
+        tx.execute(
+            "DELETE FROM bank_holidays WHERE day >= $1 AND day <= $2",
+            &[first.into(), last.into()],
+        )
+        .await?;
+    }
+    for h in holidays {
+        tx.execute(
+            "INSERT INTO bank_holidays (day, title) VALUES ($1, $2)",
+            &[h.date.into(), (&h.title).into()],
+        )
+        .await?;
+    }
+    let summary = match (years.first(), years.last()) {
+        (Some(a), Some(b)) => format!("{} bank holidays for {a}-{b}", holidays.len()),
+        _ => "no bank holidays".to_owned(),
+    };
+    audit::append(
+        tx,
+        &stamp.entry(
+            "import",
+            Outcome::Allowed,
+            Some(("bank_holidays", String::new())),
+            Some(summary),
+        ),
+    )
+    .await?;
+    Ok(())
+}

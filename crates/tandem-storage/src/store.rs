@@ -52,8 +52,54 @@ impl Store {
         self.backend.kind()
     }
 
+    /// Brings the schema up to date, and the first time seeds the bank
+    /// holidays from the file Tandem ships.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        Ok(self.backend.migrate().await?)
+        self.backend.migrate().await?;
+        if self.bank_holidays().await?.is_empty() {
+            let shipped = tandem_domain::calendar::parse_govuk_bank_holidays(
+                tandem_domain::calendar::SHIPPED,
+            )
+            .map_err(|e| crate::SqlError::decode(format!("the shipped bank holidays: {e}")))?;
+            let stamp = Stamp {
+                at: Timestamp::now(),
+                actor_user_id: None,
+                actor_username: "tandem".into(),
+                actor_role: None,
+                actor_scope: None,
+                request_id: None,
+                client_ip: None,
+            };
+            self.import_bank_holidays(&shipped, &stamp).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn bank_holidays(
+        &self,
+    ) -> Result<Vec<tandem_domain::calendar::BankHoliday>, StoreError> {
+        casework::bank_holidays(self.read().await?.as_mut()).await
+    }
+
+    /// Replaces the bank holidays of every year the list covers, all or nothing.
+    pub async fn import_bank_holidays(
+        &self,
+        holidays: &[tandem_domain::calendar::BankHoliday],
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        casework::import_bank_holidays(tx.as_mut(), holidays, stamp).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The working-day calendar from the stored bank holidays.
+    pub async fn working_calendar(
+        &self,
+    ) -> Result<tandem_domain::calendar::WorkingCalendar, StoreError> {
+        Ok(tandem_domain::calendar::WorkingCalendar::new(
+            self.bank_holidays().await?.into_iter().map(|h| h.date),
+        ))
     }
 
     pub fn migration_names(&self) -> Vec<String> {

@@ -537,6 +537,8 @@ struct CasePage {
     error: Option<String>,
     today: String,
     allocated_to: String,
+    /// (what, where it stands, RAG class, RAG label)
+    clocks: Vec<(&'static str, String, &'static str, &'static str)>,
     allocations: Vec<(String, String, String, String)>,
     may_allocate: bool,
     workers: Vec<(i64, String)>,
@@ -554,6 +556,25 @@ pub async fn case_page(
     let target = case_target(state, case.id, Some(case.team_id)).await?;
     let pathway = case.pathway;
     let history = state.store.allocations(case.id).await?;
+    let calendar = state.store.working_calendar().await?;
+    let clocks = casework::case_clocks(
+        record,
+        &calendar,
+        state.clock.today(),
+        &Default::default(),
+        &Default::default(),
+    )
+    .into_iter()
+    .map(|line| {
+        let (class, label) = match line.rag {
+            Some(tandem_domain::clocks::Rag::Green) => ("govuk-tag--green", "On track"),
+            Some(tandem_domain::clocks::Rag::Amber) => ("govuk-tag--yellow", "At risk"),
+            Some(tandem_domain::clocks::Rag::Red) => ("govuk-tag--red", "Over"),
+            None => ("govuk-tag--grey", "Unknown"),
+        };
+        (line.label, line.value, class, label)
+    })
+    .collect();
     let may_allocate =
         !case.is_closed() && access::authorize(&principal.actor, Action::Allocate, &target).is_ok();
     let workers = if may_allocate {
@@ -659,6 +680,7 @@ pub async fn case_page(
         may_update: access::authorize(&principal.actor, Action::Update, &target).is_ok(),
         error,
         today: state.clock.today().to_string(),
+        clocks,
         allocated_to: history
             .iter()
             .rev()

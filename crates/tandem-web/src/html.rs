@@ -416,6 +416,9 @@ async fn admin_index(
             "Accounts, their roles and scopes, sessions and password resets.",
         ));
     }
+    if allowed(Action::Update, RecordKind::Organisation) {
+        links.push(("/admin/bank-holidays", "Bank holidays", "The England and Wales bank holidays that working-day clocks count around. Import GOV.UK's file to add new years."));
+    }
     if allowed(Action::View, RecordKind::AuditTrail) {
         links.push((
             "/admin/audit",

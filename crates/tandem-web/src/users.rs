@@ -37,6 +37,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/reset", post(issue_reset))
         .route("/admin/audit", get(audit_search))
         .route("/admin/break-glass", get(break_glass_log))
+        .route(
+            "/admin/bank-holidays",
+            get(bank_holidays).post(import_bank_holidays),
+        )
 }
 
 /// How long an administrator's reset code stays valid.
@@ -557,4 +561,89 @@ async fn break_glass_log(
         layout: Layout::new("/admin", Some(&principal)),
         rows,
     })
+}
+
+// ------------------------------------------------------------ bank holidays
+
+#[derive(Template)]
+#[template(path = "bank_holidays.html")]
+struct BankHolidaysPage {
+    layout: Layout,
+    years: Vec<(i16, usize)>,
+    json: String,
+    error: Option<String>,
+    notice: &'static str,
+}
+
+async fn bank_holidays_page(
+    state: &AppState,
+    principal: &crate::session::Principal,
+    json: String,
+    error: Option<String>,
+    notice: &'static str,
+) -> Result<Html<String>, PageError> {
+    let mut years: Vec<(i16, usize)> = Vec::new();
+    for h in state.store.bank_holidays().await? {
+        match years.last_mut() {
+            Some((year, n)) if *year == h.date.year() => *n += 1,
+            _ => years.push((h.date.year(), 1)),
+        }
+    }
+    render(&BankHolidaysPage {
+        layout: Layout::new("/admin", Some(principal)),
+        years,
+        json,
+        error,
+        notice,
+    })
+}
+
+pub async fn bank_holidays(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    RawQuery(query): RawQuery,
+) -> Result<Html<String>, PageError> {
+    Guard::new(&state, &principal, &meta)
+        .kind(Action::Update, RecordKind::Organisation)
+        .await?;
+    let notice = if query.as_deref() == Some("imported") {
+        "The bank holidays have been imported"
+    } else {
+        ""
+    };
+    bank_holidays_page(&state, &principal, String::new(), None, notice).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BankHolidaysForm {
+    #[serde(default)]
+    json: String,
+}
+
+/// Imports a GOV.UK bank-holidays.json: the england-and-wales dates of every
+/// year it covers replace what was held for those years, all or nothing.
+pub async fn import_bank_holidays(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    HtmlForm(form): HtmlForm<BankHolidaysForm>,
+) -> Result<Response, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let grant = guard.kind(Action::Update, RecordKind::Organisation).await?;
+    match tandem_domain::calendar::parse_govuk_bank_holidays(&form.json) {
+        Ok(holidays) => {
+            state
+                .store
+                .import_bank_holidays(&holidays, &guard.stamp(Some(grant)))
+                .await?;
+            Ok(Redirect::to("/admin/bank-holidays?imported").into_response())
+        }
+        Err(message) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            bank_holidays_page(&state, &principal, form.json, Some(message), "").await?,
+        )
+            .into_response()),
+    }
 }

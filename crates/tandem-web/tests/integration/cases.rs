@@ -631,3 +631,79 @@ mod allocation {
     use super::*;
     tandem_testkit::on_both_backends!(allocation_gives_the_worker_and_their_managers_the_address);
 }
+
+async fn cases_show_their_clocks_and_bank_holidays_can_be_imported(store: Store) {
+    let w = world(store).await;
+    let app = &w.app;
+    let id = app
+        .api(
+            &w.fca,
+            Method::POST,
+            "/api/v1/cases",
+            Some(case_body("NE26P060", w.court, w.team)),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .expect("id");
+    let fca = app.sign_in("fca").await;
+    let page = app.get_as(&fca, &format!("/cases/{id}")).await.body;
+    // Received Monday 2 March 2026: 17 working days on is 25 March.
+    assert!(
+        page.contains("Safeguarding letter") && page.contains("Due 25 March 2026"),
+        "{page}"
+    );
+    assert!(page.contains("Time since received"));
+
+    let admin = app.sign_in("admin").await;
+    let held = app.get_as(&admin, "/admin/bank-holidays").await;
+    assert_eq!(held.status, StatusCode::OK);
+    assert!(held.body.contains("2028"));
+    let bad = app
+        .form_as(
+            &admin,
+            "/admin/bank-holidays",
+            &[("json", "{\"scotland\": {}}")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("england-and-wales"), "{}", bad.body);
+    // A 2026 with an extra bank holiday on 24 March moves the letter's due date.
+    let mut days = vec![
+        "2026-01-01",
+        "2026-04-03",
+        "2026-04-06",
+        "2026-05-04",
+        "2026-05-25",
+        "2026-08-31",
+        "2026-12-25",
+        "2026-12-28",
+    ];
+    days.push("2026-03-24");
+    let events: Vec<serde_json::Value> = days
+        .iter()
+        .map(|d| json!({"title": "Bank holiday", "date": d, "notes": "", "bunting": true}))
+        .collect();
+    let file = json!({"england-and-wales": {"division": "england-and-wales", "events": events}})
+        .to_string();
+    let imported = app
+        .form_as(&admin, "/admin/bank-holidays", &[("json", &file)])
+        .await;
+    assert_eq!(imported.status, StatusCode::SEE_OTHER, "{}", imported.body);
+    let page = app.get_as(&fca, &format!("/cases/{id}")).await.body;
+    assert!(page.contains("Due 26 March 2026"), "the new holiday counts");
+    assert_eq!(
+        app.get_as(&fca, "/admin/bank-holidays").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let holidays = app.store.bank_holidays().await.expect("held");
+    assert!(
+        holidays.iter().any(|h| h.date.year() == 2027),
+        "other years are kept"
+    );
+}
+
+mod clocks {
+    use super::*;
+    tandem_testkit::on_both_backends!(cases_show_their_clocks_and_bank_holidays_can_be_imported);
+}

@@ -1,0 +1,6 @@
+-- England and Wales bank holidays, for working-day clocks. Seeded from the
+-- file Tandem ships; an administrator imports updates.
+CREATE TABLE bank_holidays (
+    day TEXT PRIMARY KEY CHECK (date(day) IS day),
+    title TEXT NOT NULL
+) STRICT;
