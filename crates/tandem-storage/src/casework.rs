@@ -863,3 +863,17 @@ pub(crate) async fn import_bank_holidays(
     .await?;
     Ok(())
 }
+
+/// The ids of every case within `scope`.
+pub(crate) async fn case_ids_in(
+    tx: &mut dyn Tx,
+    scope: &AccessScope,
+) -> Result<Vec<i64>, StoreError> {
+    let mut params = Vec::new();
+    let condition = team_scope_condition(scope, &mut params);
+    tx.fetch_all(&format!("SELECT id FROM cases WHERE {condition}"), &params)
+        .await?
+        .iter()
+        .map(|r| Ok(r.i64("id")?))
+        .collect()
+}

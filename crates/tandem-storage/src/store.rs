@@ -559,14 +559,19 @@ impl Store {
         identity::active_break_glass(self.read().await?.as_mut(), user, now).await
     }
 
-    /// Break-glass openings of staff records within `scope`, newest first.
-    pub async fn staff_break_glass(
+    /// Break-glass openings of staff records and cases within `scope`, newest first.
+    pub async fn break_glass_in(
         &self,
         scope: &AccessScope,
     ) -> Result<Vec<BreakGlassRecord>, StoreError> {
         let mut tx = self.read().await?;
-        let ids = organisation::staff_ids_in(tx.as_mut(), scope).await?;
-        identity::break_glass_for(tx.as_mut(), RecordKind::StaffMember, &ids).await
+        let staff = organisation::staff_ids_in(tx.as_mut(), scope).await?;
+        let cases = casework::case_ids_in(tx.as_mut(), scope).await?;
+        let mut grants =
+            identity::break_glass_for(tx.as_mut(), RecordKind::StaffMember, &staff).await?;
+        grants.extend(identity::break_glass_for(tx.as_mut(), RecordKind::Case, &cases).await?);
+        grants.sort_by_key(|g| std::cmp::Reverse(g.granted_at));
+        Ok(grants)
     }
 
     // ------------------------------------------------------- audit trail

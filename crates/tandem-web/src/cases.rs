@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/new", get(new_form).post(create))
         .route("/cases/{id}", get(show))
         .route("/cases/{id}/move", post(move_case))
+        .route("/cases/{id}/access-log", get(access_log))
         .route(
             "/cases/{id}/break-glass",
             post(crate::html::break_glass_case),
@@ -542,6 +543,7 @@ struct CasePage {
     allocations: Vec<(String, String, String, String)>,
     may_allocate: bool,
     workers: Vec<(i64, String)>,
+    may_see_access_log: bool,
 }
 
 pub async fn case_page(
@@ -700,6 +702,11 @@ pub async fn case_page(
             .collect(),
         may_allocate,
         workers,
+        may_see_access_log: {
+            let mut log = target;
+            log.kind = RecordKind::AccessLog;
+            access::authorize(&principal.actor, Action::View, &log).is_ok()
+        },
     })
 }
 
@@ -805,4 +812,54 @@ async fn move_case(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Template)]
+#[template(path = "access_log.html")]
+struct CaseAccessLogPage {
+    layout: Layout,
+    name: String,
+    back: String,
+    rows: Vec<crate::html::AccessRow>,
+}
+
+/// Who has seen this case's record, when, and why: for its managers.
+async fn access_log(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let id = record_id(&id)?;
+    let record = state.store.case(CaseId(id)).await?;
+    let team = record.as_ref().map(|r| r.case.team_id);
+    let mut target = case_target(&state, CaseId(id), team).await?;
+    target.kind = RecordKind::AccessLog;
+    let grant = guard
+        .record(Action::View, &target)
+        .await
+        .map_err(AppError::from)?;
+    let record = record.ok_or_else(AppError::not_found)?;
+    guard
+        .audit_read(grant, RecordKind::Case, Some(id), "view-access-log")
+        .await?;
+    let events = state
+        .store
+        .audit_search(&tandem_storage::AuditFilter {
+            record_type: Some(RecordKind::Case.name().into()),
+            record_id: Some(id.to_string()),
+            limit: 500,
+            ..Default::default()
+        })
+        .await?;
+    render(&CaseAccessLogPage {
+        layout: Layout::new("/cases", Some(&principal)),
+        name: format!("case {}", record.case.case_number),
+        back: format!("/cases/{id}"),
+        rows: events
+            .iter()
+            .map(crate::html::AccessRow::from_event)
+            .collect(),
+    })
 }

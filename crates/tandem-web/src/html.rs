@@ -1169,7 +1169,7 @@ impl AccessRow {
 struct AccessLogPage {
     layout: Layout,
     name: String,
-    id: i64,
+    back: String,
     rows: Vec<AccessRow>,
 }
 
@@ -1209,8 +1209,8 @@ async fn staff_access_log(
         .await?;
     Ok(render(&AccessLogPage {
         layout: Layout::new("/admin", Some(&principal)),
-        name: member.full_name(),
-        id,
+        name: format!("{}'s record", member.full_name()),
+        back: format!("/admin/staff/{id}"),
         rows: events.iter().map(AccessRow::from_event).collect(),
     })?
     .into_response())

@@ -541,7 +541,7 @@ async fn break_glass_log(
     let london = jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC);
     let rows = state
         .store
-        .staff_break_glass(&scope)
+        .break_glass_in(&scope)
         .await?
         .into_iter()
         .map(|g| {
