@@ -484,12 +484,7 @@ pub(crate) async fn list(
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        let escaped = search
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        params.push(format!("{escaped}%").into());
+        params.push(crate::organisation::like_prefix(search).into());
         let n = params.len();
         conditions.push(format!(
             "(LOWER(case_number) LIKE ${n} ESCAPE '\\' \

@@ -442,6 +442,18 @@ impl StaffPage {
     }
 }
 
+/// A LIKE pattern matching text that starts with `text`, ignoring case, with
+/// LIKE's wildcards in `text` escaped so it is matched literally (use with
+/// `ESCAPE '\\'` on a lower-cased column).
+pub(crate) fn like_prefix(text: &str) -> String {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("{escaped}%")
+}
+
 /// The SQL condition limiting rows with a `team_id` column (staff, cases)
 /// to an access scope, by their team's place; its values are pushed onto
 /// `params`.
@@ -539,13 +551,7 @@ pub(crate) async fn list_staff(
         .map(str::trim)
         .filter(|n| !n.is_empty())
     {
-        // Escape LIKE's wildcards so a name is matched literally.
-        let escaped = name
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        params.push(format!("{escaped}%").into());
+        params.push(like_prefix(name).into());
         let n = params.len();
         conditions.push(format!(
             "(LOWER(given_name) LIKE ${n} ESCAPE '\\' OR LOWER(family_name) LIKE ${n} ESCAPE '\\')"

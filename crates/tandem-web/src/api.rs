@@ -16,7 +16,6 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde::Serialize;
-use std::collections::HashMap;
 use tandem_domain::DomainError;
 use tandem_domain::access::{Action, Grant, RecordKind, Role};
 use tandem_domain::organisation::*;
@@ -214,7 +213,7 @@ async fn delete<R: Resource>(
     let guard = Guard::new(&state, &principal, &meta);
     let grant = guard.kind(Action::Delete, R::POLICY_KIND).await?;
     let id = record_id(&id)?;
-    let version = query_params(query)
+    let version = crate::extract::query_map(query)
         .get("version")
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| {
@@ -346,12 +345,6 @@ async fn revoke_token(
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn query_params(query: Option<String>) -> HashMap<String, String> {
-    query
-        .and_then(|q| serde_urlencoded::from_str(&q).ok())
-        .unwrap_or_default()
-}
-
 #[derive(Serialize)]
 struct StaffList {
     items: Vec<<StaffMember as Resource>::View>,
@@ -372,7 +365,7 @@ async fn list_staff(
     let guard = Guard::new(&state, &principal, &meta);
     let grant = guard.kind(Action::View, RecordKind::StaffMember).await?;
     let scope = guard.list_scope(Action::View, RecordKind::StaffMember);
-    let params = query_params(query);
+    let params = crate::extract::query_map(query);
     let number = |name: &str, default: u32| -> Result<u32, ApiError> {
         match params.get(name) {
             None => Ok(default),

@@ -133,9 +133,7 @@ async fn list(
 ) -> Result<Html<String>, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
     let grant = guard.kind(Action::View, RecordKind::Case).await?;
-    let query: HashMap<String, String> = query
-        .and_then(|q| serde_urlencoded::from_str(&q).ok())
-        .unwrap_or_default();
+    let query = crate::extract::query_map(query);
     let search = query.get("search").cloned().unwrap_or_default();
     let open_only = !query.contains_key("closed");
     let cases = state
@@ -844,22 +842,11 @@ async fn access_log(
     guard
         .audit_read(grant, RecordKind::Case, Some(id), "view-access-log")
         .await?;
-    let events = state
-        .store
-        .audit_search(&tandem_storage::AuditFilter {
-            record_type: Some(RecordKind::Case.name().into()),
-            record_id: Some(id.to_string()),
-            limit: 500,
-            ..Default::default()
-        })
-        .await?;
+    let rows = crate::html::access_rows(&state, RecordKind::Case, id).await?;
     render(&CaseAccessLogPage {
         layout: Layout::new("/cases", Some(&principal)),
         name: format!("case {}", record.case.case_number),
         back: format!("/cases/{id}"),
-        rows: events
-            .iter()
-            .map(crate::html::AccessRow::from_event)
-            .collect(),
+        rows,
     })
 }

@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use tandem_domain::access::{Action, RecordKind, Target};
 use tandem_domain::casework::*;
 use tandem_domain::choice::Choice;
@@ -245,9 +244,7 @@ async fn list(
 ) -> Result<Json<Items<CaseSummaryView>>, ApiError> {
     let guard = Guard::new(&state, &principal, &meta);
     let grant = guard.kind(Action::View, RecordKind::Case).await?;
-    let query: HashMap<String, String> = query
-        .and_then(|q| serde_urlencoded::from_str(&q).ok())
-        .unwrap_or_default();
+    let query = crate::extract::query_map(query);
     let cases = state
         .store
         .cases(
@@ -276,6 +273,21 @@ async fn list(
             })
             .collect(),
     }))
+}
+
+/// The case as the caller may see it, reloaded after a change.
+async fn current_view(
+    state: &AppState,
+    principal: &crate::session::Principal,
+    id: CaseId,
+) -> Result<Json<CaseView>, ApiError> {
+    let record = state
+        .store
+        .case(id)
+        .await?
+        .ok_or_else(|| ApiError(AppError::not_found()))?;
+    let confidential_ok = sees_confidential(state, principal, &record.case).await?;
+    Ok(Json(view(&record, confidential_ok)))
 }
 
 fn indexed(errors: &ValidationErrors, prefix: &str, into: &mut ValidationErrors) {
@@ -438,13 +450,7 @@ async fn move_case(
             &guard.stamp(Some(grant)),
         )
         .await?;
-    let record = state
-        .store
-        .case(CaseId(id))
-        .await?
-        .ok_or_else(|| ApiError(AppError::not_found()))?;
-    let confidential_ok = sees_confidential(&state, &principal, &record.case).await?;
-    Ok(Json(view(&record, confidential_ok)))
+    current_view(&state, &principal, CaseId(id)).await
 }
 
 /// A worker to give the case to.
@@ -493,11 +499,5 @@ async fn allocate(
             &guard.stamp(Some(grant)),
         )
         .await?;
-    let record = state
-        .store
-        .case(CaseId(id))
-        .await?
-        .ok_or_else(|| ApiError(AppError::not_found()))?;
-    let confidential_ok = sees_confidential(&state, &principal, &record.case).await?;
-    Ok(Json(view(&record, confidential_ok)))
+    current_view(&state, &principal, CaseId(id)).await
 }

@@ -110,3 +110,11 @@ pub fn record_id(segment: &str) -> Result<i64, AppError> {
         .filter(|id| *id > 0)
         .ok_or_else(AppError::not_found)
 }
+
+/// Query parameters, read leniently: an odd query string is no parameters,
+/// never a failed request.
+pub fn query_map(query: Option<String>) -> std::collections::HashMap<String, String> {
+    query
+        .and_then(|q| serde_urlencoded::from_str(&q).ok())
+        .unwrap_or_default()
+}

@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::error::{AppError, PageError};
-use crate::extract::{HtmlForm, record_id};
+use crate::extract::{HtmlForm, query_map, record_id};
 use crate::guard::{Guard, Refusal, forbidden};
 use crate::resources::{Field, HasVersion, Lookups, Resource, SelectOption, attach_errors};
 use crate::session::{Principal, RequestMeta, SignedIn};
@@ -135,13 +135,6 @@ pub fn render(template: &impl Template) -> Result<Html<String>, PageError> {
         tracing::error!(error = %e, "template rendering failed");
         PageError(AppError::internal())
     })
-}
-
-/// Query parameters, read leniently: a page never fails for an odd query.
-fn query_map(query: Option<String>) -> HashMap<String, String> {
-    query
-        .and_then(|q| serde_urlencoded::from_str(&q).ok())
-        .unwrap_or_default()
 }
 
 fn notice_text(query: &HashMap<String, String>) -> &'static str {
@@ -1164,6 +1157,24 @@ impl AccessRow {
     }
 }
 
+/// Who has read or changed one record, newest first.
+pub async fn access_rows(
+    state: &AppState,
+    kind: RecordKind,
+    id: i64,
+) -> Result<Vec<AccessRow>, AppError> {
+    let events = state
+        .store
+        .audit_search(&tandem_storage::AuditFilter {
+            record_type: Some(kind.name().into()),
+            record_id: Some(id.to_string()),
+            limit: 500,
+            ..Default::default()
+        })
+        .await?;
+    Ok(events.iter().map(AccessRow::from_event).collect())
+}
+
 #[derive(Template)]
 #[template(path = "access_log.html")]
 struct AccessLogPage {
@@ -1198,20 +1209,12 @@ async fn staff_access_log(
     guard
         .audit_read(grant, RecordKind::StaffMember, Some(id), "view-access-log")
         .await?;
-    let events = state
-        .store
-        .audit_search(&tandem_storage::AuditFilter {
-            record_type: Some(RecordKind::StaffMember.name().into()),
-            record_id: Some(id.to_string()),
-            limit: 500,
-            ..Default::default()
-        })
-        .await?;
+    let rows = access_rows(&state, RecordKind::StaffMember, id).await?;
     Ok(render(&AccessLogPage {
         layout: Layout::new("/admin", Some(&principal)),
         name: format!("{}'s record", member.full_name()),
         back: format!("/admin/staff/{id}"),
-        rows: events.iter().map(AccessRow::from_event).collect(),
+        rows,
     })?
     .into_response())
 }

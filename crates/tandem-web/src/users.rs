@@ -14,7 +14,6 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use std::collections::HashMap;
 use tandem_domain::DomainError;
 use tandem_domain::access::{self, Action, RecordKind, Role, ScopeRef, UserId};
 use tandem_domain::choice::Choice;
@@ -468,9 +467,7 @@ async fn audit_search(
 ) -> Result<Html<String>, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
     let grant = guard.kind(Action::View, RecordKind::AuditTrail).await?;
-    let query: HashMap<String, String> = query
-        .and_then(|q| serde_urlencoded::from_str(&q).ok())
-        .unwrap_or_default();
+    let query = crate::extract::query_map(query);
     let get = |key: &str| query.get(key).cloned().unwrap_or_default();
     let (username, record_type, record_id, from, to) = (
         get("username"),
