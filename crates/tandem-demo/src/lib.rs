@@ -620,6 +620,7 @@ pub async fn load_cases(
     let authorities: Vec<LocalAuthority> = store.list().await?;
     let teams: Vec<Team> = store.list().await?;
     let staff: Vec<StaffMember> = store.list().await?;
+    let calendar = store.working_calendar().await?;
     // One service area runs the investigative Pathfinder model for private law.
     if let Some(area) = store
         .list::<ServiceArea>()
@@ -770,7 +771,10 @@ pub async fn load_cases(
                     parent("respondent", "Mother", &mut rng)?,
                 ]
             };
-            let id = store.open_case(&draft, &children, &parties, stamp).await?;
+            let work = pathway_work(&draft, &calendar, &Default::default()).unwrap_or_default();
+            let id = store
+                .open_case(&draft, &children, &parties, &work, stamp)
+                .await?;
             // Walk the case on: some stay at the start, some reach the end.
             let pathway = store
                 .case(id)

@@ -1590,3 +1590,358 @@ mod clock_tests {
         assert_eq!(letter.rag, None);
     }
 }
+
+// ------------------------------------------------------- hearings and work
+
+choice::choice!(
+    /// A kind of court hearing.
+    HearingKind, "hearing type", {
+        FirstHearing => ("first-hearing", "First hearing (FHDRA)"),
+        DisputeResolution => ("dispute-resolution", "Dispute resolution appointment"),
+        FactFinding => ("fact-finding", "Fact-finding hearing"),
+        CaseManagement => ("case-management", "Case management hearing"),
+        IssuesResolution => ("issues-resolution", "Issues resolution hearing"),
+        Final => ("final", "Final hearing"),
+        Review => ("review", "Review hearing"),
+        Other => ("other", "Other hearing"),
+    }
+);
+
+choice::choice!(
+    /// A piece of work the service owes the court.
+    WorkKind, "type of work", {
+        SafeguardingLetter => ("safeguarding-letter", "Safeguarding letter"),
+        Section7Report => ("section-7-report", "Section 7 report"),
+        ChildImpactReport => ("child-impact-report", "Child impact report"),
+        CaseAnalysis => ("case-analysis", "Case analysis"),
+        PositionStatement => ("position-statement", "Position statement"),
+        IroLetter => ("iro-letter", "Final letter to the independent reviewing officer"),
+        Other => ("other", "Other work"),
+    }
+);
+
+/// As typed into a form or sent to the API.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HearingInput {
+    pub kind: String,
+    pub on: String,
+    pub outcome: String,
+    pub directions: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HearingDraft {
+    pub kind: HearingKind,
+    pub on: Date,
+    pub outcome: Option<String>,
+    pub directions: Option<String>,
+}
+
+impl HearingInput {
+    /// No hearing can come before the application was issued (or, with no
+    /// issue date recorded, received).
+    pub fn validate(&self, case: &Case) -> Result<HearingDraft, DomainError> {
+        let mut errors = ValidationErrors::new();
+        let kind = errors.check("kind", HearingKind::parse(&self.kind));
+        let on = errors.check("on", text::date(&self.on, "hearing date"));
+        let outcome = errors.check("outcome", multiline(&self.outcome, "outcome"));
+        let directions = errors.check("directions", multiline(&self.directions, "directions"));
+        let start = case.issued_on.unwrap_or(case.received_on);
+        if let Some(on) = on
+            && on < start
+        {
+            errors.add(
+                "on",
+                "A hearing cannot be before the application was issued",
+            );
+        }
+        match (kind, on, outcome, directions) {
+            (Some(kind), Some(on), Some(outcome), Some(directions)) if errors.is_empty() => {
+                Ok(HearingDraft {
+                    kind,
+                    on,
+                    outcome,
+                    directions,
+                })
+            }
+            _ => Err(DomainError::Invalid(errors)),
+        }
+    }
+}
+
+/// Free text that may run over several lines: blank is `None`.
+fn multiline(value: &str, what: &str) -> Result<Option<String>, String> {
+    let value = value.replace("\r\n", "\n");
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    if trimmed.chars().count() > 4000 {
+        return Err(format!("The {what} must be 4,000 characters or fewer"));
+    }
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(format!("The {what} must not contain control characters"));
+    }
+    Ok(Some(trimmed.to_owned()))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hearing {
+    pub id: i64,
+    pub details: HearingDraft,
+}
+
+/// As typed into a form or sent to the API.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorkItemInput {
+    pub kind: String,
+    pub due_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkItemDraft {
+    pub kind: WorkKind,
+    pub due_on: Date,
+}
+
+impl WorkItemInput {
+    pub fn validate(&self, case: &Case) -> Result<WorkItemDraft, DomainError> {
+        let mut errors = ValidationErrors::new();
+        let kind = errors.check("kind", WorkKind::parse(&self.kind));
+        let due = errors.check("due_on", text::date(&self.due_on, "due date"));
+        if let Some(due) = due
+            && due < case.received_on
+        {
+            errors.add(
+                "due_on",
+                "Work cannot fall due before the application was received",
+            );
+        }
+        match (kind, due) {
+            (Some(kind), Some(due_on)) if errors.is_empty() => Ok(WorkItemDraft { kind, due_on }),
+            _ => Err(DomainError::Invalid(errors)),
+        }
+    }
+}
+
+/// Work owed to the court, and whether and when it was filed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkItem {
+    pub id: i64,
+    pub case_id: CaseId,
+    pub kind: WorkKind,
+    pub due_on: Date,
+    pub filed_on: Option<Date>,
+    /// Why it was filed after it was due.
+    pub late_reason: Option<String>,
+    pub version: i64,
+}
+
+impl WorkItem {
+    pub fn is_late(&self) -> bool {
+        self.filed_on.is_some_and(|filed| filed > self.due_on)
+    }
+
+    /// Not yet filed, and past its due date.
+    pub fn is_overdue(&self, today: Date) -> bool {
+        self.filed_on.is_none() && today > self.due_on
+    }
+}
+
+/// Checks a filing: not before the case was received, not in the future,
+/// and with a reason when it is after the due date.
+pub fn check_filing(
+    item: &WorkItem,
+    received_on: Date,
+    filed_on: &str,
+    late_reason: &str,
+    today: Date,
+) -> Result<(Date, Option<String>), DomainError> {
+    if item.filed_on.is_some() {
+        return Err(DomainError::invalid(
+            "filed_on",
+            "This work has already been filed",
+        ));
+    }
+    let mut errors = ValidationErrors::new();
+    let filed = errors.check("filed_on", text::date(filed_on, "date filed"));
+    let reason = errors.check("late_reason", multiline(late_reason, "reason"));
+    if let Some(filed) = filed {
+        if filed > today {
+            errors.add("filed_on", "The date filed cannot be in the future");
+        }
+        if filed < received_on {
+            errors.add(
+                "filed_on",
+                "Work cannot be filed before the application was received",
+            );
+        }
+        if filed > item.due_on && reason.as_ref().is_some_and(Option::is_none) {
+            errors.add(
+                "late_reason",
+                "The work was filed after it was due: say why",
+            );
+        }
+    }
+    match (filed, reason) {
+        (Some(filed), Some(reason)) if errors.is_empty() => {
+            // A reason is kept only for late work.
+            let reason = if filed > item.due_on { reason } else { None };
+            Ok((filed, reason))
+        }
+        _ => Err(DomainError::Invalid(errors)),
+    }
+}
+
+/// The work a new case's pathway creates: a private law case owes the
+/// court a safeguarding letter within the target number of working days.
+pub fn pathway_work(
+    draft: &CaseDraft,
+    calendar: &WorkingCalendar,
+    targets: &PracticeTargets,
+) -> Result<Vec<WorkItemDraft>, crate::calendar::CalendarError> {
+    match draft.law_type {
+        LawType::Private => Ok(vec![WorkItemDraft {
+            kind: WorkKind::SafeguardingLetter,
+            due_on: targets.due(
+                calendar,
+                draft.received_on,
+                targets.safeguarding_letter_days,
+            )?,
+        }]),
+        LawType::Public | LawType::Adoption => Ok(Vec::new()),
+    }
+}
+
+#[cfg(test)]
+mod work_tests {
+    use super::*;
+    use crate::organisation::*;
+    use jiff::civil::date;
+
+    fn case() -> Case {
+        Case {
+            id: CaseId(1),
+            case_number: "X".into(),
+            court_id: CourtId(1),
+            law_type: LawType::Private,
+            pathway: &PRIVATE_LAW,
+            stage: "intake",
+            received_on: date(2026, 3, 2),
+            issued_on: Some(date(2026, 2, 27)),
+            local_authority_id: None,
+            team_id: TeamId(1),
+            allocated_to: None,
+            closed_on: None,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn hearings_cannot_precede_issue() {
+        let early = HearingInput {
+            kind: "first-hearing".into(),
+            on: "2026-02-20".into(),
+            ..Default::default()
+        };
+        assert!(early.validate(&case()).is_err());
+        let ok = HearingInput {
+            kind: "first-hearing".into(),
+            on: "2026-04-01".into(),
+            directions: "Section 7 report\r\nby 1 July".into(),
+            ..Default::default()
+        }
+        .validate(&case())
+        .expect("valid");
+        assert_eq!(
+            ok.directions.as_deref(),
+            Some("Section 7 report\nby 1 July")
+        );
+        assert!(
+            HearingInput {
+                kind: "trial".into(),
+                on: "2026-04-01".into(),
+                ..Default::default()
+            }
+            .validate(&case())
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn late_filing_needs_a_reason() {
+        let item = WorkItem {
+            id: 1,
+            case_id: CaseId(1),
+            kind: WorkKind::SafeguardingLetter,
+            due_on: date(2026, 3, 25),
+            filed_on: None,
+            late_reason: None,
+            version: 1,
+        };
+        let today = date(2026, 4, 1);
+        assert_eq!(
+            check_filing(&item, date(2026, 3, 2), "2026-03-24", "", today),
+            Ok((date(2026, 3, 24), None))
+        );
+        assert!(check_filing(&item, date(2026, 3, 2), "2026-03-27", "", today).is_err());
+        assert_eq!(
+            check_filing(
+                &item,
+                date(2026, 3, 2),
+                "2026-03-27",
+                "Police checks came back late",
+                today
+            ),
+            Ok((
+                date(2026, 3, 27),
+                Some("Police checks came back late".into())
+            ))
+        );
+        assert!(
+            check_filing(&item, date(2026, 3, 2), "2026-04-02", "", today).is_err(),
+            "future"
+        );
+        assert!(item.is_overdue(today));
+        let filed = WorkItem {
+            filed_on: Some(date(2026, 3, 27)),
+            ..item
+        };
+        assert!(filed.is_late() && !filed.is_overdue(today));
+        assert!(
+            check_filing(&filed, date(2026, 3, 2), "2026-03-28", "x", today).is_err(),
+            "already filed"
+        );
+    }
+
+    #[test]
+    fn a_private_case_owes_a_safeguarding_letter() {
+        let calendar = WorkingCalendar::england_and_wales().expect("calendar");
+        let draft = CaseInput {
+            case_number: "X1".into(),
+            court_id: Some(1),
+            law_type: "private".into(),
+            application_type: "child-arrangements".into(),
+            harm_alleged: false,
+            received_on: "2026-03-02".into(),
+            issued_on: String::new(),
+            local_authority_id: None,
+            team_id: Some(1),
+        }
+        .validate(date(2026, 6, 1))
+        .expect("valid");
+        let work = pathway_work(&draft, &calendar, &Default::default()).expect("work");
+        assert_eq!(
+            work,
+            [WorkItemDraft {
+                kind: WorkKind::SafeguardingLetter,
+                due_on: date(2026, 3, 25)
+            }]
+        );
+    }
+}

@@ -239,6 +239,7 @@ pub(crate) async fn open(
     draft: &CaseDraft,
     children: &[ChildDraft],
     parties: &[PartyDraft],
+    work: &[WorkItemDraft],
     stamp: &Stamp,
 ) -> Result<CaseId, StoreError> {
     crate::record::referenced::<tandem_domain::organisation::Court>(tx, draft.court_id, "court_id")
@@ -305,6 +306,9 @@ pub(crate) async fn open(
     }
     for party in parties {
         insert_party(tx, id, party).await?;
+    }
+    for item in work {
+        insert_work(tx, id, item).await?;
     }
     add_event(
         tx,
@@ -871,4 +875,197 @@ pub(crate) async fn case_ids_in(
         .iter()
         .map(|r| Ok(r.i64("id")?))
         .collect()
+}
+
+// ------------------------------------------------------- hearings and work
+
+pub(crate) async fn insert_work(
+    tx: &mut dyn Tx,
+    case: CaseId,
+    w: &WorkItemDraft,
+) -> Result<i64, StoreError> {
+    let rows = tx
+        .fetch_all(
+            "INSERT INTO work_items (case_id, kind, due_on, filed_on, late_reason, version) \
+             VALUES ($1, $2, $3, NULL, NULL, 1) RETURNING id",
+            &[case.0.into(), w.kind.slug().into(), w.due_on.into()],
+        )
+        .await?;
+    Ok(rows
+        .first()
+        .ok_or_else(|| SqlError::decode("INSERT returned no row"))?
+        .i64("id")?)
+}
+
+pub(crate) async fn add_hearing(
+    tx: &mut dyn Tx,
+    case: CaseId,
+    h: &HearingDraft,
+    stamp: &Stamp,
+) -> Result<(), StoreError> {
+    case_by_id(tx, case)
+        .await?
+        .ok_or(StoreError::Domain(DomainError::NotFound { kind: "case" }))?;
+    tx.execute(
+        "INSERT INTO hearings (case_id, kind, held_on, outcome, directions) VALUES ($1, $2, $3, $4, $5)",
+        &[case.0.into(), h.kind.slug().into(), h.on.into(), h.outcome.clone().into(), h.directions.clone().into()],
+    )
+    .await?;
+    add_event(tx, case, stamp, "hearing", None, None, Some(h.kind.label())).await?;
+    audit_case(tx, stamp, case, "update", Some("hearing recorded".into())).await
+}
+
+pub(crate) async fn hearings(tx: &mut dyn Tx, case: CaseId) -> Result<Vec<Hearing>, StoreError> {
+    tx.fetch_all(
+        "SELECT id, kind, held_on, outcome, directions FROM hearings WHERE case_id = $1 ORDER BY held_on, id",
+        &[case.0.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Hearing {
+            id: r.i64("id")?,
+            details: HearingDraft {
+                kind: decode("kind", HearingKind::parse(&r.text("kind")?))?,
+                on: r.date("held_on")?,
+                outcome: r.opt_text("outcome")?,
+                directions: r.opt_text("directions")?,
+            },
+        })
+    })
+    .collect()
+}
+
+const WORK_COLUMNS: &str = "id, case_id, kind, due_on, filed_on, late_reason, version";
+
+fn work_from(r: &Row) -> Result<WorkItem, StoreError> {
+    Ok(WorkItem {
+        id: r.i64("id")?,
+        case_id: CaseId(r.i64("case_id")?),
+        kind: decode("kind", WorkKind::parse(&r.text("kind")?))?,
+        due_on: r.date("due_on")?,
+        filed_on: r.opt_date("filed_on")?,
+        late_reason: r.opt_text("late_reason")?,
+        version: r.i64("version")?,
+    })
+}
+
+pub(crate) async fn add_work(
+    tx: &mut dyn Tx,
+    case: CaseId,
+    w: &WorkItemDraft,
+    stamp: &Stamp,
+) -> Result<(), StoreError> {
+    case_by_id(tx, case)
+        .await?
+        .ok_or(StoreError::Domain(DomainError::NotFound { kind: "case" }))?;
+    insert_work(tx, case, w).await?;
+    add_event(
+        tx,
+        case,
+        stamp,
+        "work-due",
+        None,
+        None,
+        Some(&format!("{} due {}", w.kind.label(), w.due_on)),
+    )
+    .await?;
+    audit_case(tx, stamp, case, "update", Some("work added".into())).await
+}
+
+pub(crate) async fn work_items(tx: &mut dyn Tx, case: CaseId) -> Result<Vec<WorkItem>, StoreError> {
+    tx.fetch_all(
+        &format!("SELECT {WORK_COLUMNS} FROM work_items WHERE case_id = $1 ORDER BY due_on, id"),
+        &[case.0.into()],
+    )
+    .await?
+    .iter()
+    .map(work_from)
+    .collect()
+}
+
+/// Records that work was filed, if it is still at `version`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn file_work(
+    tx: &mut dyn Tx,
+    item: i64,
+    version: i64,
+    filed_on: &str,
+    late_reason: &str,
+    today: Date,
+    stamp: &Stamp,
+) -> Result<WorkItem, StoreError> {
+    let rows = tx
+        .fetch_all(
+            &format!("SELECT {WORK_COLUMNS} FROM work_items WHERE id = $1"),
+            &[item.into()],
+        )
+        .await?;
+    let work = rows
+        .first()
+        .map(work_from)
+        .transpose()?
+        .ok_or(StoreError::Domain(DomainError::NotFound {
+            kind: "work item",
+        }))?;
+    if work.version != version {
+        return Err(DomainError::StaleVersion { kind: "work item" }.into());
+    }
+    let case = case_by_id(tx, work.case_id)
+        .await?
+        .ok_or(StoreError::Domain(DomainError::NotFound { kind: "case" }))?;
+    let (filed, reason) = check_filing(&work, case.received_on, filed_on, late_reason, today)?;
+    let changed = tx
+        .execute(
+            "UPDATE work_items SET filed_on = $1, late_reason = $2, version = version + 1 WHERE id = $3 AND version = $4",
+            &[filed.into(), reason.clone().into(), item.into(), version.into()],
+        )
+        .await?;
+    if changed != 1 {
+        return Err(DomainError::StaleVersion { kind: "work item" }.into());
+    }
+    let late = if filed > work.due_on { " (late)" } else { "" };
+    add_event(
+        tx,
+        work.case_id,
+        stamp,
+        "filed",
+        None,
+        None,
+        Some(&format!("{} filed {filed}{late}", work.kind.label())),
+    )
+    .await?;
+    audit_case(tx, stamp, work.case_id, "update", Some("work filed".into())).await?;
+    let rows = tx
+        .fetch_all(
+            &format!("SELECT {WORK_COLUMNS} FROM work_items WHERE id = $1"),
+            &[item.into()],
+        )
+        .await?;
+    rows.first()
+        .map(work_from)
+        .transpose()?
+        .ok_or(StoreError::Domain(DomainError::NotFound {
+            kind: "work item",
+        }))
+}
+
+/// Unfiled work on the open cases a worker holds, soonest due first.
+pub(crate) async fn work_due_for(
+    tx: &mut dyn Tx,
+    staff: StaffId,
+) -> Result<Vec<(WorkItem, String)>, StoreError> {
+    let columns: Vec<String> = WORK_COLUMNS.split(", ").map(|c| format!("w.{c}")).collect();
+    tx.fetch_all(
+        &format!(
+            "SELECT {}, c.case_number FROM work_items w JOIN cases c ON c.id = w.case_id \
+             WHERE c.allocated_to = $1 AND c.stage <> '{CLOSED}' AND w.filed_on IS NULL ORDER BY w.due_on, w.id",
+            columns.join(", ")
+        ),
+        &[staff.0.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| Ok((work_from(r)?, r.text("case_number")?)))
+    .collect()
 }

@@ -649,10 +649,11 @@ impl Store {
         draft: &tandem_domain::casework::CaseDraft,
         children: &[tandem_domain::casework::ChildDraft],
         parties: &[tandem_domain::casework::PartyDraft],
+        work: &[tandem_domain::casework::WorkItemDraft],
         stamp: &Stamp,
     ) -> Result<tandem_domain::casework::CaseId, StoreError> {
         let mut tx = self.write().await?;
-        let id = casework::open(tx.as_mut(), draft, children, parties, stamp).await?;
+        let id = casework::open(tx.as_mut(), draft, children, parties, work, stamp).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -781,6 +782,79 @@ impl Store {
             staff.push(record::get(tx.as_mut(), id.0).await?);
         }
         Ok(staff)
+    }
+
+    pub async fn add_hearing(
+        &self,
+        case: tandem_domain::casework::CaseId,
+        hearing: &tandem_domain::casework::HearingDraft,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        casework::add_hearing(tx.as_mut(), case, hearing, stamp).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn hearings(
+        &self,
+        case: tandem_domain::casework::CaseId,
+    ) -> Result<Vec<tandem_domain::casework::Hearing>, StoreError> {
+        casework::hearings(self.read().await?.as_mut(), case).await
+    }
+
+    pub async fn add_work(
+        &self,
+        case: tandem_domain::casework::CaseId,
+        work: &tandem_domain::casework::WorkItemDraft,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        casework::add_work(tx.as_mut(), case, work, stamp).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn work_items(
+        &self,
+        case: tandem_domain::casework::CaseId,
+    ) -> Result<Vec<tandem_domain::casework::WorkItem>, StoreError> {
+        casework::work_items(self.read().await?.as_mut(), case).await
+    }
+
+    /// Records work as filed on a date (with a reason if late), as of `today`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn file_work(
+        &self,
+        item: i64,
+        version: i64,
+        filed_on: &str,
+        late_reason: &str,
+        today: jiff::civil::Date,
+        stamp: &Stamp,
+    ) -> Result<tandem_domain::casework::WorkItem, StoreError> {
+        let mut tx = self.write().await?;
+        let work = casework::file_work(
+            tx.as_mut(),
+            item,
+            version,
+            filed_on,
+            late_reason,
+            today,
+            stamp,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(work)
+    }
+
+    /// Unfiled work on the open cases `staff` holds, soonest due first,
+    /// with each case's number.
+    pub async fn work_due_for(
+        &self,
+        staff: StaffId,
+    ) -> Result<Vec<(tandem_domain::casework::WorkItem, String)>, StoreError> {
+        casework::work_due_for(self.read().await?.as_mut(), staff).await
     }
 
     /// The line managers of `staff`, nearest first.

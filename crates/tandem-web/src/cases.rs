@@ -29,6 +29,9 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}", get(show))
         .route("/cases/{id}/move", post(move_case))
         .route("/cases/{id}/access-log", get(access_log))
+        .route("/cases/{id}/hearings", post(add_hearing))
+        .route("/cases/{id}/work", post(add_work))
+        .route("/cases/{id}/work/{item}/filing", post(file_work))
         .route(
             "/cases/{id}/break-glass",
             post(crate::html::break_glass_case),
@@ -467,9 +470,13 @@ async fn create(
         }
     };
     let parties: Vec<PartyDraft> = party.into_iter().collect();
+    let calendar = state.store.working_calendar().await?;
+    // Without bank holiday data for the year the letter's due date cannot be
+    // worked out; the case opens, and its clocks say so.
+    let work = casework::pathway_work(&case, &calendar, &Default::default()).unwrap_or_default();
     match state
         .store
-        .open_case(&case, &[child], &parties, &guard.stamp(Some(grant)))
+        .open_case(&case, &[child], &parties, &work, &guard.stamp(Some(grant)))
         .await
     {
         Ok(id) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
@@ -542,6 +549,22 @@ struct CasePage {
     may_allocate: bool,
     workers: Vec<(i64, String)>,
     may_see_access_log: bool,
+    /// (date, kind, outcome, directions)
+    hearings: Vec<(String, &'static str, String, String)>,
+    work: Vec<WorkView>,
+    hearing_kinds: Vec<(&'static str, &'static str)>,
+    work_kinds: Vec<(&'static str, &'static str)>,
+}
+
+pub struct WorkView {
+    pub id: i64,
+    pub kind: &'static str,
+    pub due: String,
+    pub filed: String,
+    pub status: &'static str,
+    pub tag: &'static str,
+    pub open: bool,
+    pub version: i64,
 }
 
 pub async fn case_page(
@@ -700,6 +723,56 @@ pub async fn case_page(
             .collect(),
         may_allocate,
         workers,
+        hearings: state
+            .store
+            .hearings(case.id)
+            .await?
+            .into_iter()
+            .map(|h| {
+                (
+                    day(h.details.on),
+                    h.details.kind.label(),
+                    h.details.outcome.unwrap_or_default(),
+                    h.details.directions.unwrap_or_default(),
+                )
+            })
+            .collect(),
+        work: state
+            .store
+            .work_items(case.id)
+            .await?
+            .into_iter()
+            .map(|w| {
+                let today = state.clock.today();
+                let (status, tag) = if w.is_late() {
+                    ("Filed late", "govuk-tag--orange")
+                } else if w.filed_on.is_some() {
+                    ("Filed on time", "govuk-tag--green")
+                } else if w.is_overdue(today) {
+                    ("Overdue", "govuk-tag--red")
+                } else {
+                    ("Due", "govuk-tag--blue")
+                };
+                WorkView {
+                    id: w.id,
+                    kind: w.kind.label(),
+                    due: day(w.due_on),
+                    filed: w
+                        .filed_on
+                        .map(|f| match &w.late_reason {
+                            Some(r) => format!("{} – {r}", day(f)),
+                            None => day(f),
+                        })
+                        .unwrap_or_default(),
+                    status,
+                    tag,
+                    open: w.filed_on.is_none(),
+                    version: w.version,
+                }
+            })
+            .collect(),
+        hearing_kinds: choices::<HearingKind>(),
+        work_kinds: choices::<WorkKind>(),
         may_see_access_log: {
             let mut log = target;
             log.kind = RecordKind::AccessLog;
@@ -774,7 +847,7 @@ async fn move_case(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    match state
+    let result = state
         .store
         .move_case(
             CaseId(id),
@@ -785,31 +858,8 @@ async fn move_case(
             reopen,
             &guard.stamp(Some(grant)),
         )
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
-        Err(StoreError::Domain(e)) => {
-            let message = match &e {
-                DomainError::Invalid(errors) => errors
-                    .fields()
-                    .first()
-                    .map(|f| f.message.clone())
-                    .unwrap_or_default(),
-                other => other.to_string(),
-            };
-            let status = if matches!(e, DomainError::StaleVersion { .. }) {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            Ok((
-                status,
-                case_page(&state, &principal, &record, Some(message)).await?,
-            )
-                .into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+        .await;
+    back_to_case(&state, &principal, id, result).await
 }
 
 #[derive(Template)]
@@ -849,4 +899,146 @@ async fn access_log(
         back: format!("/cases/{id}"),
         rows,
     })
+}
+
+/// Shows the case again with a problem, or passes a fault on.
+async fn case_problem(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    error: StoreError,
+) -> Result<Response, PageError> {
+    let StoreError::Domain(e) = error else {
+        return Err(error.into());
+    };
+    let message = match &e {
+        DomainError::Invalid(errors) => errors
+            .fields()
+            .first()
+            .map(|f| f.message.clone())
+            .unwrap_or_default(),
+        other => other.to_string(),
+    };
+    let record = state
+        .store
+        .case(CaseId(id))
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let status = if matches!(e, DomainError::StaleVersion { .. }) {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        case_page(state, principal, &record, Some(message)).await?,
+    )
+        .into_response())
+}
+
+async fn add_hearing(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    HtmlForm(input): HtmlForm<HearingInput>,
+) -> Result<Response, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let id = record_id(&id)?;
+    let (record, grant) = open_case(&guard, id, Action::Update)
+        .await
+        .map_err(AppError::from)?;
+    let result = match input.validate(&record.case) {
+        Ok(hearing) => {
+            state
+                .store
+                .add_hearing(CaseId(id), &hearing, &guard.stamp(Some(grant)))
+                .await
+        }
+        Err(e) => Err(e.into()),
+    };
+    back_to_case(&state, &principal, id, result).await
+}
+
+async fn add_work(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    HtmlForm(input): HtmlForm<WorkItemInput>,
+) -> Result<Response, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let id = record_id(&id)?;
+    let (record, grant) = open_case(&guard, id, Action::Update)
+        .await
+        .map_err(AppError::from)?;
+    let result = match input.validate(&record.case) {
+        Ok(work) => {
+            state
+                .store
+                .add_work(CaseId(id), &work, &guard.stamp(Some(grant)))
+                .await
+        }
+        Err(e) => Err(e.into()),
+    };
+    back_to_case(&state, &principal, id, result).await
+}
+
+/// After a change to a case: back to its page, or the page again with the problem.
+async fn back_to_case<T>(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    result: Result<T, StoreError>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(e) => case_problem(state, principal, id, e).await,
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct FilingForm {
+    filed_on: String,
+    late_reason: String,
+    version: String,
+}
+
+async fn file_work(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    Path((id, item)): Path<(String, String)>,
+    HtmlForm(form): HtmlForm<FilingForm>,
+) -> Result<Response, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let id = record_id(&id)?;
+    let item = record_id(&item)?;
+    let (_, grant) = open_case(&guard, id, Action::Update)
+        .await
+        .map_err(AppError::from)?;
+    // The work item must belong to this case.
+    if !state
+        .store
+        .work_items(CaseId(id))
+        .await?
+        .iter()
+        .any(|w| w.id == item)
+    {
+        return Err(AppError::not_found().into());
+    }
+    let version = form.version.trim().parse().unwrap_or(0);
+    let result = state
+        .store
+        .file_work(
+            item,
+            version,
+            &form.filed_on,
+            &form.late_reason,
+            state.clock.today(),
+            &guard.stamp(Some(grant)),
+        )
+        .await;
+    back_to_case(&state, &principal, id, result).await
 }

@@ -384,9 +384,11 @@ async fn create(
             );
         }
     };
+    let calendar = state.store.working_calendar().await?;
+    let work = pathway_work(&case, &calendar, &Default::default()).unwrap_or_default();
     let id = state
         .store
-        .open_case(&case, &children, &parties, &guard.stamp(Some(grant)))
+        .open_case(&case, &children, &parties, &work, &guard.stamp(Some(grant)))
         .await?;
     let record = state
         .store

@@ -181,6 +181,8 @@ struct HomePage {
     /// The cases the signed-in person holds, if they hold any.
     my_cases: Vec<(i64, String, &'static str, String)>,
     linked_to_staff: bool,
+    /// Unfiled work on the cases they hold: case id, case number, work, due, overdue.
+    work_due: Vec<(i64, String, &'static str, String, bool)>,
     /// Allocation queues they manage: team id, name, cases waiting.
     queues: Vec<(i64, String, usize)>,
 }
@@ -209,6 +211,25 @@ async fn home(
             .collect(),
         None => Vec::new(),
     };
+    let work_due = match principal.account.staff_id {
+        Some(me) => state
+            .store
+            .work_due_for(me)
+            .await?
+            .into_iter()
+            .map(|(w, number)| {
+                let overdue = w.is_overdue(today);
+                (
+                    w.case_id.0,
+                    number,
+                    w.kind.label(),
+                    w.due_on.strftime("%-d %b %Y").to_string(),
+                    overdue,
+                )
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let allocating = access::list_scope(&principal.actor, Action::Allocate, RecordKind::Case);
     let mut queues = Vec::new();
     if !allocating.is_nothing() {
@@ -223,6 +244,7 @@ async fn home(
     render(&HomePage {
         layout: Layout::new("/", Some(&principal)),
         my_cases,
+        work_due,
         linked_to_staff: principal.account.staff_id.is_some(),
         queues,
         today: today.strftime("%-d %B %Y").to_string(),

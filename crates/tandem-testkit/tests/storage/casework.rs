@@ -74,6 +74,7 @@ async fn a_case_opens_with_its_children_and_parties(store: Store) {
             &draft("ne26p001", ncl.id.0, f.team.id.0),
             &[child("Ava"), child("Ben")],
             &[party(true)],
+            &[],
             &stamp(),
         )
         .await
@@ -96,6 +97,7 @@ async fn a_case_opens_with_its_children_and_parties(store: Store) {
             &draft("NE26P001", ncl.id.0, f.team.id.0),
             &[child("Cy")],
             &[],
+            &[],
             &stamp(),
         )
         .await;
@@ -108,6 +110,7 @@ async fn a_case_opens_with_its_children_and_parties(store: Store) {
             &draft("NE26P001", other.id.0, f.team.id.0),
             &[child("Cy")],
             &[],
+            &[],
             &stamp(),
         )
         .await
@@ -116,7 +119,7 @@ async fn a_case_opens_with_its_children_and_parties(store: Store) {
     let before = store.audit_head().await.expect("head").0;
     assert!(
         store
-            .open_case(&draft("X1", ncl.id.0, f.team.id.0), &[], &[], &stamp())
+            .open_case(&draft("X1", ncl.id.0, f.team.id.0), &[], &[], &[], &stamp())
             .await
             .is_err()
     );
@@ -125,6 +128,7 @@ async fn a_case_opens_with_its_children_and_parties(store: Store) {
             .open_case(
                 &draft("X2", 999, f.team.id.0),
                 &[child("Di")],
+                &[],
                 &[],
                 &stamp()
             )
@@ -141,6 +145,7 @@ async fn cases_move_only_along_their_pathway(store: Store) {
         .open_case(
             &draft("NE26P002", ncl.id.0, f.team.id.0),
             &[child("Ava")],
+            &[],
             &[],
             &stamp(),
         )
@@ -273,6 +278,7 @@ async fn lists_and_searches_stay_in_scope(store: Store) {
             &draft("NE26P010", ncl.id.0, f.team.id.0),
             &[child("Ava")],
             &[party(false)],
+            &[],
             &stamp(),
         )
         .await
@@ -281,6 +287,7 @@ async fn lists_and_searches_stay_in_scope(store: Store) {
         .open_case(
             &draft("NE26P011", ncl.id.0, other_team.id.0),
             &[child("Zed")],
+            &[],
             &[],
             &stamp(),
         )
@@ -352,6 +359,7 @@ async fn an_area_can_choose_the_pathfinder_pathway(store: Store) {
             &draft("NE26P020", ncl.id.0, f.team.id.0),
             &[child("Ava")],
             &[],
+            &[],
             &stamp(),
         )
         .await
@@ -381,6 +389,7 @@ async fn an_area_can_choose_the_pathfinder_pathway(store: Store) {
             &draft("NE26P021", ncl.id.0, f.team.id.0),
             &[child("Ben")],
             &[],
+            &[],
             &stamp(),
         )
         .await
@@ -405,6 +414,7 @@ async fn case_history_cannot_be_rewritten(store: Store, sql: RawSql) {
         .open_case(
             &draft("NE26P030", ncl.id.0, f.team.id.0),
             &[child("Ava")],
+            &[],
             &[],
             &stamp(),
         )
@@ -469,11 +479,11 @@ async fn cases_are_allocated_with_history_and_queued_by_risk(store: Store) {
     older.received_on = date(2026, 1, 5);
     older.issued_on = None;
     let quiet = store
-        .open_case(&older, &[child("Ava")], &[], &stamp())
+        .open_case(&older, &[child("Ava")], &[], &[], &stamp())
         .await
         .expect("open");
     let urgent = store
-        .open_case(&harmful, &[child("Ben")], &[], &stamp())
+        .open_case(&harmful, &[child("Ben")], &[], &[], &stamp())
         .await
         .expect("open");
     let queue: Vec<CaseId> = store

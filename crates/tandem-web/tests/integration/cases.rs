@@ -37,6 +37,23 @@ struct World {
     fca: String,
 }
 
+impl World {
+    /// Opens a private law case in the adviser's team, through the API.
+    async fn open_case(&self, number: &str) -> i64 {
+        let reply = self
+            .app
+            .api(
+                &self.fca,
+                Method::POST,
+                "/api/v1/cases",
+                Some(case_body(number, self.court, self.team)),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        reply.json()["id"].as_i64().expect("id")
+    }
+}
+
 async fn world(store: Store) -> World {
     let app = TestApp::new(store);
     let admin = app.admin_token().await;
@@ -227,17 +244,7 @@ async fn bad_cases_are_refused_and_change_nothing(store: Store) {
 async fn cases_stay_within_scope_and_addresses_stay_confidential(store: Store) {
     let w = world(store).await;
     let app = &w.app;
-    let id = app
-        .api(
-            &w.fca,
-            Method::POST,
-            "/api/v1/cases",
-            Some(case_body("NE26P004", w.court, w.team)),
-        )
-        .await
-        .json()["id"]
-        .as_i64()
-        .expect("id");
+    let id = w.open_case("NE26P004").await;
     let case = app
         .api(&w.fca, Method::GET, &format!("/api/v1/cases/{id}"), None)
         .await;
@@ -399,17 +406,7 @@ async fn case_pages_open_show_and_move(store: Store) {
 async fn reading_a_case_is_audited_and_break_glass_opens_it(store: Store) {
     let w = world(store).await;
     let app = &w.app;
-    let id = app
-        .api(
-            &w.fca,
-            Method::POST,
-            "/api/v1/cases",
-            Some(case_body("NE26P007", w.court, w.team)),
-        )
-        .await
-        .json()["id"]
-        .as_i64()
-        .expect("id");
+    let id = w.open_case("NE26P007").await;
     let (before, _) = app.store.audit_head().await.expect("head");
     app.api(&w.fca, Method::GET, &format!("/api/v1/cases/{id}"), None)
         .await;
@@ -493,17 +490,7 @@ async fn allocation_gives_the_worker_and_their_managers_the_address(store: Store
         app.token("bea").await,
         app.token("oli").await,
     );
-    let id = app
-        .api(
-            &w.fca,
-            Method::POST,
-            "/api/v1/cases",
-            Some(case_body("NE26P050", w.court, w.team)),
-        )
-        .await
-        .json()["id"]
-        .as_i64()
-        .expect("id");
+    let id = w.open_case("NE26P050").await;
     let path = format!("/api/v1/cases/{id}/allocation");
     let by_fca = app
         .api(
@@ -635,17 +622,7 @@ mod allocation {
 async fn cases_show_their_clocks_and_bank_holidays_can_be_imported(store: Store) {
     let w = world(store).await;
     let app = &w.app;
-    let id = app
-        .api(
-            &w.fca,
-            Method::POST,
-            "/api/v1/cases",
-            Some(case_body("NE26P060", w.court, w.team)),
-        )
-        .await
-        .json()["id"]
-        .as_i64()
-        .expect("id");
+    let id = w.open_case("NE26P060").await;
     let fca = app.sign_in("fca").await;
     let page = app.get_as(&fca, &format!("/cases/{id}")).await.body;
     // Received Monday 2 March 2026: 17 working days on is 25 March.
@@ -706,4 +683,157 @@ async fn cases_show_their_clocks_and_bank_holidays_can_be_imported(store: Store)
 mod clocks {
     use super::*;
     tandem_testkit::on_both_backends!(cases_show_their_clocks_and_bank_holidays_can_be_imported);
+}
+
+async fn hearings_and_work_for_the_court_are_recorded(store: Store) {
+    let w = world(store).await;
+    let app = &w.app;
+    let id = w.open_case("NE26P070").await;
+    let other = w.open_case("NE26P071").await;
+    let fca = app.sign_in("fca").await;
+    let case = format!("/cases/{id}");
+    // Opening a private law case sets its safeguarding letter, due 17
+    // working days after receipt (Monday 2 March 2026 → 25 March).
+    let work = app
+        .store
+        .work_items(tandem_domain::casework::CaseId(id))
+        .await
+        .expect("work");
+    assert_eq!(work.len(), 1);
+    assert_eq!(
+        work[0].kind,
+        tandem_domain::casework::WorkKind::SafeguardingLetter
+    );
+    assert_eq!(work[0].due_on.to_string(), "2026-03-25");
+    let page = app.get_as(&fca, &case).await.body;
+    assert!(page.contains("Overdue"), "unfiled and past due on 15 June");
+
+    let hearing = |on: &'static str| {
+        vec![
+            ("kind", "first-hearing"),
+            ("on", on),
+            ("outcome", "Adjourned for a section 7 report"),
+            (
+                "directions",
+                "Cafcass to file a section 7 report by 2026-05-29",
+            ),
+        ]
+    };
+    let early = app
+        .form_as(&fca, &format!("{case}/hearings"), &hearing("2026-02-20"))
+        .await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        early
+            .body
+            .contains("cannot be before the application was issued")
+    );
+    let held = app
+        .form_as(&fca, &format!("{case}/hearings"), &hearing("2026-03-30"))
+        .await;
+    assert_eq!(held.status, StatusCode::SEE_OTHER, "{}", held.body);
+    let hearings = app
+        .store
+        .hearings(tandem_domain::casework::CaseId(id))
+        .await
+        .expect("hearings");
+    assert_eq!(hearings.len(), 1, "the refused hearing left nothing behind");
+
+    let set = app
+        .form_as(
+            &fca,
+            &format!("{case}/work"),
+            &[("kind", "section-7-report"), ("due_on", "2026-05-29")],
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+    let unknown = app
+        .form_as(
+            &fca,
+            &format!("{case}/work"),
+            &[("kind", "essay"), ("due_on", "2026-05-29")],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let letter = work[0].id;
+    let filing = |filed: &'static str, reason: &'static str, version: &'static str| {
+        vec![
+            ("filed_on", filed),
+            ("late_reason", reason),
+            ("version", version),
+        ]
+    };
+    let unexplained = app
+        .form_as(
+            &fca,
+            &format!("{case}/work/{letter}/filing"),
+            &filing("2026-03-27", "", "1"),
+        )
+        .await;
+    assert_eq!(unexplained.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unexplained.body.contains("filed after it was due: say why"));
+    let future = app
+        .form_as(
+            &fca,
+            &format!("{case}/work/{letter}/filing"),
+            &filing("2026-07-01", "", "1"),
+        )
+        .await;
+    assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let elsewhere = app
+        .form_as(
+            &fca,
+            &format!("/cases/{other}/work/{letter}/filing"),
+            &filing("2026-03-20", "", "1"),
+        )
+        .await;
+    assert_eq!(
+        elsewhere.status,
+        StatusCode::NOT_FOUND,
+        "not that case's work"
+    );
+    let filed = app
+        .form_as(
+            &fca,
+            &format!("{case}/work/{letter}/filing"),
+            &filing("2026-03-27", "Police checks came back late", "1"),
+        )
+        .await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    let again = app
+        .form_as(
+            &fca,
+            &format!("{case}/work/{letter}/filing"),
+            &filing("2026-03-20", "", "1"),
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::CONFLICT,
+        "a stale version is refused"
+    );
+
+    let page = app.get_as(&fca, &case).await.body;
+    assert!(page.contains("Filed late"), "{page}");
+    assert!(page.contains("Police checks came back late"));
+    assert!(page.contains("Section 7 report") && page.contains("29 May 2026"));
+    assert!(
+        page.contains("First hearing (FHDRA)") && page.contains("Adjourned for a section 7 report")
+    );
+    let work = app
+        .store
+        .work_items(tandem_domain::casework::CaseId(id))
+        .await
+        .expect("work");
+    assert_eq!(
+        work[0].filed_on.map(|d| d.to_string()).as_deref(),
+        Some("2026-03-27")
+    );
+    assert_eq!(work[0].version, 2);
+}
+
+mod hearings_and_work {
+    use super::*;
+    tandem_testkit::on_both_backends!(hearings_and_work_for_the_court_are_recorded);
 }
