@@ -1742,14 +1742,25 @@ pub struct WorkItem {
     pub version: i64,
 }
 
-impl WorkItem {
-    pub fn is_late(&self) -> bool {
-        self.filed_on.is_some_and(|filed| filed > self.due_on)
+crate::choice::choice!(
+    /// Where a piece of work for the court stands.
+    WorkStatus, "work status", {
+        Due => ("due", "Due"),
+        Overdue => ("overdue", "Overdue"),
+        FiledOnTime => ("filed-on-time", "Filed on time"),
+        FiledLate => ("filed-late", "Filed late"),
     }
+);
 
-    /// Not yet filed, and past its due date.
-    pub fn is_overdue(&self, today: Date) -> bool {
-        self.filed_on.is_none() && today > self.due_on
+impl WorkItem {
+    /// Filed on or before its due date is on time; the due date itself is not late.
+    pub fn status(&self, today: Date) -> WorkStatus {
+        match self.filed_on {
+            Some(filed) if filed > self.due_on => WorkStatus::FiledLate,
+            Some(_) => WorkStatus::FiledOnTime,
+            None if today > self.due_on => WorkStatus::Overdue,
+            None => WorkStatus::Due,
+        }
     }
 }
 
@@ -1907,12 +1918,18 @@ mod work_tests {
             check_filing(&item, date(2026, 3, 2), "2026-04-02", "", today).is_err(),
             "future"
         );
-        assert!(item.is_overdue(today));
+        assert_eq!(item.status(today), WorkStatus::Overdue);
+        assert_eq!(item.status(date(2026, 3, 25)), WorkStatus::Due, "due today");
+        let on_time = WorkItem {
+            filed_on: Some(date(2026, 3, 25)),
+            ..item.clone()
+        };
+        assert_eq!(on_time.status(today), WorkStatus::FiledOnTime);
         let filed = WorkItem {
             filed_on: Some(date(2026, 3, 27)),
             ..item
         };
-        assert!(filed.is_late() && !filed.is_overdue(today));
+        assert_eq!(filed.status(today), WorkStatus::FiledLate);
         assert!(
             check_filing(&filed, date(2026, 3, 2), "2026-03-28", "x", today).is_err(),
             "already filed"

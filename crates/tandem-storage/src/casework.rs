@@ -988,6 +988,7 @@ pub(crate) async fn work_items(tx: &mut dyn Tx, case: CaseId) -> Result<Vec<Work
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn file_work(
     tx: &mut dyn Tx,
+    case: CaseId,
     item: i64,
     version: i64,
     filed_on: &str,
@@ -997,8 +998,8 @@ pub(crate) async fn file_work(
 ) -> Result<WorkItem, StoreError> {
     let rows = tx
         .fetch_all(
-            &format!("SELECT {WORK_COLUMNS} FROM work_items WHERE id = $1"),
-            &[item.into()],
+            &format!("SELECT {WORK_COLUMNS} FROM work_items WHERE id = $1 AND case_id = $2"),
+            &[item.into(), case.0.into()],
         )
         .await?;
     let work = rows

@@ -822,10 +822,12 @@ impl Store {
         casework::work_items(self.read().await?.as_mut(), case).await
     }
 
-    /// Records work as filed on a date (with a reason if late), as of `today`.
+    /// Records a case's work as filed on a date (with a reason if late), as of
+    /// `today`. Work belonging to another case is not found.
     #[allow(clippy::too_many_arguments)]
     pub async fn file_work(
         &self,
+        case: tandem_domain::casework::CaseId,
         item: i64,
         version: i64,
         filed_on: &str,
@@ -836,6 +838,7 @@ impl Store {
         let mut tx = self.write().await?;
         let work = casework::file_work(
             tx.as_mut(),
+            case,
             item,
             version,
             filed_on,

@@ -23,7 +23,7 @@ use tandem_domain::session::API_TOKEN_LIFETIME;
 use tandem_storage::StaffFilter;
 use utoipa::ToSchema;
 use utoipa::openapi::path::{
-    HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem,
+    HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem, PathItemBuilder,
 };
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
@@ -75,9 +75,10 @@ async fn openapi_json() -> Response {
 
 // ------------------------------------------------------------ handlers
 
+/// Every list the API returns: `{"items": [...]}`.
 #[derive(Serialize)]
-struct Items<T> {
-    items: Vec<T>,
+pub(crate) struct Items<T> {
+    pub(crate) items: Vec<T>,
 }
 
 /// The record `id` of `R`, if the caller may take `action` on it; for
@@ -437,6 +438,13 @@ fn error_response(description: &str) -> utoipa::openapi::Response {
     json_response(description, Some("ErrorEnvelope"))
 }
 
+/// The schema of an `Items` list of `view`.
+fn items_schema(view: &str) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .property("items", ArrayBuilder::new().items(schema_ref(view)))
+        .required("items")
+}
+
 fn id_parameter() -> utoipa::openapi::path::Parameter {
     ParameterBuilder::new()
         .name("id")
@@ -558,9 +566,7 @@ fn describe<R: Resource>(
         );
     }
 
-    let list_schema = ObjectBuilder::new()
-        .property("items", ArrayBuilder::new().items(schema_ref(&view)))
-        .required("items");
+    let list_schema = items_schema(&view);
     let list_schema = if R::SLUG == StaffMember::SLUG {
         list_schema
             .property("total", ObjectBuilder::new().schema_type(Type::Integer))
@@ -741,6 +747,73 @@ pub fn openapi_document() -> OpenApi {
                     .response("409", error_response("The case changed since it was read"))
                     .response("422", error_response("A move the pathway does not allow; the message names the allowed ones")),
             ),
+        )
+        .path(
+            "/api/v1/cases/{id}/hearings",
+            PathItemBuilder::new()
+                .operation(
+                    HttpMethod::Get,
+                    case_op("list_hearings", "The hearings on a case, oldest first")
+                        .parameter(id_parameter())
+                        .response("200", json_response("The hearings", Some("HearingViewList")))
+                        .response("404", error_response("No such case within the caller's scope"))
+                        .build(),
+                )
+                .operation(
+                    HttpMethod::Post,
+                    case_op("add_hearing", "Record a hearing on a case")
+                        .parameter(id_parameter())
+                        .request_body(Some(json_body("HearingBody")))
+                        .response("201", json_response("Recorded; the case's hearings", Some("HearingViewList")))
+                        .response("404", error_response("No such case within the caller's scope"))
+                        .response("422", error_response("An unknown kind, a bad date, or a hearing before the application was issued"))
+                        .build(),
+                )
+                .build(),
+        )
+        .path(
+            "/api/v1/cases/{id}/work",
+            PathItemBuilder::new()
+                .operation(
+                    HttpMethod::Get,
+                    case_op("list_work", "Work owed to the court on a case, soonest due first")
+                        .parameter(id_parameter())
+                        .response("200", json_response("The work", Some("WorkItemViewList")))
+                        .response("404", error_response("No such case within the caller's scope"))
+                        .build(),
+                )
+                .operation(
+                    HttpMethod::Post,
+                    case_op("add_work", "Set work the court has directed, with its due date")
+                        .parameter(id_parameter())
+                        .request_body(Some(json_body("WorkBody")))
+                        .response("201", json_response("Set; the case's work", Some("WorkItemViewList")))
+                        .response("404", error_response("No such case within the caller's scope"))
+                        .response("422", error_response("An unknown kind, or due before the application was received"))
+                        .build(),
+                )
+                .build(),
+        )
+        .path(
+            "/api/v1/cases/{id}/work/{item}/filing",
+            PathItem::new(
+                HttpMethod::Post,
+                case_op("file_work", "Record that a piece of work was filed with the court")
+                    .parameter(id_parameter())
+                    .parameter(
+                        ParameterBuilder::new()
+                            .name("item")
+                            .parameter_in(ParameterIn::Path)
+                            .required(Required::True)
+                            .description(Some("The work item's id"))
+                            .schema(Some(ObjectBuilder::new().schema_type(Type::Integer))),
+                    )
+                    .request_body(Some(json_body("FilingBody")))
+                    .response("200", json_response("Filed", Some("WorkItemView")))
+                    .response("404", error_response("No such case within the caller's scope, or no such work on it"))
+                    .response("409", error_response("The work changed since it was read"))
+                    .response("422", error_response("Already filed, a date in the future or before receipt, or filed late without a reason")),
+            ),
         );
     let components = ComponentsBuilder::new()
         .schema_from::<crate::cases_api::CaseBody>()
@@ -752,12 +825,14 @@ pub fn openapi_document() -> OpenApi {
         .schema_from::<crate::cases_api::ChildView>()
         .schema_from::<crate::cases_api::PartyView>()
         .schema_from::<crate::cases_api::CaseSummaryView>()
-        .schema(
-            "CaseSummaryViewList",
-            ObjectBuilder::new()
-                .property("items", ArrayBuilder::new().items(schema_ref("CaseSummaryView")))
-                .required("items"),
-        )
+        .schema_from::<crate::cases_api::HearingBody>()
+        .schema_from::<crate::cases_api::HearingView>()
+        .schema_from::<crate::cases_api::WorkBody>()
+        .schema_from::<crate::cases_api::FilingBody>()
+        .schema_from::<crate::cases_api::WorkItemView>()
+        .schema("CaseSummaryViewList", items_schema("CaseSummaryView"))
+        .schema("HearingViewList", items_schema("HearingView"))
+        .schema("WorkItemViewList", items_schema("WorkItemView"))
         .security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("A token from POST /api/v1/tokens")).build()),

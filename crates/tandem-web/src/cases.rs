@@ -743,15 +743,12 @@ pub async fn case_page(
             .await?
             .into_iter()
             .map(|w| {
-                let today = state.clock.today();
-                let (status, tag) = if w.is_late() {
-                    ("Filed late", "govuk-tag--orange")
-                } else if w.filed_on.is_some() {
-                    ("Filed on time", "govuk-tag--green")
-                } else if w.is_overdue(today) {
-                    ("Overdue", "govuk-tag--red")
-                } else {
-                    ("Due", "govuk-tag--blue")
+                let status = w.status(state.clock.today());
+                let tag = match status {
+                    WorkStatus::FiledLate => "govuk-tag--orange",
+                    WorkStatus::FiledOnTime => "govuk-tag--green",
+                    WorkStatus::Overdue => "govuk-tag--red",
+                    WorkStatus::Due => "govuk-tag--blue",
                 };
                 WorkView {
                     id: w.id,
@@ -764,7 +761,7 @@ pub async fn case_page(
                             None => day(f),
                         })
                         .unwrap_or_default(),
-                    status,
+                    status: status.label(),
                     tag,
                     open: w.filed_on.is_none(),
                     version: w.version,
@@ -908,8 +905,10 @@ async fn case_problem(
     id: i64,
     error: StoreError,
 ) -> Result<Response, PageError> {
-    let StoreError::Domain(e) = error else {
-        return Err(error.into());
+    // Anything but a broken rule or a stale version is not the user's to fix here.
+    let e = match error {
+        StoreError::Domain(e @ (DomainError::Invalid(_) | DomainError::StaleVersion { .. })) => e,
+        other => return Err(other.into()),
     };
     let message = match &e {
         DomainError::Invalid(errors) => errors
@@ -1018,20 +1017,11 @@ async fn file_work(
     let (_, grant) = open_case(&guard, id, Action::Update)
         .await
         .map_err(AppError::from)?;
-    // The work item must belong to this case.
-    if !state
-        .store
-        .work_items(CaseId(id))
-        .await?
-        .iter()
-        .any(|w| w.id == item)
-    {
-        return Err(AppError::not_found().into());
-    }
     let version = form.version.trim().parse().unwrap_or(0);
     let result = state
         .store
         .file_work(
+            CaseId(id),
             item,
             version,
             &form.filed_on,

@@ -1,6 +1,7 @@
 //! The cases API: `/api/v1/cases`.
 
 use crate::AppState;
+use crate::api::Items;
 use crate::cases::{open_case, sees_confidential};
 use crate::error::{ApiError, AppError};
 use crate::extract::{ApiJson, record_id};
@@ -26,6 +27,9 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}", get(show))
         .route("/cases/{id}/moves", post(move_case))
         .route("/cases/{id}/allocation", post(allocate))
+        .route("/cases/{id}/hearings", get(hearings).post(add_hearing))
+        .route("/cases/{id}/work", get(work).post(add_work))
+        .route("/cases/{id}/work/{item}/filing", post(file_work))
 }
 
 /// A child, as sent to open a case.
@@ -172,11 +176,6 @@ pub struct CaseView {
     parties: Vec<PartyView>,
 }
 
-#[derive(Serialize)]
-struct Items<T> {
-    items: Vec<T>,
-}
-
 fn view(record: &CaseRecord, confidential_ok: bool) -> CaseView {
     let c = &record.case;
     CaseView {
@@ -276,6 +275,17 @@ async fn list(
 }
 
 /// The case as the caller may see it, reloaded after a change.
+/// The case the path names, if the caller may take `action` on it.
+async fn case_for(
+    guard: &Guard<'_>,
+    id: i64,
+    action: Action,
+) -> Result<(CaseRecord, tandem_domain::access::Grant), ApiError> {
+    open_case(guard, id, action)
+        .await
+        .map_err(|r| ApiError(r.into()))
+}
+
 async fn current_view(
     state: &AppState,
     principal: &crate::session::Principal,
@@ -411,9 +421,7 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<CaseView>, ApiError> {
     let guard = Guard::new(&state, &principal, &meta);
-    let (record, _) = open_case(&guard, record_id(&id)?, Action::View)
-        .await
-        .map_err(|r| ApiError(r.into()))?;
+    let (record, _) = case_for(&guard, record_id(&id)?, Action::View).await?;
     let confidential_ok = sees_confidential(&state, &principal, &record.case).await?;
     Ok(Json(view(&record, confidential_ok)))
 }
@@ -427,9 +435,7 @@ async fn move_case(
 ) -> Result<Json<CaseView>, ApiError> {
     let guard = Guard::new(&state, &principal, &meta);
     let id = record_id(&id)?;
-    let (_, grant) = open_case(&guard, id, Action::Update)
-        .await
-        .map_err(|r| ApiError(r.into()))?;
+    let (_, grant) = case_for(&guard, id, Action::Update).await?;
     let mut errors = ValidationErrors::new();
     let on = errors.check("on", tandem_domain::text::date(&body.on, "date"));
     let needs_reason = body.reopen || body.to == CLOSED;
@@ -478,9 +484,7 @@ async fn allocate(
 ) -> Result<Json<CaseView>, ApiError> {
     let guard = Guard::new(&state, &principal, &meta);
     let id = record_id(&id)?;
-    let (_, grant) = open_case(&guard, id, Action::Allocate)
-        .await
-        .map_err(|r| ApiError(r.into()))?;
+    let (_, grant) = case_for(&guard, id, Action::Allocate).await?;
     let mut errors = ValidationErrors::new();
     let on = errors.check("on", tandem_domain::text::date(&body.on, "date"));
     let why = errors.check(
@@ -502,4 +506,199 @@ async fn allocate(
         )
         .await?;
     current_view(&state, &principal, CaseId(id)).await
+}
+
+/// A hearing to record on a case.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HearingBody {
+    /// `first-hearing`, `dispute-resolution`, `fact-finding`, `case-management`,
+    /// `issues-resolution`, `final`, `review` or `other`.
+    kind: String,
+    /// `YYYY-MM-DD`: not before the application was issued.
+    on: String,
+    #[serde(default)]
+    outcome: String,
+    /// The court's directions, as free text.
+    #[serde(default)]
+    directions: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HearingView {
+    id: i64,
+    kind: &'static str,
+    on: String,
+    outcome: Option<String>,
+    directions: Option<String>,
+}
+
+/// Work the court has directed, with its due date.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkBody {
+    /// `safeguarding-letter`, `section-7-report`, `child-impact-report`,
+    /// `case-analysis`, `position-statement`, `iro-letter` or `other`.
+    kind: String,
+    /// `YYYY-MM-DD`.
+    due_on: String,
+}
+
+/// The filing of a piece of work.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FilingBody {
+    /// `YYYY-MM-DD`: not in the future.
+    filed_on: String,
+    /// Required when filed after the due date.
+    #[serde(default)]
+    late_reason: String,
+    /// The work item's version you read.
+    version: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkItemView {
+    id: i64,
+    kind: &'static str,
+    due_on: String,
+    filed_on: Option<String>,
+    late_reason: Option<String>,
+    /// `due`, `overdue`, `filed-on-time` or `filed-late`.
+    status: &'static str,
+    version: i64,
+}
+
+fn hearing_view(h: Hearing) -> HearingView {
+    HearingView {
+        id: h.id,
+        kind: h.details.kind.slug(),
+        on: h.details.on.to_string(),
+        outcome: h.details.outcome,
+        directions: h.details.directions,
+    }
+}
+
+fn work_view(w: WorkItem, today: jiff::civil::Date) -> WorkItemView {
+    WorkItemView {
+        id: w.id,
+        kind: w.kind.slug(),
+        due_on: w.due_on.to_string(),
+        status: w.status(today).slug(),
+        filed_on: w.filed_on.map(|d| d.to_string()),
+        late_reason: w.late_reason,
+        version: w.version,
+    }
+}
+
+async fn hearing_list(state: &AppState, id: i64) -> Result<Json<Items<HearingView>>, ApiError> {
+    let items = state.store.hearings(CaseId(id)).await?;
+    Ok(Json(Items {
+        items: items.into_iter().map(hearing_view).collect(),
+    }))
+}
+
+async fn work_list(state: &AppState, id: i64) -> Result<Json<Items<WorkItemView>>, ApiError> {
+    let today = state.clock.today();
+    let items = state.store.work_items(CaseId(id)).await?;
+    Ok(Json(Items {
+        items: items.into_iter().map(|w| work_view(w, today)).collect(),
+    }))
+}
+
+async fn hearings(
+    State(state): State<AppState>,
+    ApiCaller(principal): ApiCaller,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+) -> Result<Json<Items<HearingView>>, ApiError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let id = record_id(&id)?;
+    case_for(&guard, id, Action::View).await?;
+    hearing_list(&state, id).await
+}
+
+async fn add_hearing(
+    State(state): State<AppState>,
+    ApiCaller(principal): ApiCaller,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<HearingBody>,
+) -> Result<Response, ApiError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let id = record_id(&id)?;
+    let (record, grant) = case_for(&guard, id, Action::Update).await?;
+    let hearing = HearingInput {
+        kind: body.kind,
+        on: body.on,
+        outcome: body.outcome,
+        directions: body.directions,
+    }
+    .validate(&record.case)?;
+    state
+        .store
+        .add_hearing(CaseId(id), &hearing, &guard.stamp(Some(grant)))
+        .await?;
+    Ok((StatusCode::CREATED, hearing_list(&state, id).await?).into_response())
+}
+
+async fn work(
+    State(state): State<AppState>,
+    ApiCaller(principal): ApiCaller,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+) -> Result<Json<Items<WorkItemView>>, ApiError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let id = record_id(&id)?;
+    case_for(&guard, id, Action::View).await?;
+    work_list(&state, id).await
+}
+
+async fn add_work(
+    State(state): State<AppState>,
+    ApiCaller(principal): ApiCaller,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<WorkBody>,
+) -> Result<Response, ApiError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let id = record_id(&id)?;
+    let (record, grant) = case_for(&guard, id, Action::Update).await?;
+    let work = WorkItemInput {
+        kind: body.kind,
+        due_on: body.due_on,
+    }
+    .validate(&record.case)?;
+    state
+        .store
+        .add_work(CaseId(id), &work, &guard.stamp(Some(grant)))
+        .await?;
+    Ok((StatusCode::CREATED, work_list(&state, id).await?).into_response())
+}
+
+async fn file_work(
+    State(state): State<AppState>,
+    ApiCaller(principal): ApiCaller,
+    meta: RequestMeta,
+    Path((id, item)): Path<(String, String)>,
+    ApiJson(body): ApiJson<FilingBody>,
+) -> Result<Json<WorkItemView>, ApiError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let id = record_id(&id)?;
+    let item = record_id(&item)?;
+    let (_, grant) = case_for(&guard, id, Action::Update).await?;
+    let today = state.clock.today();
+    let filed = state
+        .store
+        .file_work(
+            CaseId(id),
+            item,
+            body.version,
+            &body.filed_on,
+            &body.late_reason,
+            today,
+            &guard.stamp(Some(grant)),
+        )
+        .await?;
+    Ok(Json(work_view(filed, today)))
 }

@@ -218,7 +218,7 @@ async fn home(
             .await?
             .into_iter()
             .map(|(w, number)| {
-                let overdue = w.is_overdue(today);
+                let overdue = w.status(today) == tandem_domain::casework::WorkStatus::Overdue;
                 (
                     w.case_id.0,
                     number,

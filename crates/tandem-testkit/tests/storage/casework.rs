@@ -432,7 +432,84 @@ async fn case_history_cannot_be_rewritten(store: Store, sql: RawSql) {
     );
 }
 
+async fn work_is_set_on_opening_and_filed_once(store: Store) {
+    let f = fixture(&store).await;
+    let ncl = court(&store, f.area.id.0, "NCL").await;
+    let letter = WorkItemDraft {
+        kind: WorkKind::SafeguardingLetter,
+        due_on: date(2026, 3, 25),
+    };
+    let open = |number: &'static str| {
+        let draft = draft(number, ncl.id.0, f.team.id.0);
+        let store = store.clone();
+        let letter = letter.clone();
+        async move {
+            store
+                .open_case(&draft, &[child("Ava")], &[], &[letter], &stamp())
+                .await
+                .expect("open")
+        }
+    };
+    let (id, other) = (open("NE26P090").await, open("NE26P091").await);
+    let work = store.work_items(id).await.expect("work");
+    assert_eq!(work.len(), 1);
+    assert_eq!(work[0].due_on, date(2026, 3, 25));
+    let today = date(2026, 6, 1);
+    let item = work[0].id;
+    let wrong_case = store
+        .file_work(other, item, 1, "2026-03-20", "", today, &stamp())
+        .await;
+    assert!(matches!(
+        wrong_case,
+        Err(StoreError::Domain(DomainError::NotFound { .. }))
+    ));
+    let unexplained = store
+        .file_work(id, item, 1, "2026-03-30", "", today, &stamp())
+        .await;
+    assert!(matches!(
+        unexplained,
+        Err(StoreError::Domain(DomainError::Invalid(_)))
+    ));
+    let filed = store
+        .file_work(
+            id,
+            item,
+            1,
+            "2026-03-30",
+            "Interpreter unavailable",
+            today,
+            &stamp(),
+        )
+        .await
+        .expect("filed");
+    assert_eq!(filed.status(today), WorkStatus::FiledLate);
+    assert_eq!(filed.version, 2);
+    let stale = store
+        .file_work(id, item, 1, "2026-03-20", "", today, &stamp())
+        .await;
+    assert!(matches!(
+        stale,
+        Err(StoreError::Domain(DomainError::StaleVersion { .. }))
+    ));
+    let record = store.case(id).await.expect("get").expect("found");
+    let hearing = HearingInput {
+        kind: "first-hearing".into(),
+        on: "2026-03-30".into(),
+        ..Default::default()
+    }
+    .validate(&record.case)
+    .expect("valid hearing");
+    store
+        .add_hearing(id, &hearing, &stamp())
+        .await
+        .expect("add");
+    let hearings = store.hearings(id).await.expect("hearings");
+    assert_eq!(hearings[0].details.kind, HearingKind::FirstHearing);
+    assert!(store.hearings(other).await.expect("hearings").is_empty());
+}
+
 tandem_testkit::on_both_backends!(
+    work_is_set_on_opening_and_filed_once,
     a_case_opens_with_its_children_and_parties,
     cases_move_only_along_their_pathway,
     lists_and_searches_stay_in_scope,

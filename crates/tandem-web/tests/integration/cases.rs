@@ -833,7 +833,114 @@ async fn hearings_and_work_for_the_court_are_recorded(store: Store) {
     assert_eq!(work[0].version, 2);
 }
 
+async fn hearings_and_work_through_the_api(store: Store) {
+    let w = world(store).await;
+    let app = &w.app;
+    let id = w.open_case("NE26P072").await;
+    let other = w.open_case("NE26P073").await;
+    let path = |tail: &str| format!("/api/v1/cases/{id}/{tail}");
+    let work = app.api(&w.fca, Method::GET, &path("work"), None).await;
+    assert_eq!(work.status, StatusCode::OK, "{}", work.body);
+    let work = work.json();
+    assert_eq!(work["items"][0]["kind"], "safeguarding-letter");
+    assert_eq!(work["items"][0]["due_on"], "2026-03-25");
+    assert_eq!(work["items"][0]["status"], "overdue");
+    let letter = work["items"][0]["id"].as_i64().expect("id");
+
+    let hearing = |on: &str| json!({"kind": "fact-finding", "on": on, "outcome": "Findings made"});
+    let early = app
+        .api(
+            &w.fca,
+            Method::POST,
+            &path("hearings"),
+            Some(hearing("2026-01-05")),
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(early.json()["error"]["fields"][0]["field"], "on");
+    let added = app
+        .api(
+            &w.fca,
+            Method::POST,
+            &path("hearings"),
+            Some(hearing("2026-04-14")),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    let listed = app
+        .api(&w.fca, Method::GET, &path("hearings"), None)
+        .await
+        .json();
+    assert_eq!(listed["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(listed["items"][0]["kind"], "fact-finding");
+    assert_eq!(listed["items"][0]["directions"], Value::Null);
+
+    let set = app
+        .api(
+            &w.fca,
+            Method::POST,
+            &path("work"),
+            Some(json!({"kind": "section-7-report", "due_on": "2026-02-01"})),
+        )
+        .await;
+    assert_eq!(
+        set.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "due before receipt"
+    );
+
+    let file = |reason: &str, version: i64| json!({"filed_on": "2026-03-24", "late_reason": reason, "version": version});
+    let elsewhere = app
+        .api(
+            &w.fca,
+            Method::POST,
+            &format!("/api/v1/cases/{other}/work/{letter}/filing"),
+            Some(file("", 1)),
+        )
+        .await;
+    assert_eq!(
+        elsewhere.status,
+        StatusCode::NOT_FOUND,
+        "another case's work"
+    );
+    let stale = app
+        .api(
+            &w.fca,
+            Method::POST,
+            &path(&format!("work/{letter}/filing")),
+            Some(file("", 7)),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let filed = app
+        .api(
+            &w.fca,
+            Method::POST,
+            &path(&format!("work/{letter}/filing")),
+            Some(file("", 1)),
+        )
+        .await;
+    assert_eq!(filed.status, StatusCode::OK, "{}", filed.body);
+    assert_eq!(filed.json()["status"], "filed-on-time");
+    assert_eq!(filed.json()["version"], 2);
+
+    app.user("outsider", &[(Role::FamilyCourtAdviser, "team:A2-T")])
+        .await;
+    let outsider = app.token("outsider").await;
+    let hidden = app
+        .api(&outsider, Method::GET, &path("hearings"), None)
+        .await;
+    assert_eq!(
+        hidden.status,
+        StatusCode::NOT_FOUND,
+        "outside the caller's scope"
+    );
+}
+
 mod hearings_and_work {
     use super::*;
-    tandem_testkit::on_both_backends!(hearings_and_work_for_the_court_are_recorded);
+    tandem_testkit::on_both_backends!(
+        hearings_and_work_for_the_court_are_recorded,
+        hearings_and_work_through_the_api
+    );
 }
