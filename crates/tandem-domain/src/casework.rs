@@ -1392,6 +1392,7 @@ const TARGET_WARNING_DAYS: u32 = 3;
 /// The clocks that apply to a case on `today` (or, once closed, on the day it closed).
 pub fn case_clocks(
     record: &CaseRecord,
+    work: &[WorkItem],
     calendar: &WorkingCalendar,
     today: Date,
     thresholds: &LongRunningThresholds,
@@ -1431,6 +1432,27 @@ pub fn case_clocks(
     if case.is_closed() {
         return lines;
     }
+    // The letter's own work item, once set, is the clock: it stops when filed.
+    let letter = work.iter().find(|w| w.kind == WorkKind::SafeguardingLetter);
+    if let Some(w) = letter {
+        let due = w.due_on.strftime("%-d %B %Y");
+        lines.push(match w.filed_on {
+            Some(filed) => ClockLine {
+                label: "Safeguarding letter",
+                value: format!("Filed {} (due {due})", filed.strftime("%-d %B %Y")),
+                rag: Some(if filed > w.due_on {
+                    Rag::Red
+                } else {
+                    Rag::Green
+                }),
+            },
+            None => ClockLine {
+                label: "Safeguarding letter",
+                value: format!("Due {due}"),
+                rag: due_rag(calendar, w.due_on, today, TARGET_WARNING_DAYS).ok(),
+            },
+        });
+    }
     let mut target = |label: &'static str, days: u32| {
         let line = match targets.due(calendar, case.received_on, days) {
             Ok(due) => ClockLine {
@@ -1453,7 +1475,7 @@ pub fn case_clocks(
         case.stage,
         "intake" | "safeguarding-checks" | "safeguarding-letter"
     );
-    if case.law_type == LawType::Private && before_letter {
+    if case.law_type == LawType::Private && before_letter && letter.is_none() {
         target("Safeguarding letter", targets.safeguarding_letter_days);
     }
     if case.allocated_to.is_none() {
@@ -1521,6 +1543,7 @@ mod clock_tests {
         );
         let lines = case_clocks(
             &r,
+            &[],
             &calendar,
             date(2026, 6, 1),
             &Default::default(),
@@ -1547,6 +1570,7 @@ mod clock_tests {
         );
         let lines = case_clocks(
             &r,
+            &[],
             &calendar,
             date(2026, 3, 20),
             &Default::default(),
@@ -1573,6 +1597,7 @@ mod clock_tests {
         let empty = WorkingCalendar::new(Vec::new());
         let lines = case_clocks(
             &r,
+            &[],
             &empty,
             date(2026, 3, 20),
             &Default::default(),
@@ -1588,6 +1613,48 @@ mod clock_tests {
             letter.value
         );
         assert_eq!(letter.rag, None);
+    }
+
+    #[test]
+    fn a_filed_safeguarding_letter_stops_its_clock() {
+        let calendar = WorkingCalendar::england_and_wales().expect("calendar");
+        let r = record(
+            LawType::Private,
+            "child-arrangements",
+            "safeguarding-letter",
+            None,
+            true,
+        );
+        let mut item = WorkItem {
+            id: 1,
+            case_id: CaseId(1),
+            kind: WorkKind::SafeguardingLetter,
+            due_on: date(2026, 3, 25),
+            filed_on: None,
+            late_reason: None,
+            version: 1,
+        };
+        let letter = |item: &WorkItem| {
+            case_clocks(
+                &r,
+                std::slice::from_ref(item),
+                &calendar,
+                date(2026, 4, 20),
+                &Default::default(),
+                &Default::default(),
+            )
+            .into_iter()
+            .filter(|l| l.label == "Safeguarding letter")
+            .collect::<Vec<_>>()
+        };
+        let unfiled = letter(&item);
+        assert_eq!(unfiled.len(), 1, "one letter clock, from the work item");
+        assert_eq!(unfiled[0].value, "Due 25 March 2026");
+        assert_eq!(unfiled[0].rag, Some(Rag::Red));
+        item.filed_on = Some(date(2026, 3, 24));
+        let filed = letter(&item);
+        assert_eq!(filed[0].value, "Filed 24 March 2026 (due 25 March 2026)");
+        assert_eq!(filed[0].rag, Some(Rag::Green));
     }
 }
 

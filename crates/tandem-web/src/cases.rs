@@ -580,8 +580,10 @@ pub async fn case_page(
     let pathway = case.pathway;
     let history = state.store.allocations(case.id).await?;
     let calendar = state.store.working_calendar().await?;
+    let work = state.store.work_items(case.id).await?;
     let clocks = casework::case_clocks(
         record,
+        &work,
         &calendar,
         state.clock.today(),
         &Default::default(),
@@ -737,10 +739,7 @@ pub async fn case_page(
                 )
             })
             .collect(),
-        work: state
-            .store
-            .work_items(case.id)
-            .await?
+        work: work
             .into_iter()
             .map(|w| {
                 let status = w.status(state.clock.today());

@@ -667,7 +667,11 @@ async fn cases_show_their_clocks_and_bank_holidays_can_be_imported(store: Store)
         .form_as(&admin, "/admin/bank-holidays", &[("json", &file)])
         .await;
     assert_eq!(imported.status, StatusCode::SEE_OTHER, "{}", imported.body);
+    // A letter already set keeps its due date; a case opened now counts the new holiday.
     let page = app.get_as(&fca, &format!("/cases/{id}")).await.body;
+    assert!(page.contains("Due 25 March 2026"), "{page}");
+    let later = w.open_case("NE26P061").await;
+    let page = app.get_as(&fca, &format!("/cases/{later}")).await.body;
     assert!(page.contains("Due 26 March 2026"), "the new holiday counts");
     assert_eq!(
         app.get_as(&fca, "/admin/bank-holidays").await.status,
