@@ -63,6 +63,32 @@ const PAGES = [
       await page.waitForSelector('h1:has-text("Case ")');
     },
   },
+  {
+    // Every form on a case page, opened, so axe checks them too.
+    path: '/cases',
+    name: 'case-forms',
+    as: 'fca',
+    steps: async ({ page }) => {
+      await Promise.all([page.waitForLoadState('load'), page.click('main table a.govuk-link')]);
+      await page.waitForSelector('h1:has-text("Case ")');
+      await page.$$eval('details', (all) => all.forEach((d) => { d.open = true; }));
+    },
+  },
+  {
+    // A hearing with no date comes back with the problem named.
+    path: '/cases',
+    name: 'case-hearing-error',
+    as: 'fca',
+    stepStatus: 422,
+    steps: async ({ page }) => {
+      await Promise.all([page.waitForLoadState('load'), page.click('main table a.govuk-link')]);
+      await page.waitForSelector('h1:has-text("Case ")');
+      await page.$$eval('details', (all) => all.forEach((d) => { d.open = true; }));
+      await page.fill('#hearing-on', '');
+      await page.click('form[action$="/hearings"] button[type=submit]');
+      await page.waitForSelector('.govuk-error-summary');
+    },
+  },
   { path: '/cases/new', name: 'case-new', as: 'fca' },
   {
     path: '/cases/new',

@@ -1375,7 +1375,58 @@ mod allocation_tests {
 // -------------------------------------------------------------------- clocks
 
 use crate::calendar::WorkingCalendar;
-use crate::clocks::{LongRunningThresholds, PracticeTargets, Rag, TwentySixWeeks, due_rag};
+use crate::clocks::{
+    Extension, LongRunningThresholds, PracticeTargets, Rag, TwentySixWeeks, due_rag,
+    validate_extension,
+};
+
+/// The issue date the 26-week limit counts from, when the case has one: only
+/// issued care and supervision proceedings run to 26 weeks.
+pub fn twenty_six_weeks_from(record: &CaseRecord) -> Option<Date> {
+    let statutory = record
+        .applications
+        .iter()
+        .any(|a| matches!(a.kind.code, "care" | "supervision"));
+    record.case.issued_on.filter(|_| statutory)
+}
+
+/// A court-granted extension to this case's 26-week limit, as typed: not in
+/// the future, not before issue, and only where the limit applies.
+pub fn case_extension(
+    record: &CaseRecord,
+    weeks: &str,
+    granted_on: &str,
+    reason: &str,
+    today: Date,
+) -> Result<Extension, DomainError> {
+    let Some(issued) = twenty_six_weeks_from(record) else {
+        return Err(DomainError::invalid(
+            "weeks",
+            "Only issued care and supervision proceedings have a 26-week limit to extend",
+        ));
+    };
+    let extension = validate_extension(weeks, granted_on, reason, issued)?;
+    if extension.granted_on > today {
+        return Err(DomainError::invalid(
+            "granted_on",
+            "The date the extension was granted cannot be in the future",
+        ));
+    }
+    Ok(extension)
+}
+
+/// How a case event reads in the case's history.
+pub fn event_label(kind: &str) -> &str {
+    match kind {
+        "allocated" => "Allocated",
+        "reallocated" => "Reallocated",
+        "hearing" => "Hearing recorded",
+        "work-due" => "Work set",
+        "filed" => "Work filed",
+        "extension" => "26-week limit extended",
+        other => other,
+    }
+}
 
 /// One clock shown on a case: what it measures, where it stands, and its
 /// RAG status (none when it cannot be worked out).
@@ -1393,6 +1444,7 @@ const TARGET_WARNING_DAYS: u32 = 3;
 pub fn case_clocks(
     record: &CaseRecord,
     work: &[WorkItem],
+    extensions: &[Extension],
     calendar: &WorkingCalendar,
     today: Date,
     thresholds: &LongRunningThresholds,
@@ -1401,12 +1453,8 @@ pub fn case_clocks(
     let case = &record.case;
     let on = case.closed_on.unwrap_or(today);
     let mut lines = Vec::new();
-    let statutory = record
-        .applications
-        .iter()
-        .any(|a| matches!(a.kind.code, "care" | "supervision"));
-    if statutory && let Some(issued) = case.issued_on {
-        let clock = TwentySixWeeks::new(issued, &[]);
+    if let Some(issued) = twenty_six_weeks_from(record) {
+        let clock = TwentySixWeeks::new(issued, extensions);
         lines.push(ClockLine {
             label: "26-week limit",
             value: clock.describe(on),
@@ -1544,6 +1592,7 @@ mod clock_tests {
         let lines = case_clocks(
             &r,
             &[],
+            &[],
             &calendar,
             date(2026, 6, 1),
             &Default::default(),
@@ -1556,6 +1605,45 @@ mod clock_tests {
         assert!(limit.value.starts_with("Week 14 of 26"), "{}", limit.value);
         assert_eq!(limit.rag, Some(Rag::Green));
         assert!(lines.iter().all(|l| l.label != "Allocation"), "allocated");
+        let today = date(2026, 9, 14);
+        assert!(
+            case_extension(&r, "8", "2026-09-15", "Expert report", today).is_err(),
+            "future"
+        );
+        assert!(
+            case_extension(&r, "9", "2026-08-01", "Expert report", today).is_err(),
+            "over 8 weeks"
+        );
+        let extension =
+            case_extension(&r, "8", "2026-08-01", "Expert report", today).expect("valid");
+        let limit = |extensions: &[Extension]| {
+            case_clocks(
+                &r,
+                &[],
+                extensions,
+                &calendar,
+                today,
+                &Default::default(),
+                &Default::default(),
+            )
+            .into_iter()
+            .find(|l| l.label == "26-week limit")
+            .expect("26 weeks")
+        };
+        assert_eq!(limit(&[]).value, "Week 29 of 26: 3 weeks over");
+        let extended = limit(&[extension]);
+        assert_eq!(extended.value, "Week 29 of 34");
+        let private = record(
+            LawType::Private,
+            "child-arrangements",
+            "intake",
+            Some(date(2026, 2, 27)),
+            false,
+        );
+        assert!(
+            case_extension(&private, "8", "2026-08-01", "x", today).is_err(),
+            "private law has no 26-week limit"
+        );
     }
 
     #[test]
@@ -1570,6 +1658,7 @@ mod clock_tests {
         );
         let lines = case_clocks(
             &r,
+            &[],
             &[],
             &calendar,
             date(2026, 3, 20),
@@ -1597,6 +1686,7 @@ mod clock_tests {
         let empty = WorkingCalendar::new(Vec::new());
         let lines = case_clocks(
             &r,
+            &[],
             &[],
             &empty,
             date(2026, 3, 20),
@@ -1638,6 +1728,7 @@ mod clock_tests {
             case_clocks(
                 &r,
                 std::slice::from_ref(item),
+                &[],
                 &calendar,
                 date(2026, 4, 20),
                 &Default::default(),

@@ -12,6 +12,7 @@ use tandem_domain::access::AccessScope;
 use tandem_domain::audit::{Outcome, Stamp};
 use tandem_domain::casework::*;
 use tandem_domain::choice::Choice;
+use tandem_domain::clocks::Extension;
 use tandem_domain::organisation::{CourtId, LocalAuthorityId, StaffId, TeamId};
 
 const CASE_COLUMNS: &str = "id, case_number, court_id, law_type, pathway, stage, received_on, issued_on, \
@@ -931,6 +932,60 @@ pub(crate) async fn hearings(tx: &mut dyn Tx, case: CaseId) -> Result<Vec<Hearin
                 outcome: r.opt_text("outcome")?,
                 directions: r.opt_text("directions")?,
             },
+        })
+    })
+    .collect()
+}
+
+pub(crate) async fn add_extension(
+    tx: &mut dyn Tx,
+    case: CaseId,
+    e: &Extension,
+    stamp: &Stamp,
+) -> Result<(), StoreError> {
+    case_by_id(tx, case)
+        .await?
+        .ok_or(StoreError::Domain(DomainError::NotFound { kind: "case" }))?;
+    tx.execute(
+        "INSERT INTO extensions (case_id, weeks, granted_on, reason) VALUES ($1, $2, $3, $4)",
+        &[
+            case.0.into(),
+            i64::from(e.weeks).into(),
+            e.granted_on.into(),
+            (&e.reason).into(),
+        ],
+    )
+    .await?;
+    let what = format!(
+        "by {} weeks, granted {}: {}",
+        e.weeks, e.granted_on, e.reason
+    );
+    add_event(tx, case, stamp, "extension", None, None, Some(&what)).await?;
+    audit_case(
+        tx,
+        stamp,
+        case,
+        "update",
+        Some("26-week limit extended".into()),
+    )
+    .await
+}
+
+pub(crate) async fn extensions(
+    tx: &mut dyn Tx,
+    case: CaseId,
+) -> Result<Vec<Extension>, StoreError> {
+    tx.fetch_all(
+        "SELECT weeks, granted_on, reason FROM extensions WHERE case_id = $1 ORDER BY granted_on, id",
+        &[case.0.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Extension {
+            weeks: decode("weeks", u8::try_from(r.i64("weeks")?).map_err(|e| e.to_string()))?,
+            granted_on: r.date("granted_on")?,
+            reason: r.text("reason")?,
         })
     })
     .collect()

@@ -803,6 +803,26 @@ impl Store {
         casework::hearings(self.read().await?.as_mut(), case).await
     }
 
+    /// Records a court-granted extension to the case's 26-week limit.
+    pub async fn add_extension(
+        &self,
+        case: tandem_domain::casework::CaseId,
+        extension: &tandem_domain::clocks::Extension,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        casework::add_extension(tx.as_mut(), case, extension, stamp).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn extensions(
+        &self,
+        case: tandem_domain::casework::CaseId,
+    ) -> Result<Vec<tandem_domain::clocks::Extension>, StoreError> {
+        casework::extensions(self.read().await?.as_mut(), case).await
+    }
+
     pub async fn add_work(
         &self,
         case: tandem_domain::casework::CaseId,

@@ -225,7 +225,12 @@ async fn allocate(
         .await
         .map_err(AppError::from)?;
     let problem = |message: String| async {
-        let page = crate::cases::case_page(&state, &principal, &record, Some(message)).await?;
+        let problem = crate::cases::CaseProblem {
+            message,
+            form: "allocate".into(),
+            anchor: "staff_id".into(),
+        };
+        let page = crate::cases::case_page(&state, &principal, &record, Some(problem)).await?;
         Ok::<Response, PageError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
     let Some(worker) = form.staff_id.trim().parse().ok().map(StaffId) else {

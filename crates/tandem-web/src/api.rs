@@ -795,6 +795,29 @@ pub fn openapi_document() -> OpenApi {
                 .build(),
         )
         .path(
+            "/api/v1/cases/{id}/extensions",
+            PathItemBuilder::new()
+                .operation(
+                    HttpMethod::Get,
+                    case_op("list_extensions", "Court-granted extensions to the case's 26-week limit")
+                        .parameter(id_parameter())
+                        .response("200", json_response("The extensions", Some("ExtensionViewList")))
+                        .response("404", error_response("No such case within the caller's scope"))
+                        .build(),
+                )
+                .operation(
+                    HttpMethod::Post,
+                    case_op("add_extension", "Record a court-granted extension of up to 8 weeks")
+                        .parameter(id_parameter())
+                        .request_body(Some(json_body("ExtensionBody")))
+                        .response("201", json_response("Recorded; the case's extensions", Some("ExtensionViewList")))
+                        .response("404", error_response("No such case within the caller's scope"))
+                        .response("422", error_response("Not a care or supervision case that has been issued, over 8 weeks, or a date before issue or in the future"))
+                        .build(),
+                )
+                .build(),
+        )
+        .path(
             "/api/v1/cases/{id}/work/{item}/filing",
             PathItem::new(
                 HttpMethod::Post,
@@ -833,6 +856,9 @@ pub fn openapi_document() -> OpenApi {
         .schema("CaseSummaryViewList", items_schema("CaseSummaryView"))
         .schema("HearingViewList", items_schema("HearingView"))
         .schema("WorkItemViewList", items_schema("WorkItemView"))
+        .schema_from::<crate::cases_api::ExtensionBody>()
+        .schema_from::<crate::cases_api::ExtensionView>()
+        .schema("ExtensionViewList", items_schema("ExtensionView"))
         .security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("A token from POST /api/v1/tokens")).build()),

@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/move", post(move_case))
         .route("/cases/{id}/access-log", get(access_log))
         .route("/cases/{id}/hearings", post(add_hearing))
+        .route("/cases/{id}/extensions", post(add_extension))
         .route("/cases/{id}/work", post(add_work))
         .route("/cases/{id}/work/{item}/filing", post(file_work))
         .route(
@@ -540,7 +541,7 @@ struct CasePage {
     reopen_to: Vec<(&'static str, &'static str)>,
     version: i64,
     may_update: bool,
-    error: Option<String>,
+    error: Option<CaseProblem>,
     today: String,
     allocated_to: String,
     /// (what, where it stands, RAG class, RAG label)
@@ -553,7 +554,16 @@ struct CasePage {
     hearings: Vec<(String, &'static str, String, String)>,
     work: Vec<WorkView>,
     hearing_kinds: Vec<(&'static str, &'static str)>,
+    /// Only where the case has a 26-week limit to extend.
+    may_extend: bool,
     work_kinds: Vec<(&'static str, &'static str)>,
+}
+
+impl CasePage {
+    /// Whether the problem shown came from this form.
+    fn form_open(&self, form: &str) -> bool {
+        self.error.as_ref().is_some_and(|p| p.form == form)
+    }
 }
 
 pub struct WorkView {
@@ -567,11 +577,43 @@ pub struct WorkView {
     pub version: i64,
 }
 
+/// A problem with one of the case page's forms: the error summary links to
+/// the field, and the form it is in is shown open.
+pub struct CaseProblem {
+    pub message: String,
+    /// `move`, `allocate`, `hearing`, `work`, `extension` or `filing-{item}`.
+    pub form: String,
+    /// The id of the field at fault.
+    pub anchor: String,
+}
+
+/// Where a form's fields are on the case page: the id is `prefix`, then the
+/// field name with dashes, then `suffix`; `first` when no field is named.
+struct FormIds<'a> {
+    form: String,
+    prefix: &'a str,
+    suffix: String,
+    first: &'a str,
+}
+
+impl FormIds<'_> {
+    fn problem(&self, message: String, field: Option<&str>) -> CaseProblem {
+        CaseProblem {
+            message,
+            form: self.form.clone(),
+            anchor: match field {
+                Some(f) => format!("{}{}{}", self.prefix, f.replace('_', "-"), self.suffix),
+                None => format!("{}{}", self.first, self.suffix),
+            },
+        }
+    }
+}
+
 pub async fn case_page(
     state: &AppState,
     principal: &Principal,
     record: &CaseRecord,
-    error: Option<String>,
+    error: Option<CaseProblem>,
 ) -> Result<Html<String>, PageError> {
     let case = &record.case;
     let confidential_ok = sees_confidential(state, principal, case).await?;
@@ -580,10 +622,13 @@ pub async fn case_page(
     let pathway = case.pathway;
     let history = state.store.allocations(case.id).await?;
     let calendar = state.store.working_calendar().await?;
+    let may_update = access::authorize(&principal.actor, Action::Update, &target).is_ok();
     let work = state.store.work_items(case.id).await?;
+    let extensions = state.store.extensions(case.id).await?;
     let clocks = casework::case_clocks(
         record,
         &work,
+        &extensions,
         &calendar,
         state.clock.today(),
         &Default::default(),
@@ -685,7 +730,7 @@ pub async fn case_page(
                         pathway.label_of(from),
                         pathway.label_of(to)
                     ),
-                    (kind, _, _) => kind.to_owned(),
+                    (kind, _, _) => casework::event_label(kind).to_owned(),
                 },
                 reason: e.reason.clone().unwrap_or_default(),
             })
@@ -702,7 +747,7 @@ pub async fn case_page(
             .map(|s| (s.code, s.label))
             .collect(),
         version: case.version,
-        may_update: access::authorize(&principal.actor, Action::Update, &target).is_ok(),
+        may_update,
         error,
         today: state.clock.today().to_string(),
         clocks,
@@ -768,6 +813,9 @@ pub async fn case_page(
             })
             .collect(),
         hearing_kinds: choices::<HearingKind>(),
+        may_extend: may_update
+            && !case.is_closed()
+            && casework::twenty_six_weeks_from(record).is_some(),
         work_kinds: choices::<WorkKind>(),
         may_see_access_log: {
             let mut log = target;
@@ -839,7 +887,12 @@ async fn move_case(
     let (on, reason, version) = match checked {
         Ok(checked) => checked,
         Err(message) => {
-            let page = case_page(&state, &principal, &record, Some(message)).await?;
+            let problem = CaseProblem {
+                message,
+                form: "move".into(),
+                anchor: "on".into(),
+            };
+            let page = case_page(&state, &principal, &record, Some(problem)).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -855,7 +908,7 @@ async fn move_case(
             &guard.stamp(Some(grant)),
         )
         .await;
-    back_to_case(&state, &principal, id, result).await
+    back_to_case(&state, &principal, id, result, form_ids("move", "", "to")).await
 }
 
 #[derive(Template)]
@@ -903,19 +956,19 @@ async fn case_problem(
     principal: &Principal,
     id: i64,
     error: StoreError,
+    ids: &FormIds<'_>,
 ) -> Result<Response, PageError> {
     // Anything but a broken rule or a stale version is not the user's to fix here.
     let e = match error {
         StoreError::Domain(e @ (DomainError::Invalid(_) | DomainError::StaleVersion { .. })) => e,
         other => return Err(other.into()),
     };
-    let message = match &e {
-        DomainError::Invalid(errors) => errors
-            .fields()
-            .first()
-            .map(|f| f.message.clone())
-            .unwrap_or_default(),
-        other => other.to_string(),
+    let problem = match &e {
+        DomainError::Invalid(errors) => match errors.fields().first() {
+            Some(f) => ids.problem(f.message.clone(), Some(&f.field)),
+            None => ids.problem(e.to_string(), None),
+        },
+        other => ids.problem(other.to_string(), None),
     };
     let record = state
         .store
@@ -929,7 +982,7 @@ async fn case_problem(
     };
     Ok((
         status,
-        case_page(state, principal, &record, Some(message)).await?,
+        case_page(state, principal, &record, Some(problem)).await?,
     )
         .into_response())
 }
@@ -955,7 +1008,14 @@ async fn add_hearing(
         }
         Err(e) => Err(e.into()),
     };
-    back_to_case(&state, &principal, id, result).await
+    back_to_case(
+        &state,
+        &principal,
+        id,
+        result,
+        form_ids("hearing", "hearing-", "hearing-kind"),
+    )
+    .await
 }
 
 async fn add_work(
@@ -979,7 +1039,59 @@ async fn add_work(
         }
         Err(e) => Err(e.into()),
     };
-    back_to_case(&state, &principal, id, result).await
+    back_to_case(
+        &state,
+        &principal,
+        id,
+        result,
+        form_ids("work", "work-", "work-kind"),
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct ExtensionForm {
+    weeks: String,
+    granted_on: String,
+    reason: String,
+}
+
+async fn add_extension(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    HtmlForm(form): HtmlForm<ExtensionForm>,
+) -> Result<Response, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let id = record_id(&id)?;
+    let (record, grant) = open_case(&guard, id, Action::Update)
+        .await
+        .map_err(AppError::from)?;
+    let result = match casework::case_extension(
+        &record,
+        &form.weeks,
+        &form.granted_on,
+        &form.reason,
+        state.clock.today(),
+    ) {
+        Ok(extension) => {
+            state
+                .store
+                .add_extension(CaseId(id), &extension, &guard.stamp(Some(grant)))
+                .await
+        }
+        Err(e) => Err(e.into()),
+    };
+    back_to_case(
+        &state,
+        &principal,
+        id,
+        result,
+        form_ids("extension", "extension-", "extension-weeks"),
+    )
+    .await
 }
 
 /// After a change to a case: back to its page, or the page again with the problem.
@@ -988,10 +1100,21 @@ async fn back_to_case<T>(
     principal: &Principal,
     id: i64,
     result: Result<T, StoreError>,
+    ids: FormIds<'_>,
 ) -> Result<Response, PageError> {
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
-        Err(e) => case_problem(state, principal, id, e).await,
+        Err(e) => case_problem(state, principal, id, e, &ids).await,
+    }
+}
+
+/// A form whose field ids are `{prefix}{field}`.
+fn form_ids<'a>(form: &str, prefix: &'a str, first: &'a str) -> FormIds<'a> {
+    FormIds {
+        form: form.into(),
+        prefix,
+        suffix: String::new(),
+        first,
     }
 }
 
@@ -1029,5 +1152,17 @@ async fn file_work(
             &guard.stamp(Some(grant)),
         )
         .await;
-    back_to_case(&state, &principal, id, result).await
+    back_to_case(
+        &state,
+        &principal,
+        id,
+        result,
+        FormIds {
+            form: format!("filing-{item}"),
+            prefix: "",
+            suffix: format!("-{item}"),
+            first: "filed-on",
+        },
+    )
+    .await
 }

@@ -29,6 +29,10 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/allocation", post(allocate))
         .route("/cases/{id}/hearings", get(hearings).post(add_hearing))
         .route("/cases/{id}/work", get(work).post(add_work))
+        .route(
+            "/cases/{id}/extensions",
+            get(extensions).post(add_extension),
+        )
         .route("/cases/{id}/work/{item}/filing", post(file_work))
 }
 
@@ -701,4 +705,72 @@ async fn file_work(
         )
         .await?;
     Ok(Json(work_view(filed, today)))
+}
+
+/// A court-granted extension to the 26-week limit.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtensionBody {
+    /// 1 to 8.
+    weeks: i64,
+    /// `YYYY-MM-DD`: not before issue, not in the future.
+    granted_on: String,
+    reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExtensionView {
+    weeks: u8,
+    granted_on: String,
+    reason: String,
+}
+
+async fn extension_list(state: &AppState, id: i64) -> Result<Json<Items<ExtensionView>>, ApiError> {
+    let items = state.store.extensions(CaseId(id)).await?;
+    Ok(Json(Items {
+        items: items
+            .into_iter()
+            .map(|e| ExtensionView {
+                weeks: e.weeks,
+                granted_on: e.granted_on.to_string(),
+                reason: e.reason,
+            })
+            .collect(),
+    }))
+}
+
+async fn extensions(
+    State(state): State<AppState>,
+    ApiCaller(principal): ApiCaller,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+) -> Result<Json<Items<ExtensionView>>, ApiError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let id = record_id(&id)?;
+    case_for(&guard, id, Action::View).await?;
+    extension_list(&state, id).await
+}
+
+async fn add_extension(
+    State(state): State<AppState>,
+    ApiCaller(principal): ApiCaller,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ExtensionBody>,
+) -> Result<Response, ApiError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let id = record_id(&id)?;
+    let (record, grant) = case_for(&guard, id, Action::Update).await?;
+    let extension = case_extension(
+        &record,
+        &body.weeks.to_string(),
+        &body.granted_on,
+        &body.reason,
+        state.clock.today(),
+    )?;
+    state
+        .store
+        .add_extension(CaseId(id), &extension, &guard.stamp(Some(grant)))
+        .await?;
+    Ok((StatusCode::CREATED, extension_list(&state, id).await?).into_response())
 }

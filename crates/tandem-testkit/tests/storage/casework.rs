@@ -508,7 +508,47 @@ async fn work_is_set_on_opening_and_filed_once(store: Store) {
     assert!(store.hearings(other).await.expect("hearings").is_empty());
 }
 
+async fn extensions_are_kept_in_the_order_granted(store: Store) {
+    let f = fixture(&store).await;
+    let ncl = court(&store, f.area.id.0, "NCL").await;
+    let id = store
+        .open_case(
+            &draft("NE26P095", ncl.id.0, f.team.id.0),
+            &[child("Ava")],
+            &[],
+            &[],
+            &stamp(),
+        )
+        .await
+        .expect("open");
+    let granted = |weeks: u8, day: i8| tandem_domain::clocks::Extension {
+        weeks,
+        granted_on: date(2026, 6, day),
+        reason: format!("{weeks} weeks"),
+    };
+    store
+        .add_extension(id, &granted(8, 20), &stamp())
+        .await
+        .expect("add");
+    store
+        .add_extension(id, &granted(2, 3), &stamp())
+        .await
+        .expect("add");
+    let kept = store.extensions(id).await.expect("extensions");
+    assert_eq!(kept, [granted(2, 3), granted(8, 20)]);
+    let missing = store
+        .add_extension(CaseId(999_999), &granted(2, 3), &stamp())
+        .await;
+    assert!(matches!(
+        missing,
+        Err(StoreError::Domain(DomainError::NotFound { .. }))
+    ));
+    let events = store.case(id).await.expect("get").expect("found").events;
+    assert_eq!(events.iter().filter(|e| e.kind == "extension").count(), 2);
+}
+
 tandem_testkit::on_both_backends!(
+    extensions_are_kept_in_the_order_granted,
     work_is_set_on_opening_and_filed_once,
     a_case_opens_with_its_children_and_parties,
     cases_move_only_along_their_pathway,

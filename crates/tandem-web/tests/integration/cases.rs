@@ -34,6 +34,8 @@ struct World {
     court: i64,
     team: i64,
     other_team: i64,
+    area: i64,
+    admin: String,
     fca: String,
 }
 
@@ -67,6 +69,8 @@ async fn world(store: Store) -> World {
         court,
         team: s.team,
         other_team: s.other_team,
+        area: s.area,
+        admin,
         fca,
     }
 }
@@ -732,6 +736,13 @@ async fn hearings_and_work_for_the_court_are_recorded(store: Store) {
             .body
             .contains("cannot be before the application was issued")
     );
+    assert!(
+        early.body.contains("href=\"#hearing-on\"")
+            && early
+                .body
+                .contains("<details class=\"govuk-details\" open>"),
+        "the summary links to the field, in a form shown open"
+    );
     let held = app
         .form_as(&fca, &format!("{case}/hearings"), &hearing("2026-03-30"))
         .await;
@@ -777,6 +788,11 @@ async fn hearings_and_work_for_the_court_are_recorded(store: Store) {
         .await;
     assert_eq!(unexplained.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(unexplained.body.contains("filed after it was due: say why"));
+    assert!(
+        unexplained
+            .body
+            .contains(&format!("href=\"#late-reason-{letter}\""))
+    );
     let future = app
         .form_as(
             &fca,
@@ -941,10 +957,97 @@ async fn hearings_and_work_through_the_api(store: Store) {
     );
 }
 
+async fn the_26_week_limit_can_be_extended(store: Store) {
+    let w = world(store).await;
+    let app = &w.app;
+    let la = app
+        .api(
+            &w.admin,
+            Method::POST,
+            "/api/v1/local-authorities",
+            Some(
+                json!({"code": "NCL", "name": "Newcastle City Council", "service_area_id": w.area}),
+            ),
+        )
+        .await;
+    assert_eq!(la.status, StatusCode::CREATED, "{}", la.body);
+    let mut body = case_body("NE26C001", w.court, w.team);
+    body["law_type"] = json!("public");
+    body["application_type"] = json!("care");
+    body["local_authority_id"] = la.json()["id"].clone();
+    let opened = app
+        .api(&w.fca, Method::POST, "/api/v1/cases", Some(body))
+        .await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.body);
+    let id = opened.json()["id"].as_i64().expect("id");
+    let private = w.open_case("NE26P080").await;
+    let extend = |weeks: i64, on: &str| json!({"weeks": weeks, "granted_on": on, "reason": "Awaiting a parenting assessment"});
+
+    let refused = app
+        .api(
+            &w.fca,
+            Method::POST,
+            &format!("/api/v1/cases/{private}/extensions"),
+            Some(extend(4, "2026-06-01")),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no 26-week limit"
+    );
+    let path = format!("/api/v1/cases/{id}/extensions");
+    let too_long = app
+        .api(&w.fca, Method::POST, &path, Some(extend(9, "2026-06-01")))
+        .await;
+    assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(too_long.json()["error"]["fields"][0]["field"], "weeks");
+    let future = app
+        .api(&w.fca, Method::POST, &path, Some(extend(4, "2026-06-16")))
+        .await;
+    assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let granted = app
+        .api(&w.fca, Method::POST, &path, Some(extend(4, "2026-06-01")))
+        .await;
+    assert_eq!(granted.status, StatusCode::CREATED, "{}", granted.body);
+    assert_eq!(granted.json()["items"][0]["weeks"], 4);
+
+    let fca = app.sign_in("fca").await;
+    let case = format!("/cases/{id}");
+    // Issued Friday 27 February 2026; 15 June is in week 16.
+    let page = app.get_as(&fca, &case).await.body;
+    assert!(page.contains("Week 16 of 30"), "{page}");
+    assert!(page.contains("26-week limit extended"));
+    let by_form = app
+        .form_as(
+            &fca,
+            &format!("{case}/extensions"),
+            &[
+                ("weeks", "2"),
+                ("granted_on", "2026-06-10"),
+                ("reason", "Expert report delayed"),
+            ],
+        )
+        .await;
+    assert_eq!(by_form.status, StatusCode::SEE_OTHER, "{}", by_form.body);
+    assert!(app.get_as(&fca, &case).await.body.contains("Week 16 of 32"));
+    let no_reason = app
+        .form_as(
+            &fca,
+            &format!("{case}/extensions"),
+            &[("weeks", "2"), ("granted_on", "2026-06-10"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let listed = app.api(&w.fca, Method::GET, &path, None).await.json();
+    assert_eq!(listed["items"].as_array().map(Vec::len), Some(2));
+}
+
 mod hearings_and_work {
     use super::*;
     tandem_testkit::on_both_backends!(
         hearings_and_work_for_the_court_are_recorded,
-        hearings_and_work_through_the_api
+        hearings_and_work_through_the_api,
+        the_26_week_limit_can_be_extended
     );
 }
