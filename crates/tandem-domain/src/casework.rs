@@ -1405,6 +1405,11 @@ pub fn case_extension(
             "Only issued care and supervision proceedings have a 26-week limit to extend",
         ));
     };
+    let mut errors = ValidationErrors::new();
+    refuse_if_closed(&record.case, "weeks", &mut errors);
+    if !errors.is_empty() {
+        return Err(DomainError::Invalid(errors));
+    }
     let extension = validate_extension(weeks, granted_on, reason, issued)?;
     if extension.granted_on > today {
         return Err(DomainError::invalid(
@@ -1616,6 +1621,13 @@ mod clock_tests {
         );
         let extension =
             case_extension(&r, "8", "2026-08-01", "Expert report", today).expect("valid");
+        let mut closed = r.clone();
+        closed.case.stage = CLOSED;
+        closed.case.closed_on = Some(date(2026, 9, 1));
+        assert!(
+            case_extension(&closed, "8", "2026-08-01", "Expert report", today).is_err(),
+            "closed"
+        );
         let limit = |extensions: &[Extension]| {
             case_clocks(
                 &r,
@@ -1805,6 +1817,7 @@ impl HearingInput {
         let on = errors.check("on", text::date(&self.on, "hearing date"));
         let outcome = errors.check("outcome", multiline(&self.outcome, "outcome"));
         let directions = errors.check("directions", multiline(&self.directions, "directions"));
+        refuse_if_closed(case, "kind", &mut errors);
         let start = case.issued_on.unwrap_or(case.received_on);
         if let Some(on) = on
             && on < start
@@ -1825,6 +1838,13 @@ impl HearingInput {
             }
             _ => Err(DomainError::Invalid(errors)),
         }
+    }
+}
+
+/// Nothing new is recorded on a closed case until it is re-opened.
+fn refuse_if_closed(case: &Case, field: &str, errors: &mut ValidationErrors) {
+    if case.is_closed() {
+        errors.add(field, "The case is closed: re-open it to record this");
     }
 }
 
@@ -1871,6 +1891,7 @@ impl WorkItemInput {
     pub fn validate(&self, case: &Case) -> Result<WorkItemDraft, DomainError> {
         let mut errors = ValidationErrors::new();
         let kind = errors.check("kind", WorkKind::parse(&self.kind));
+        refuse_if_closed(case, "kind", &mut errors);
         let due = errors.check("due_on", text::date(&self.due_on, "due date"));
         if let Some(due) = due
             && due < case.received_on
@@ -2030,6 +2051,30 @@ mod work_tests {
         assert_eq!(
             ok.directions.as_deref(),
             Some("Section 7 report\nby 1 July")
+        );
+        let closed = Case {
+            stage: CLOSED,
+            closed_on: Some(date(2026, 5, 1)),
+            ..case()
+        };
+        let refused = HearingInput {
+            kind: "first-hearing".into(),
+            on: "2026-04-01".into(),
+            ..Default::default()
+        }
+        .validate(&closed);
+        assert!(
+            matches!(&refused, Err(DomainError::Invalid(e)) if e.for_field("kind").is_some()),
+            "{refused:?}"
+        );
+        let work = WorkItemInput {
+            kind: "section-7-report".into(),
+            due_on: "2026-06-01".into(),
+        };
+        assert!(work.validate(&case()).is_ok());
+        assert!(
+            work.validate(&closed).is_err(),
+            "no new work on a closed case"
         );
         assert!(
             HearingInput {

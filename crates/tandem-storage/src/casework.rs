@@ -18,6 +18,16 @@ use tandem_domain::organisation::{CourtId, LocalAuthorityId, StaffId, TeamId};
 const CASE_COLUMNS: &str = "id, case_number, court_id, law_type, pathway, stage, received_on, issued_on, \
      local_authority_id, team_id, allocated_to, closed_on, version";
 
+/// Runs a query and reads each row with `from`.
+async fn fetch_as<T>(
+    tx: &mut dyn Tx,
+    sql: &str,
+    params: &[Param],
+    from: impl Fn(&Row) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    tx.fetch_all(sql, params).await?.iter().map(from).collect()
+}
+
 fn decode<T>(column: &str, result: Result<T, String>) -> Result<T, StoreError> {
     result.map_err(|e| SqlError::decode(format!("column {column}: {e}")).into())
 }
@@ -54,6 +64,13 @@ async fn case_by_id(tx: &mut dyn Tx, id: CaseId) -> Result<Option<Case>, StoreEr
         )
         .await?;
     rows.first().map(case_from).transpose()
+}
+
+/// The case, or "case not found" for a change that names a missing one.
+async fn existing_case(tx: &mut dyn Tx, id: CaseId) -> Result<Case, StoreError> {
+    case_by_id(tx, id)
+        .await?
+        .ok_or(StoreError::Domain(DomainError::NotFound { kind: "case" }))
 }
 
 fn child_from(row: &Row) -> Result<Child, StoreError> {
@@ -329,14 +346,13 @@ pub(crate) async fn record(tx: &mut dyn Tx, id: CaseId) -> Result<Option<CaseRec
     let Some(case) = case_by_id(tx, id).await? else {
         return Ok(None);
     };
-    let applications = tx
-        .fetch_all(
-            "SELECT id, kind, received_on, issued_on, lead, harm_alleged FROM applications WHERE case_id = $1 ORDER BY id",
-            &[id.0.into()],
-        )
-        .await?
-        .iter()
-        .map(|row| {
+    let applications = fetch_as(
+        tx,
+        "SELECT id, kind, received_on, issued_on, lead, harm_alleged \
+         FROM applications \
+         WHERE case_id = $1 ORDER BY id",
+        &[id.0.into()],
+        |row| {
             let code = row.text("kind")?;
             Ok(Application {
                 id: row.i64("id")?,
@@ -346,34 +362,30 @@ pub(crate) async fn record(tx: &mut dyn Tx, id: CaseId) -> Result<Option<CaseRec
                 lead: row.bool("lead")?,
                 harm_alleged: row.bool("harm_alleged")?,
             })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    let children = tx
-        .fetch_all(
-            "SELECT * FROM children WHERE case_id = $1 ORDER BY id",
-            &[id.0.into()],
-        )
-        .await?
-        .iter()
-        .map(child_from)
-        .collect::<Result<Vec<_>, _>>()?;
-    let parties = tx
-        .fetch_all(
-            "SELECT * FROM parties WHERE case_id = $1 ORDER BY id",
-            &[id.0.into()],
-        )
-        .await?
-        .iter()
-        .map(party_from)
-        .collect::<Result<Vec<_>, _>>()?;
-    let events = tx
-        .fetch_all(
-            "SELECT at, actor, kind, from_stage, to_stage, reason FROM case_events WHERE case_id = $1 ORDER BY id",
-            &[id.0.into()],
-        )
-        .await?
-        .iter()
-        .map(|row| {
+        },
+    )
+    .await?;
+    let children = fetch_as(
+        tx,
+        "SELECT * FROM children WHERE case_id = $1 ORDER BY id",
+        &[id.0.into()],
+        child_from,
+    )
+    .await?;
+    let parties = fetch_as(
+        tx,
+        "SELECT * FROM parties WHERE case_id = $1 ORDER BY id",
+        &[id.0.into()],
+        party_from,
+    )
+    .await?;
+    let events = fetch_as(
+        tx,
+        "SELECT at, actor, kind, from_stage, to_stage, reason \
+         FROM case_events \
+         WHERE case_id = $1 ORDER BY id",
+        &[id.0.into()],
+        |row| {
             Ok(CaseEvent {
                 at: row.timestamp("at")?,
                 actor: row.text("actor")?,
@@ -382,8 +394,9 @@ pub(crate) async fn record(tx: &mut dyn Tx, id: CaseId) -> Result<Option<CaseRec
                 to_stage: row.opt_text("to_stage")?,
                 reason: row.opt_text("reason")?,
             })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+        },
+    )
+    .await?;
     Ok(Some(CaseRecord {
         case,
         applications,
@@ -405,9 +418,7 @@ pub(crate) async fn move_case(
     reopen: bool,
     stamp: &Stamp,
 ) -> Result<Case, StoreError> {
-    let case = case_by_id(tx, id)
-        .await?
-        .ok_or(StoreError::Domain(DomainError::NotFound { kind: "case" }))?;
+    let case = existing_case(tx, id).await?;
     if case.version != version {
         return Err(DomainError::StaleVersion { kind: "case" }.into());
     }
@@ -441,9 +452,7 @@ pub(crate) async fn move_case(
         None,
     )
     .await?;
-    case_by_id(tx, id)
-        .await?
-        .ok_or(StoreError::Domain(DomainError::NotFound { kind: "case" }))
+    existing_case(tx, id).await
 }
 
 /// A case in a list: enough to show and to find it.
@@ -503,29 +512,22 @@ pub(crate) async fn list(
         conditions.join(" AND "),
         params.len()
     );
-    let cases = tx
-        .fetch_all(&sql, &params)
-        .await?
-        .iter()
-        .map(case_from)
-        .collect::<Result<Vec<_>, _>>()?;
+    let cases = fetch_as(tx, &sql, &params, case_from).await?;
     let mut summaries = Vec::with_capacity(cases.len());
     for case in cases {
-        let children = tx
-            .fetch_all(
-                "SELECT given_name, family_name FROM children WHERE case_id = $1 ORDER BY id",
-                &[case.id.0.into()],
-            )
-            .await?
-            .iter()
-            .map(|r| {
+        let children = fetch_as(
+            tx,
+            "SELECT given_name, family_name FROM children WHERE case_id = $1 ORDER BY id",
+            &[case.id.0.into()],
+            |r| {
                 Ok(format!(
                     "{} {}",
                     r.text("given_name")?,
                     r.text("family_name")?
                 ))
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
+            },
+        )
+        .await?;
         summaries.push(CaseSummary { case, children });
     }
     Ok(summaries)
@@ -598,9 +600,7 @@ pub(crate) async fn allocate(
     reason: Option<&str>,
     stamp: &Stamp,
 ) -> Result<Case, StoreError> {
-    let case = case_by_id(tx, id)
-        .await?
-        .ok_or(StoreError::Domain(DomainError::NotFound { kind: "case" }))?;
+    let case = existing_case(tx, id).await?;
     if case.version != version {
         return Err(DomainError::StaleVersion { kind: "case" }.into());
     }
@@ -665,33 +665,32 @@ pub(crate) async fn allocate(
         .await?;
     }
     audit_case(tx, stamp, id, "allocate", reason.map(str::to_owned)).await?;
-    case_by_id(tx, id)
-        .await?
-        .ok_or(StoreError::Domain(DomainError::NotFound { kind: "case" }))
+    existing_case(tx, id).await
 }
 
 pub(crate) async fn allocations(
     tx: &mut dyn Tx,
     id: CaseId,
 ) -> Result<Vec<Allocation>, StoreError> {
-    tx.fetch_all(
-        "SELECT a.staff_id, s.given_name, s.family_name, a.allocated_on, a.ended_on, a.reason, a.allocated_by \
-         FROM allocations a JOIN staff s ON s.id = a.staff_id WHERE a.case_id = $1 ORDER BY a.id",
+    fetch_as(
+        tx,
+        "SELECT a.staff_id, s.given_name, s.family_name, \
+         a.allocated_on, a.ended_on, a.reason, a.allocated_by \
+         FROM allocations a JOIN staff s ON s.id = a.staff_id \
+         WHERE a.case_id = $1 ORDER BY a.id",
         &[id.0.into()],
+        |row| {
+            Ok(Allocation {
+                staff_id: StaffId(row.i64("staff_id")?),
+                staff_name: format!("{} {}", row.text("given_name")?, row.text("family_name")?),
+                allocated_on: row.date("allocated_on")?,
+                ended_on: row.opt_date("ended_on")?,
+                reason: row.opt_text("reason")?,
+                allocated_by: row.text("allocated_by")?,
+            })
+        },
     )
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(Allocation {
-            staff_id: StaffId(row.i64("staff_id")?),
-            staff_name: format!("{} {}", row.text("given_name")?, row.text("family_name")?),
-            allocated_on: row.date("allocated_on")?,
-            ended_on: row.opt_date("ended_on")?,
-            reason: row.opt_text("reason")?,
-            allocated_by: row.text("allocated_by")?,
-        })
-    })
-    .collect()
+    .await
 }
 
 /// The open cases of `team` waiting for a worker: harm alleged first, then oldest.
@@ -720,17 +719,13 @@ pub(crate) async fn held_by(tx: &mut dyn Tx, staff: &[StaffId]) -> Result<Vec<Ca
     }
     let placeholders: Vec<String> = (1..=staff.len()).map(|i| format!("${i}")).collect();
     let params: Vec<Param> = staff.iter().map(|s| s.0.into()).collect();
-    tx.fetch_all(
+    fetch_as(
+        tx,
         &format!(
             "SELECT {CASE_COLUMNS} FROM cases WHERE allocated_to IN ({}) AND stage <> '{CLOSED}' ORDER BY received_on, id",
             placeholders.join(", ")
         ),
-        &params,
-    )
-    .await?
-    .iter()
-    .map(case_from)
-    .collect()
+        &params, case_from).await
 }
 
 pub(crate) async fn safe_limit(tx: &mut dyn Tx, team: TeamId) -> Result<f64, StoreError> {
@@ -790,16 +785,16 @@ pub(crate) async fn practitioners_in_area(
     area: tandem_domain::organisation::ServiceAreaId,
     on: Date,
 ) -> Result<Vec<StaffId>, StoreError> {
-    tx.fetch_all(
+    fetch_as(
+        tx,
         "SELECT s.id FROM staff s JOIN teams t ON t.id = s.team_id \
          WHERE t.service_area_id = $1 AND s.job_group = 'practitioner' AND s.start_date <= $2 \
-         AND (s.end_date IS NULL OR s.end_date >= $2) ORDER BY LOWER(s.family_name), LOWER(s.given_name), s.id",
+         AND (s.end_date IS NULL OR s.end_date >= $2) \
+         ORDER BY LOWER(s.family_name), LOWER(s.given_name), s.id",
         &[area.0.into(), on.into()],
+        |r| Ok(StaffId(r.i64("id")?)),
     )
-    .await?
-    .iter()
-    .map(|r| Ok(StaffId(r.i64("id")?)))
-    .collect()
+    .await
 }
 
 // ------------------------------------------------------------ bank holidays
@@ -807,16 +802,18 @@ pub(crate) async fn practitioners_in_area(
 pub(crate) async fn bank_holidays(
     tx: &mut dyn Tx,
 ) -> Result<Vec<tandem_domain::calendar::BankHoliday>, StoreError> {
-    tx.fetch_all("SELECT day, title FROM bank_holidays ORDER BY day", &[])
-        .await?
-        .iter()
-        .map(|r| {
+    fetch_as(
+        tx,
+        "SELECT day, title FROM bank_holidays ORDER BY day",
+        &[],
+        |r| {
             Ok(tandem_domain::calendar::BankHoliday {
                 date: r.date("day")?,
                 title: r.text("title")?,
             })
-        })
-        .collect()
+        },
+    )
+    .await
 }
 
 /// Replaces every bank holiday in the years the new list covers, leaving
@@ -871,11 +868,13 @@ pub(crate) async fn case_ids_in(
 ) -> Result<Vec<i64>, StoreError> {
     let mut params = Vec::new();
     let condition = team_scope_condition(scope, &mut params);
-    tx.fetch_all(&format!("SELECT id FROM cases WHERE {condition}"), &params)
-        .await?
-        .iter()
-        .map(|r| Ok(r.i64("id")?))
-        .collect()
+    fetch_as(
+        tx,
+        &format!("SELECT id FROM cases WHERE {condition}"),
+        &params,
+        |r| Ok(r.i64("id")?),
+    )
+    .await
 }
 
 // ------------------------------------------------------- hearings and work
@@ -904,9 +903,7 @@ pub(crate) async fn add_hearing(
     h: &HearingDraft,
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
-    case_by_id(tx, case)
-        .await?
-        .ok_or(StoreError::Domain(DomainError::NotFound { kind: "case" }))?;
+    existing_case(tx, case).await?;
     tx.execute(
         "INSERT INTO hearings (case_id, kind, held_on, outcome, directions) VALUES ($1, $2, $3, $4, $5)",
         &[case.0.into(), h.kind.slug().into(), h.on.into(), h.outcome.clone().into(), h.directions.clone().into()],
@@ -917,24 +914,25 @@ pub(crate) async fn add_hearing(
 }
 
 pub(crate) async fn hearings(tx: &mut dyn Tx, case: CaseId) -> Result<Vec<Hearing>, StoreError> {
-    tx.fetch_all(
-        "SELECT id, kind, held_on, outcome, directions FROM hearings WHERE case_id = $1 ORDER BY held_on, id",
+    fetch_as(
+        tx,
+        "SELECT id, kind, held_on, outcome, directions \
+         FROM hearings \
+         WHERE case_id = $1 ORDER BY held_on, id",
         &[case.0.into()],
+        |r| {
+            Ok(Hearing {
+                id: r.i64("id")?,
+                details: HearingDraft {
+                    kind: decode("kind", HearingKind::parse(&r.text("kind")?))?,
+                    on: r.date("held_on")?,
+                    outcome: r.opt_text("outcome")?,
+                    directions: r.opt_text("directions")?,
+                },
+            })
+        },
     )
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Hearing {
-            id: r.i64("id")?,
-            details: HearingDraft {
-                kind: decode("kind", HearingKind::parse(&r.text("kind")?))?,
-                on: r.date("held_on")?,
-                outcome: r.opt_text("outcome")?,
-                directions: r.opt_text("directions")?,
-            },
-        })
-    })
-    .collect()
+    .await
 }
 
 pub(crate) async fn add_extension(
@@ -943,9 +941,7 @@ pub(crate) async fn add_extension(
     e: &Extension,
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
-    case_by_id(tx, case)
-        .await?
-        .ok_or(StoreError::Domain(DomainError::NotFound { kind: "case" }))?;
+    existing_case(tx, case).await?;
     tx.execute(
         "INSERT INTO extensions (case_id, weeks, granted_on, reason) VALUES ($1, $2, $3, $4)",
         &[
@@ -975,20 +971,24 @@ pub(crate) async fn extensions(
     tx: &mut dyn Tx,
     case: CaseId,
 ) -> Result<Vec<Extension>, StoreError> {
-    tx.fetch_all(
-        "SELECT weeks, granted_on, reason FROM extensions WHERE case_id = $1 ORDER BY granted_on, id",
+    fetch_as(
+        tx,
+        "SELECT weeks, granted_on, reason \
+         FROM extensions \
+         WHERE case_id = $1 ORDER BY granted_on, id",
         &[case.0.into()],
+        |r| {
+            Ok(Extension {
+                weeks: decode(
+                    "weeks",
+                    u8::try_from(r.i64("weeks")?).map_err(|e| e.to_string()),
+                )?,
+                granted_on: r.date("granted_on")?,
+                reason: r.text("reason")?,
+            })
+        },
     )
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Extension {
-            weeks: decode("weeks", u8::try_from(r.i64("weeks")?).map_err(|e| e.to_string()))?,
-            granted_on: r.date("granted_on")?,
-            reason: r.text("reason")?,
-        })
-    })
-    .collect()
+    .await
 }
 
 const WORK_COLUMNS: &str = "id, case_id, kind, due_on, filed_on, late_reason, version";
@@ -1011,9 +1011,7 @@ pub(crate) async fn add_work(
     w: &WorkItemDraft,
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
-    case_by_id(tx, case)
-        .await?
-        .ok_or(StoreError::Domain(DomainError::NotFound { kind: "case" }))?;
+    existing_case(tx, case).await?;
     insert_work(tx, case, w).await?;
     add_event(
         tx,
@@ -1029,14 +1027,13 @@ pub(crate) async fn add_work(
 }
 
 pub(crate) async fn work_items(tx: &mut dyn Tx, case: CaseId) -> Result<Vec<WorkItem>, StoreError> {
-    tx.fetch_all(
+    fetch_as(
+        tx,
         &format!("SELECT {WORK_COLUMNS} FROM work_items WHERE case_id = $1 ORDER BY due_on, id"),
         &[case.0.into()],
+        work_from,
     )
-    .await?
-    .iter()
-    .map(work_from)
-    .collect()
+    .await
 }
 
 /// Records that work was filed, if it is still at `version`.
@@ -1067,9 +1064,7 @@ pub(crate) async fn file_work(
     if work.version != version {
         return Err(DomainError::StaleVersion { kind: "work item" }.into());
     }
-    let case = case_by_id(tx, work.case_id)
-        .await?
-        .ok_or(StoreError::Domain(DomainError::NotFound { kind: "case" }))?;
+    let case = existing_case(tx, work.case_id).await?;
     let (filed, reason) = check_filing(&work, case.received_on, filed_on, late_reason, today)?;
     let changed = tx
         .execute(
@@ -1092,18 +1087,13 @@ pub(crate) async fn file_work(
     )
     .await?;
     audit_case(tx, stamp, work.case_id, "update", Some("work filed".into())).await?;
-    let rows = tx
-        .fetch_all(
-            &format!("SELECT {WORK_COLUMNS} FROM work_items WHERE id = $1"),
-            &[item.into()],
-        )
-        .await?;
-    rows.first()
-        .map(work_from)
-        .transpose()?
-        .ok_or(StoreError::Domain(DomainError::NotFound {
-            kind: "work item",
-        }))
+    // The update changed exactly these, under the version checked above.
+    Ok(WorkItem {
+        filed_on: Some(filed),
+        late_reason: reason,
+        version: version + 1,
+        ..work
+    })
 }
 
 /// Unfiled work on the open cases a worker holds, soonest due first.
@@ -1112,16 +1102,12 @@ pub(crate) async fn work_due_for(
     staff: StaffId,
 ) -> Result<Vec<(WorkItem, String)>, StoreError> {
     let columns: Vec<String> = WORK_COLUMNS.split(", ").map(|c| format!("w.{c}")).collect();
-    tx.fetch_all(
+    fetch_as(
+        tx,
         &format!(
             "SELECT {}, c.case_number FROM work_items w JOIN cases c ON c.id = w.case_id \
              WHERE c.allocated_to = $1 AND c.stage <> '{CLOSED}' AND w.filed_on IS NULL ORDER BY w.due_on, w.id",
             columns.join(", ")
         ),
-        &[staff.0.into()],
-    )
-    .await?
-    .iter()
-    .map(|r| Ok((work_from(r)?, r.text("case_number")?)))
-    .collect()
+        &[staff.0.into()], |r| Ok((work_from(r)?, r.text("case_number")?))).await
 }

@@ -172,7 +172,7 @@ async fn create<R: Resource>(
         .store
         .create(&draft, &guard.stamp(Some(grant)))
         .await?;
-    let location = format!("/api/v1/{}/{}", R::SLUG, created.id());
+    let location = format!("/api/v1/{}/{}", R::SLUG, created.id_of());
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
@@ -195,7 +195,7 @@ async fn update<R: Resource>(
     let updated: R = state
         .store
         .update(
-            record.id(),
+            record.id_of(),
             body.version()?,
             &draft,
             &guard.stamp(Some(grant)),

@@ -125,7 +125,7 @@ impl<'a> Guard<'a> {
         }
         Ok(Target {
             kind: R::POLICY_KIND,
-            record_id: record.map(R::id),
+            record_id: record.map(R::id_of),
             placement: Some(self.state.store.placement_of_team(team).await?),
         })
     }

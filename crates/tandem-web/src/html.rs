@@ -512,7 +512,7 @@ async fn list<R: Resource>(
         rows: records
             .iter()
             .map(|r| TableRow {
-                id: r.id(),
+                id: r.id_of(),
                 cells: r.cells(&lookups),
             })
             .collect(),
@@ -747,7 +747,7 @@ async fn edit_form<R: Resource>(
         Err(response) => return Ok(response),
     };
     let form_for = FormFor::Edit {
-        id: record.id(),
+        id: record.id_of(),
         title: record.title(),
     };
     Ok(form_page::<R>(
@@ -783,7 +783,7 @@ async fn update<R: Resource>(
             match guard.record(Action::Update, &moved_to).await {
                 Ok(_) => state
                     .store
-                    .update::<R>(record.id(), version, &draft, &guard.stamp(Some(grant)))
+                    .update::<R>(record.id_of(), version, &draft, &guard.stamp(Some(grant)))
                     .await
                     .map(|_| ()),
                 Err(Refusal::Failed(e)) => return Err(e.into()),
@@ -800,7 +800,7 @@ async fn update<R: Resource>(
         Ok(()) => Ok(Redirect::to(&format!("/admin/{}?notice=saved", R::SLUG)).into_response()),
         Err(e) => {
             let form_for = FormFor::Edit {
-                id: record.id(),
+                id: record.id_of(),
                 title: record.title(),
             };
             let version = form.version().map(|v| v.to_string()).unwrap_or_default();
@@ -838,7 +838,7 @@ async fn delete_confirm<R: Resource>(
         trail: admin_trail::<R>(),
         slug: R::SLUG,
         singular: R::KIND,
-        id: record.id(),
+        id: record.id_of(),
         name: record.title(),
         version: record.version(),
     })

@@ -244,7 +244,6 @@ pub trait Resource: Editable + Clone + Send + Sync + 'static {
     /// The API's JSON representation.
     type View: Serialize + ToSchema + Send + Sync;
 
-    fn id(&self) -> i64;
     fn version(&self) -> i64;
 
     /// The team a record belongs to, which places it for the policy.
@@ -307,9 +306,6 @@ impl Resource for Region {
     type Body = RegionBody;
     type View = RegionView;
 
-    fn id(&self) -> i64 {
-        self.id.0
-    }
     fn version(&self) -> i64 {
         self.version
     }
@@ -400,9 +396,6 @@ impl Resource for ServiceArea {
     type Body = ServiceAreaBody;
     type View = ServiceAreaView;
 
-    fn id(&self) -> i64 {
-        self.id.0
-    }
     fn version(&self) -> i64 {
         self.version
     }
@@ -516,9 +509,6 @@ impl Resource for Office {
     type Body = OfficeBody;
     type View = OfficeView;
 
-    fn id(&self) -> i64 {
-        self.id.0
-    }
     fn version(&self) -> i64 {
         self.version
     }
@@ -649,9 +639,6 @@ impl Resource for Team {
     type Body = TeamBody;
     type View = TeamView;
 
-    fn id(&self) -> i64 {
-        self.id.0
-    }
     fn version(&self) -> i64 {
         self.version
     }
@@ -768,9 +755,6 @@ impl Resource for Court {
     type Body = CourtBody;
     type View = CourtView;
 
-    fn id(&self) -> i64 {
-        self.id.0
-    }
     fn version(&self) -> i64 {
         self.version
     }
@@ -877,9 +861,6 @@ impl Resource for LocalAuthority {
     type Body = LocalAuthorityBody;
     type View = LocalAuthorityView;
 
-    fn id(&self) -> i64 {
-        self.id.0
-    }
     fn version(&self) -> i64 {
         self.version
     }
@@ -1037,9 +1018,6 @@ impl Resource for StaffMember {
     type Body = StaffBody;
     type View = StaffView;
 
-    fn id(&self) -> i64 {
-        self.id.0
-    }
     fn version(&self) -> i64 {
         self.version
     }
