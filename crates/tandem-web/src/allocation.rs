@@ -4,7 +4,8 @@
 use crate::AppState;
 use crate::cases::open_case;
 use crate::error::{AppError, PageError};
-use crate::extract::{HtmlForm, record_id};
+use crate::extract::{HtmlForm, TypedForm, record_id};
+use crate::forms::FormIds;
 use crate::guard::{Guard, Refusal, forbidden};
 use crate::html::{Layout, render};
 use crate::session::{Principal, RequestMeta, SignedIn};
@@ -15,10 +16,10 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use tandem_domain::DomainError;
 use tandem_domain::access::{Action, RecordKind, Target};
 use tandem_domain::casework::{Case, CaseId, Caseload, CaseloadWeights};
 use tandem_domain::organisation::{StaffId, StaffMember, Team, TeamId};
+use tandem_domain::{DomainError, ValidationErrors};
 use tandem_storage::StoreError;
 
 pub fn routes() -> Router<AppState> {
@@ -212,64 +213,55 @@ struct AllocateForm {
     version: String,
 }
 
+/// The allocation form's own fields, before the policy and the team are asked.
+fn check_allocation(
+    form: &AllocateForm,
+) -> Result<(StaffId, jiff::civil::Date, Option<String>), DomainError> {
+    let mut errors = ValidationErrors::new();
+    let worker = form.staff_id.trim().parse().ok().map(StaffId);
+    if worker.is_none() {
+        errors.add("staff_id", "Choose who to allocate the case to");
+    }
+    let on = errors.check("on", tandem_domain::text::date(&form.on, "date"));
+    let reason = errors.check(
+        "reason",
+        tandem_domain::casework::reason(&form.reason, false),
+    );
+    match (worker, on, reason) {
+        (Some(worker), Some(on), Some(reason)) if errors.is_empty() => Ok((worker, on, reason)),
+        _ => Err(DomainError::Invalid(errors)),
+    }
+}
+
 async fn allocate(
     State(state): State<AppState>,
     SignedIn(principal): SignedIn,
     meta: RequestMeta,
     Path(id): Path<String>,
-    HtmlForm(form): HtmlForm<AllocateForm>,
+    TypedForm(form, typed): TypedForm<AllocateForm>,
 ) -> Result<Response, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
     let id = record_id(&id)?;
-    let (record, grant) = open_case(&guard, id, Action::Allocate)
+    let (_, grant) = open_case(&guard, id, Action::Allocate)
         .await
         .map_err(AppError::from)?;
-    let problem = |message: String| async {
-        let problem = crate::cases::CaseProblem {
-            message,
-            form: "allocate".into(),
-            anchor: "staff_id".into(),
-        };
-        let page = crate::cases::case_page(&state, &principal, &record, Some(problem)).await?;
-        Ok::<Response, PageError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-    };
-    let Some(worker) = form.staff_id.trim().parse().ok().map(StaffId) else {
-        return problem("Choose who to allocate the case to".into()).await;
-    };
-    let on = match tandem_domain::text::date(&form.on, "date") {
-        Ok(on) => on,
-        Err(message) => return problem(message).await,
-    };
-    let reason = match tandem_domain::casework::reason(&form.reason, false) {
-        Ok(reason) => reason,
-        Err(message) => return problem(message).await,
-    };
-    let version = form.version.trim().parse().unwrap_or(0);
-    match state
-        .store
-        .allocate_case(
-            CaseId(id),
-            version,
-            worker,
-            on,
-            reason.as_deref(),
-            &guard.stamp(Some(grant)),
-        )
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
-        Err(StoreError::Domain(DomainError::Invalid(e))) => {
-            problem(
-                e.fields()
-                    .first()
-                    .map(|f| f.message.clone())
-                    .unwrap_or_default(),
-            )
-            .await
-        }
-        Err(StoreError::Domain(e @ DomainError::StaleVersion { .. })) => {
-            problem(e.to_string()).await
+    let ids = FormIds::new("allocate", "allocate-", "staff_id");
+    let checked = check_allocation(&form);
+    let result = match checked {
+        Ok((worker, on, reason)) => {
+            state
+                .store
+                .allocate_case(
+                    CaseId(id),
+                    form.version.trim().parse().unwrap_or(0),
+                    worker,
+                    on,
+                    reason.as_deref(),
+                    &guard.stamp(Some(grant)),
+                )
+                .await
         }
         Err(e) => Err(e.into()),
-    }
+    };
+    crate::cases::back_to_case(&state, &principal, id, result, &ids, typed).await
 }

@@ -3,7 +3,8 @@
 
 use crate::AppState;
 use crate::error::{AppError, PageError};
-use crate::extract::{HtmlForm, record_id};
+use crate::extract::{HtmlForm, TypedForm, record_id};
+use crate::forms::{FormIds, FormState};
 use crate::guard::{Guard, Refusal};
 use crate::html::{Layout, render};
 use crate::session::{Principal, RequestMeta, SignedIn};
@@ -541,7 +542,7 @@ struct CasePage {
     reopen_to: Vec<(&'static str, &'static str)>,
     version: i64,
     may_update: bool,
-    error: Option<CaseProblem>,
+    forms: FormState,
     today: String,
     allocated_to: String,
     /// (what, where it stands, RAG class, RAG label)
@@ -559,13 +560,6 @@ struct CasePage {
     work_kinds: Vec<(&'static str, &'static str)>,
 }
 
-impl CasePage {
-    /// Whether the problem shown came from this form.
-    fn form_open(&self, form: &str) -> bool {
-        self.error.as_ref().is_some_and(|p| p.form == form)
-    }
-}
-
 pub struct WorkView {
     pub id: i64,
     pub kind: &'static str,
@@ -577,43 +571,11 @@ pub struct WorkView {
     pub version: i64,
 }
 
-/// A problem with one of the case page's forms: the error summary links to
-/// the field, and the form it is in is shown open.
-pub struct CaseProblem {
-    pub message: String,
-    /// `move`, `allocate`, `hearing`, `work`, `extension` or `filing-{item}`.
-    pub form: String,
-    /// The id of the field at fault.
-    pub anchor: String,
-}
-
-/// Where a form's fields are on the case page: the id is `prefix`, then the
-/// field name with dashes, then `suffix`; `first` when no field is named.
-struct FormIds<'a> {
-    form: String,
-    prefix: &'a str,
-    suffix: String,
-    first: &'a str,
-}
-
-impl FormIds<'_> {
-    fn problem(&self, message: String, field: Option<&str>) -> CaseProblem {
-        CaseProblem {
-            message,
-            form: self.form.clone(),
-            anchor: match field {
-                Some(f) => format!("{}{}{}", self.prefix, f.replace('_', "-"), self.suffix),
-                None => format!("{}{}", self.first, self.suffix),
-            },
-        }
-    }
-}
-
 pub async fn case_page(
     state: &AppState,
     principal: &Principal,
     record: &CaseRecord,
-    error: Option<CaseProblem>,
+    forms: FormState,
 ) -> Result<Html<String>, PageError> {
     let case = &record.case;
     let confidential_ok = sees_confidential(state, principal, case).await?;
@@ -748,7 +710,7 @@ pub async fn case_page(
             .collect(),
         version: case.version,
         may_update,
-        error,
+        forms,
         today: state.clock.today().to_string(),
         clocks,
         allocated_to: history
@@ -834,7 +796,7 @@ async fn show(
     let guard = Guard::new(&state, &principal, &meta);
     let id = record_id(&id)?;
     match open_case(&guard, id, Action::View).await {
-        Ok((record, _)) => Ok(case_page(&state, &principal, &record, None)
+        Ok((record, _)) => Ok(case_page(&state, &principal, &record, FormState::default())
             .await?
             .into_response()),
         Err(Refusal::BreakGlass) => {
@@ -864,7 +826,7 @@ async fn move_case(
     SignedIn(principal): SignedIn,
     meta: RequestMeta,
     Path(id): Path<String>,
-    HtmlForm(form): HtmlForm<MoveForm>,
+    TypedForm(form, typed): TypedForm<MoveForm>,
 ) -> Result<Response, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
     let id = record_id(&id)?;
@@ -873,26 +835,13 @@ async fn move_case(
         Err(refusal) => return Err(AppError::from(refusal).into()),
     };
     let reopen = form.reopen.is_some();
-    let checked = (|| -> Result<(jiff::civil::Date, Option<String>, i64), String> {
-        let on = tandem_domain::text::date(&form.on, "date")?;
-        let needs_reason = reopen || form.to == CLOSED;
-        let reason = casework::reason(&form.reason, needs_reason)?;
-        let version = form
-            .version
-            .trim()
-            .parse()
-            .map_err(|_| "Reload the page and try again".to_owned())?;
-        Ok((on, reason, version))
-    })();
+    let ids = FormIds::new("move", "", "to");
+    let checked = check_move(&form, reopen);
     let (on, reason, version) = match checked {
         Ok(checked) => checked,
-        Err(message) => {
-            let problem = CaseProblem {
-                message,
-                form: "move".into(),
-                anchor: "on".into(),
-            };
-            let page = case_page(&state, &principal, &record, Some(problem)).await?;
+        Err(e) => {
+            let forms = FormState::new(Some(ids.refused(&e, typed)));
+            let page = case_page(&state, &principal, &record, forms).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -908,7 +857,24 @@ async fn move_case(
             &guard.stamp(Some(grant)),
         )
         .await;
-    back_to_case(&state, &principal, id, result, form_ids("move", "", "to")).await
+    back_to_case(&state, &principal, id, result, &ids, typed).await
+}
+
+/// The move form's own fields, before the pathway is asked.
+fn check_move(
+    form: &MoveForm,
+    reopen: bool,
+) -> Result<(jiff::civil::Date, Option<String>, i64), DomainError> {
+    let mut errors = ValidationErrors::new();
+    let on = errors.check("on", tandem_domain::text::date(&form.on, "date"));
+    let needs_reason = reopen || form.to == CLOSED;
+    let reason = errors.check("reason", casework::reason(&form.reason, needs_reason));
+    let version = form.version.trim().parse().ok();
+    match (on, reason, version) {
+        (Some(on), Some(reason), Some(version)) if errors.is_empty() => Ok((on, reason, version)),
+        (_, _, None) => Err(DomainError::StaleVersion { kind: "case" }),
+        _ => Err(DomainError::Invalid(errors)),
+    }
 }
 
 #[derive(Template)]
@@ -950,25 +916,19 @@ async fn access_log(
     })
 }
 
-/// Shows the case again with a problem, or passes a fault on.
-async fn case_problem(
+/// Shows the case again with the refused form, or passes a fault on.
+pub async fn case_problem(
     state: &AppState,
     principal: &Principal,
     id: i64,
     error: StoreError,
-    ids: &FormIds<'_>,
+    ids: &FormIds,
+    typed: HashMap<String, String>,
 ) -> Result<Response, PageError> {
     // Anything but a broken rule or a stale version is not the user's to fix here.
     let e = match error {
         StoreError::Domain(e @ (DomainError::Invalid(_) | DomainError::StaleVersion { .. })) => e,
         other => return Err(other.into()),
-    };
-    let problem = match &e {
-        DomainError::Invalid(errors) => match errors.fields().first() {
-            Some(f) => ids.problem(f.message.clone(), Some(&f.field)),
-            None => ids.problem(e.to_string(), None),
-        },
-        other => ids.problem(other.to_string(), None),
     };
     let record = state
         .store
@@ -980,11 +940,8 @@ async fn case_problem(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    Ok((
-        status,
-        case_page(state, principal, &record, Some(problem)).await?,
-    )
-        .into_response())
+    let forms = FormState::new(Some(ids.refused(&e, typed)));
+    Ok((status, case_page(state, principal, &record, forms).await?).into_response())
 }
 
 async fn add_hearing(
@@ -992,7 +949,7 @@ async fn add_hearing(
     SignedIn(principal): SignedIn,
     meta: RequestMeta,
     Path(id): Path<String>,
-    HtmlForm(input): HtmlForm<HearingInput>,
+    TypedForm(input, typed): TypedForm<HearingInput>,
 ) -> Result<Response, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
     let id = record_id(&id)?;
@@ -1013,7 +970,8 @@ async fn add_hearing(
         &principal,
         id,
         result,
-        form_ids("hearing", "hearing-", "hearing-kind"),
+        &FormIds::new("hearing", "hearing-", "hearing-kind"),
+        typed,
     )
     .await
 }
@@ -1023,7 +981,7 @@ async fn add_work(
     SignedIn(principal): SignedIn,
     meta: RequestMeta,
     Path(id): Path<String>,
-    HtmlForm(input): HtmlForm<WorkItemInput>,
+    TypedForm(input, typed): TypedForm<WorkItemInput>,
 ) -> Result<Response, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
     let id = record_id(&id)?;
@@ -1044,7 +1002,8 @@ async fn add_work(
         &principal,
         id,
         result,
-        form_ids("work", "work-", "work-kind"),
+        &FormIds::new("work", "work-", "work-kind"),
+        typed,
     )
     .await
 }
@@ -1062,7 +1021,7 @@ async fn add_extension(
     SignedIn(principal): SignedIn,
     meta: RequestMeta,
     Path(id): Path<String>,
-    HtmlForm(form): HtmlForm<ExtensionForm>,
+    TypedForm(form, typed): TypedForm<ExtensionForm>,
 ) -> Result<Response, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
     let id = record_id(&id)?;
@@ -1089,32 +1048,25 @@ async fn add_extension(
         &principal,
         id,
         result,
-        form_ids("extension", "extension-", "extension-weeks"),
+        &FormIds::new("extension", "extension-", "extension-weeks"),
+        typed,
     )
     .await
 }
 
-/// After a change to a case: back to its page, or the page again with the problem.
-async fn back_to_case<T>(
+/// After a change to a case: back to its page, or the page again with the
+/// refused form as it was typed.
+pub async fn back_to_case<T>(
     state: &AppState,
     principal: &Principal,
     id: i64,
     result: Result<T, StoreError>,
-    ids: FormIds<'_>,
+    ids: &FormIds,
+    typed: HashMap<String, String>,
 ) -> Result<Response, PageError> {
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
-        Err(e) => case_problem(state, principal, id, e, &ids).await,
-    }
-}
-
-/// A form whose field ids are `{prefix}{field}`.
-fn form_ids<'a>(form: &str, prefix: &'a str, first: &'a str) -> FormIds<'a> {
-    FormIds {
-        form: form.into(),
-        prefix,
-        suffix: String::new(),
-        first,
+        Err(e) => case_problem(state, principal, id, e, ids, typed).await,
     }
 }
 
@@ -1131,7 +1083,7 @@ async fn file_work(
     SignedIn(principal): SignedIn,
     meta: RequestMeta,
     Path((id, item)): Path<(String, String)>,
-    HtmlForm(form): HtmlForm<FilingForm>,
+    TypedForm(form, typed): TypedForm<FilingForm>,
 ) -> Result<Response, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
     let id = record_id(&id)?;
@@ -1157,12 +1109,8 @@ async fn file_work(
         &principal,
         id,
         result,
-        FormIds {
-            form: format!("filing-{item}"),
-            prefix: "",
-            suffix: format!("-{item}"),
-            first: "filed-on",
-        },
+        &FormIds::per_item("filing", item, "filed-on"),
+        typed,
     )
     .await
 }

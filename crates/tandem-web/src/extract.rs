@@ -6,6 +6,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
+use std::collections::HashMap;
 
 /// The status and code for a body that could not be read or parsed.
 fn body_error(status: StatusCode, detail: String) -> AppError {
@@ -63,42 +64,60 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for HtmlForm<T> {
     type Rejection = PageError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_form = req
-            .headers()
-            .get(axum::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-        if !is_form {
-            return Err(PageError(body_error(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Send the form as application/x-www-form-urlencoded".into(),
-            )));
-        }
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|rejection| {
-                PageError(body_error(rejection.status(), rejection.body_text()))
-            })?;
-        let unreadable = |e: serde_urlencoded::de::Error| {
-            PageError(AppError::bad_request(format!(
-                "The form could not be read: {e}"
-            )))
-        };
-        let pairs: Vec<(String, String)> =
-            serde_urlencoded::from_bytes(&bytes).map_err(unreadable)?;
-        let fields: Vec<(String, String)> = pairs
-            .into_iter()
-            .filter(|(key, _)| key != crate::session::CSRF_FIELD)
-            .collect();
-        let encoded = serde_urlencoded::to_string(&fields).map_err(|e| {
-            PageError(AppError::bad_request(format!(
-                "The form could not be read: {e}"
-            )))
-        })?;
-        serde_urlencoded::from_str(&encoded)
-            .map(HtmlForm)
-            .map_err(unreadable)
+        let fields = form_fields(req, state).await?;
+        Ok(HtmlForm(parse_fields(&fields)?))
     }
+}
+
+/// A submitted HTML form, and its fields as typed, so a refused form can be
+/// shown again with what the user entered.
+pub struct TypedForm<T>(pub T, pub HashMap<String, String>);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for TypedForm<T> {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let fields = form_fields(req, state).await?;
+        let form = parse_fields(&fields)?;
+        Ok(TypedForm(form, fields.into_iter().collect()))
+    }
+}
+
+fn unreadable(e: impl std::fmt::Display) -> PageError {
+    PageError(AppError::bad_request(format!(
+        "The form could not be read: {e}"
+    )))
+}
+
+/// The form's fields, less the CSRF token.
+async fn form_fields<S: Send + Sync>(
+    req: Request,
+    state: &S,
+) -> Result<Vec<(String, String)>, PageError> {
+    let is_form = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(PageError(body_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send the form as application/x-www-form-urlencoded".into(),
+        )));
+    }
+    let bytes = axum::body::Bytes::from_request(req, state)
+        .await
+        .map_err(|rejection| PageError(body_error(rejection.status(), rejection.body_text())))?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(unreadable)?;
+    Ok(pairs
+        .into_iter()
+        .filter(|(key, _)| key != crate::session::CSRF_FIELD)
+        .collect())
+}
+
+fn parse_fields<T: DeserializeOwned>(fields: &[(String, String)]) -> Result<T, PageError> {
+    let encoded = serde_urlencoded::to_string(fields).map_err(unreadable)?;
+    serde_urlencoded::from_str(&encoded).map_err(unreadable)
 }
 
 /// A record id from the path. Anything that is not a positive whole number

@@ -20,6 +20,7 @@ mod cases_api;
 mod clock;
 mod error;
 mod extract;
+mod forms;
 mod guard;
 mod health;
 mod html;

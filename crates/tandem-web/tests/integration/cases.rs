@@ -743,6 +743,17 @@ async fn hearings_and_work_for_the_court_are_recorded(store: Store) {
                 .contains("<details class=\"govuk-details\" open>"),
         "the summary links to the field, in a form shown open"
     );
+    assert!(
+        early.body.contains("id=\"hearing-on-error\"")
+            && early.body.contains("value=\"2026-02-20\"")
+            && early
+                .body
+                .contains("Cafcass to file a section 7 report by 2026-05-29</textarea>")
+            && early
+                .body
+                .contains("<option value=\"first-hearing\" selected>"),
+        "the error shows at its field and what was typed is kept"
+    );
     let held = app
         .form_as(&fca, &format!("{case}/hearings"), &hearing("2026-03-30"))
         .await;
@@ -766,10 +777,15 @@ async fn hearings_and_work_for_the_court_are_recorded(store: Store) {
         .form_as(
             &fca,
             &format!("{case}/work"),
-            &[("kind", "essay"), ("due_on", "2026-05-29")],
+            &[("kind", "essay"), ("due_on", "2026-13-29")],
         )
         .await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unknown.body.contains("href=\"#work-kind\"")
+            && unknown.body.contains("href=\"#work-due-on\""),
+        "every problem is listed, not just the first"
+    );
 
     let letter = work[0].id;
     let filing = |filed: &'static str, reason: &'static str, version: &'static str| {
