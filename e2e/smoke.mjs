@@ -33,6 +33,17 @@ import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium } from 'playwright-core';
 
+/** Opens the first case in the list, then one section of it. */
+async function openSection(page, label) {
+  await Promise.all([page.waitForLoadState('load'), page.click('main table a.govuk-link')]);
+  await page.waitForSelector('h1:has-text("Case ")');
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.click(`nav[aria-label="Sections of this case"] a:has-text("${label}")`),
+  ]);
+  await page.waitForSelector('h2');
+}
+
 // Pages to visit, in order. Add entries here. Fields:
 //   path    URL path on the demo server (required)
 //   name    screenshot file name (default: derived from the path)
@@ -89,6 +100,40 @@ const PAGES = [
       await page.waitForSelector('.govuk-error-summary');
     },
   },
+  {
+    // Each section of a case, every form opened.
+    path: '/cases',
+    name: 'case-children',
+    as: 'fca',
+    steps: async ({ page }) => {
+      await openSection(page, "The children's experience");
+      await page.$$eval('details', (all) => all.forEach((d) => { d.open = true; }));
+    },
+  },
+  {
+    // A domestic abuse indicator without its type and source comes back with both named.
+    path: '/cases',
+    name: 'case-risk-error',
+    as: 'fca',
+    stepStatus: 422,
+    steps: async ({ page }) => {
+      await openSection(page, 'Risk');
+      await page.$$eval('details', (all) => all.forEach((d) => { d.open = true; }));
+      await page.selectOption('#risk-kind', 'domestic-abuse');
+      await page.click('form[action$="/risk"] button[type=submit]');
+      await page.waitForSelector('.govuk-error-summary');
+    },
+  },
+  {
+    path: '/cases',
+    name: 'case-notes',
+    as: 'supervisor',
+    steps: async ({ page }) => {
+      await openSection(page, 'Notes and oversight');
+      await page.$$eval('details', (all) => all.forEach((d) => { d.open = true; }));
+    },
+  },
+  { path: '/children/yet-to-meet', name: 'yet-to-meet', as: 'supervisor' },
   { path: '/cases/new', name: 'case-new', as: 'fca' },
   {
     path: '/cases/new',

@@ -12,7 +12,11 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Deserialize;
 use tandem_domain::audit::Stamp;
+use tandem_domain::case_notes::NoteInput;
+use tandem_domain::casework::{CaseDraft, CaseId, LawType};
+use tandem_domain::child_experience::{ChildExperienceInput, ChildOutcomeInput};
 use tandem_domain::organisation::*;
+use tandem_domain::risk::RiskInput;
 use tandem_storage::{Store, StoreError};
 
 /// The organisation's reference data: regions, service areas, offices,
@@ -820,10 +824,26 @@ pub async fn load_cases(
                             .await?;
                     }
                     _ => {
+                        if to == CLOSED {
+                            record_outcomes(
+                                store,
+                                id,
+                                law,
+                                stage == "intake",
+                                on,
+                                today,
+                                stamp,
+                                &mut rng,
+                            )
+                            .await?;
+                        }
                         store
                             .move_case(id, version, to, on, reason, false, stamp)
                             .await?;
                     }
+                }
+                if allocating {
+                    record_practice(store, id, &draft, on, today, stamp, &mut rng).await?;
                 }
                 stage = to;
                 if to == CLOSED {
@@ -834,4 +854,197 @@ pub async fn load_cases(
         opened += CASES_PER_TEAM;
     }
     Ok(opened)
+}
+
+/// What the court decided for each child, recorded before a case closes.
+#[allow(clippy::too_many_arguments)]
+async fn record_outcomes(
+    store: &Store,
+    id: CaseId,
+    law: LawType,
+    withdrawn: bool,
+    on: jiff::civil::Date,
+    today: jiff::civil::Date,
+    stamp: &Stamp,
+    rng: &mut StdRng,
+) -> Result<(), DemoError> {
+    let children = store
+        .case(id)
+        .await?
+        .map(|r| r.children)
+        .unwrap_or_default();
+    for child in children {
+        let (orders, lives_with, contact) = match (withdrawn, law) {
+            (true, _) => ("withdrawn", "mother", ""),
+            (false, LawType::Private) => [
+                (
+                    "child-arrangements-lives-with,child-arrangements-spends-time",
+                    "mother",
+                    "Alternate weekends and half the school holidays with father",
+                ),
+                (
+                    "child-arrangements-lives-with",
+                    "shared-care",
+                    "Week about with each parent",
+                ),
+                ("no-order", "mother", "As agreed between the parents"),
+            ][rng.random_range(0..3)],
+            (false, LawType::Public) => [
+                (
+                    "care",
+                    "foster-carer",
+                    "Supervised time with parents monthly",
+                ),
+                (
+                    "special-guardianship",
+                    "kinship-carer",
+                    "Time with parents as the special guardian arranges",
+                ),
+                ("supervision", "mother", ""),
+            ][rng.random_range(0..3)],
+            (false, LawType::Adoption) => (
+                "adoption",
+                "adoptive-parents",
+                "Letterbox contact once a year",
+            ),
+        };
+        let outcome = ChildOutcomeInput {
+            orders: orders.into(),
+            lives_with: lives_with.into(),
+            contact: contact.into(),
+            recorded_on: on.to_string(),
+            version: child.version.to_string(),
+        };
+        store
+            .set_child_outcome(id, child.id, &outcome, today, stamp)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The practice that follows allocation: meeting the children (not always
+/// yet), domestic abuse indicators where harm is alleged, checks, a contact
+/// and, usually, the manager's oversight.
+async fn record_practice(
+    store: &Store,
+    id: CaseId,
+    draft: &CaseDraft,
+    allocated_on: jiff::civil::Date,
+    today: jiff::civil::Date,
+    stamp: &Stamp,
+    rng: &mut StdRng,
+) -> Result<(), DemoError> {
+    let Some(record) = store.case(id).await? else {
+        return Ok(());
+    };
+    let after = |days: i64| (allocated_on + jiff::Span::new().days(days)).min(today);
+    if rng.random_bool(0.7) {
+        store
+            .add_note(
+                id,
+                &NoteInput {
+                    kind: "oversight".into(),
+                    on: after(2).to_string(),
+                    oversight_for: "allocation".into(),
+                    body: "Allocation agreed. Plan: see the children within ten working days, then the parents.".into(),
+                    ..Default::default()
+                },
+                today,
+                stamp,
+            )
+            .await?;
+    }
+    let met = rng.random_bool(0.75);
+    for child in &record.children {
+        if !met {
+            continue;
+        }
+        let when = after(rng.random_range(3..20));
+        let experience = ChildExperienceInput {
+            first_met_fca_on: when.to_string(),
+            wishes_and_feelings: [
+                "Wants to keep living with mum and see dad at weekends.",
+                "Says home is calmer now and wants it to stay that way.",
+                "Misses their brother and wants to see him more.",
+            ][rng.random_range(0..3)]
+            .into(),
+            told_outcome_by: [
+                "family-court-adviser",
+                "adviser-with-carer",
+                "letter",
+                "not-yet-asked",
+            ][rng.random_range(0..4)]
+            .into(),
+            told_outcome_notes: String::new(),
+            version: child.version.to_string(),
+        };
+        store
+            .set_child_experience(id, child.id, &experience, today, stamp)
+            .await?;
+        store
+            .add_note(
+                id,
+                &NoteInput {
+                    kind: "contact".into(),
+                    on: when.to_string(),
+                    contact_with: "child".into(),
+                    contact_method: ["home-visit", "in-person", "video"][rng.random_range(0..3)]
+                        .into(),
+                    body: format!(
+                        "Met {} to hear their wishes and feelings.",
+                        child.details.given_name
+                    ),
+                    ..Default::default()
+                },
+                today,
+                stamp,
+            )
+            .await?;
+    }
+    let case = &record.case;
+    if draft.harm_alleged {
+        let abuse = RiskInput {
+            kind: "domestic-abuse".into(),
+            noted_on: draft.received_on.to_string(),
+            indicator: ["coercive-control", "physical", "emotional", "threats"]
+                [rng.random_range(0..4)]
+            .into(),
+            source: "court".into(),
+            detail: "Alleged in the C1A with the application.".into(),
+            ..Default::default()
+        };
+        if let Ok(entry) = abuse.validate(case, today) {
+            store.add_risk(id, &entry, stamp).await?;
+        }
+    }
+    let check = RiskInput {
+        kind: "police-check".into(),
+        noted_on: draft.received_on.to_string(),
+        ..Default::default()
+    };
+    if let Ok(entry) = check.validate(case, today) {
+        store.add_risk(id, &entry, stamp).await?;
+        if rng.random_bool(0.8)
+            && let Some(asked) = store
+                .risks(id)
+                .await?
+                .into_iter()
+                .find(|r| r.awaiting_response())
+        {
+            let answered =
+                (draft.received_on + jiff::Span::new().days(rng.random_range(2..9))).min(today);
+            store
+                .record_check_response(
+                    id,
+                    asked.id,
+                    asked.version,
+                    &answered.to_string(),
+                    ["nothing-known", "information-held"][rng.random_range(0..2)],
+                    today,
+                    stamp,
+                )
+                .await?;
+        }
+    }
+    Ok(())
 }

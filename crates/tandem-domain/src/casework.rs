@@ -525,7 +525,8 @@ choice::choice!(
 );
 
 /// A child in the proceedings, as entered.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ChildInput {
     pub given_name: String,
     pub family_name: String,
@@ -965,7 +966,10 @@ pub struct Application {
 pub struct Child {
     pub id: i64,
     pub details: ChildDraft,
-    pub first_met_fca_on: Option<Date>,
+    pub experience: crate::child_experience::ChildExperience,
+    /// Recorded at the end of the proceedings.
+    pub outcome: Option<crate::child_experience::ChildOutcome>,
+    pub version: i64,
 }
 
 impl Child {
@@ -1429,6 +1433,14 @@ pub fn event_label(kind: &str) -> &str {
         "work-due" => "Work set",
         "filed" => "Work filed",
         "extension" => "26-week limit extended",
+        "work-extension-requested" => "More time asked for",
+        "work-extension-decided" => "Court decided on more time",
+        "child-experience" => "Child's experience updated",
+        "child-outcome" => "Child's outcome recorded",
+        "child-added" => "Child added",
+        "party-added" => "Party added",
+        "risk" => "Risk recorded",
+        "check-response" => "Check response recorded",
         other => other,
     }
 }
@@ -1842,14 +1854,25 @@ impl HearingInput {
 }
 
 /// Nothing new is recorded on a closed case until it is re-opened.
-fn refuse_if_closed(case: &Case, field: &str, errors: &mut ValidationErrors) {
+pub(crate) fn refuse_if_closed(case: &Case, field: &str, errors: &mut ValidationErrors) {
     if case.is_closed() {
         errors.add(field, "The case is closed: re-open it to record this");
     }
 }
 
+/// Children and parties join a case only while it is open.
+pub fn check_can_join(case: &Case) -> Result<(), DomainError> {
+    let mut errors = ValidationErrors::new();
+    refuse_if_closed(case, "given_name", &mut errors);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Invalid(errors))
+    }
+}
+
 /// Free text that may run over several lines: blank is `None`.
-fn multiline(value: &str, what: &str) -> Result<Option<String>, String> {
+pub(crate) fn multiline(value: &str, what: &str) -> Result<Option<String>, String> {
     let value = value.replace("\r\n", "\n");
     let trimmed = value.trim();
     if trimmed.is_empty() {
@@ -1988,6 +2011,140 @@ pub fn check_filing(
     }
 }
 
+crate::choice::choice!(
+    /// What the court decided on a request for more time.
+    ExtensionDecision, "decision", {
+        Granted => ("granted", "Granted"),
+        Refused => ("refused", "Refused"),
+    }
+);
+
+/// A request to the court for more time to file a piece of work, and the
+/// court's decision once it is known. A granted request moves the due date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkExtension {
+    pub id: i64,
+    pub work_item_id: i64,
+    pub requested_on: Date,
+    /// The due date when the request was made.
+    pub due_on_before: Date,
+    pub requested_due_on: Date,
+    pub reason: String,
+    pub decision: Option<(ExtensionDecision, Date)>,
+}
+
+/// As typed into a form or sent to the API.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorkExtensionInput {
+    pub requested_on: String,
+    pub new_due_on: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkExtensionDraft {
+    pub requested_on: Date,
+    pub due_on_before: Date,
+    pub requested_due_on: Date,
+    pub reason: String,
+}
+
+impl WorkExtensionInput {
+    /// Only unfiled work on an open case can be given more time, one request
+    /// at a time, to a date after the one it is due now.
+    pub fn validate(
+        &self,
+        case: &Case,
+        item: &WorkItem,
+        earlier: &[WorkExtension],
+        today: Date,
+    ) -> Result<WorkExtensionDraft, DomainError> {
+        let mut errors = ValidationErrors::new();
+        refuse_if_closed(case, "requested_on", &mut errors);
+        if item.filed_on.is_some() {
+            errors.add("requested_on", "This work has already been filed");
+        }
+        if earlier.iter().any(|e| e.decision.is_none()) {
+            errors.add(
+                "requested_on",
+                "A request for more time is waiting for the court's decision: record that first",
+            );
+        }
+        let asked = errors.check(
+            "requested_on",
+            text::date(&self.requested_on, "date requested"),
+        );
+        let new_due = errors.check("new_due_on", text::date(&self.new_due_on, "new due date"));
+        let reason = errors.check("reason", reason(&self.reason, true));
+        if let Some(asked) = asked {
+            if asked > today {
+                errors.add("requested_on", "The date requested cannot be in the future");
+            }
+            if asked < case.received_on {
+                errors.add(
+                    "requested_on",
+                    "More time cannot be asked for before the application was received",
+                );
+            }
+        }
+        if let Some(new_due) = new_due
+            && new_due <= item.due_on
+        {
+            errors.add(
+                "new_due_on",
+                format!("The new due date must be after {}", item.due_on),
+            );
+        }
+        match (asked, new_due, reason) {
+            (Some(requested_on), Some(requested_due_on), Some(Some(reason)))
+                if errors.is_empty() =>
+            {
+                Ok(WorkExtensionDraft {
+                    requested_on,
+                    due_on_before: item.due_on,
+                    requested_due_on,
+                    reason,
+                })
+            }
+            _ => Err(DomainError::Invalid(errors)),
+        }
+    }
+}
+
+/// Checks the court's decision on a waiting request.
+pub fn check_extension_decision(
+    request: &WorkExtension,
+    decision: &str,
+    decided_on: &str,
+    today: Date,
+) -> Result<(ExtensionDecision, Date), DomainError> {
+    if request.decision.is_some() {
+        return Err(DomainError::invalid(
+            "decision",
+            "The court's decision on this request is already recorded",
+        ));
+    }
+    let mut errors = ValidationErrors::new();
+    let decision = errors.check("decision", ExtensionDecision::parse(decision));
+    let on = errors.check("decided_on", text::date(decided_on, "date decided"));
+    if let Some(on) = on {
+        if on < request.requested_on {
+            errors.add(
+                "decided_on",
+                "The court cannot decide before the request was made",
+            );
+        }
+        if on > today {
+            errors.add("decided_on", "The date decided cannot be in the future");
+        }
+    }
+    match (decision, on) {
+        (Some(decision), Some(on)) if errors.is_empty() => Ok((decision, on)),
+        _ => Err(DomainError::Invalid(errors)),
+    }
+}
+
 /// The work a new case's pathway creates: a private law case owes the
 /// court a safeguarding letter within the target number of working days.
 pub fn pathway_work(
@@ -2009,12 +2166,12 @@ pub fn pathway_work(
 }
 
 #[cfg(test)]
-mod work_tests {
+pub(crate) mod work_tests {
     use super::*;
     use crate::organisation::*;
     use jiff::civil::date;
 
-    fn case() -> Case {
+    pub(crate) fn case() -> Case {
         Case {
             id: CaseId(1),
             case_number: "X".into(),
@@ -2137,6 +2294,61 @@ mod work_tests {
             check_filing(&filed, date(2026, 3, 2), "2026-03-28", "x", today).is_err(),
             "already filed"
         );
+    }
+
+    #[test]
+    fn more_time_is_asked_for_once_and_moves_the_date_only_when_granted() {
+        let item = WorkItem {
+            id: 1,
+            case_id: CaseId(1),
+            kind: WorkKind::Section7Report,
+            due_on: date(2026, 5, 29),
+            filed_on: None,
+            late_reason: None,
+            version: 1,
+        };
+        let today = date(2026, 5, 20);
+        let ask = |new_due: &str, reason: &str| WorkExtensionInput {
+            requested_on: "2026-05-19".into(),
+            new_due_on: new_due.into(),
+            reason: reason.into(),
+        };
+        let draft = ask("2026-06-12", "School records outstanding")
+            .validate(&case(), &item, &[], today)
+            .expect("valid");
+        assert_eq!(draft.due_on_before, date(2026, 5, 29));
+        let refused = ask("2026-05-29", "").validate(&case(), &item, &[], today);
+        assert!(
+            matches!(&refused, Err(DomainError::Invalid(e))
+                if e.for_field("new_due_on").is_some() && e.for_field("reason").is_some()),
+            "not later than now due, and no reason: {refused:?}"
+        );
+        let waiting = WorkExtension {
+            id: 1,
+            work_item_id: 1,
+            requested_on: date(2026, 5, 19),
+            due_on_before: date(2026, 5, 29),
+            requested_due_on: date(2026, 6, 12),
+            reason: "x".into(),
+            decision: None,
+        };
+        assert!(
+            ask("2026-06-12", "again")
+                .validate(&case(), &item, std::slice::from_ref(&waiting), today)
+                .is_err(),
+            "one request at a time"
+        );
+        assert_eq!(
+            check_extension_decision(&waiting, "granted", "2026-05-20", today),
+            Ok((ExtensionDecision::Granted, date(2026, 5, 20)))
+        );
+        assert!(check_extension_decision(&waiting, "granted", "2026-05-18", today).is_err());
+        assert!(check_extension_decision(&waiting, "maybe", "2026-05-20", today).is_err());
+        let decided = WorkExtension {
+            decision: Some((ExtensionDecision::Refused, date(2026, 5, 20))),
+            ..waiting
+        };
+        assert!(check_extension_decision(&decided, "granted", "2026-05-20", today).is_err());
     }
 
     #[test]

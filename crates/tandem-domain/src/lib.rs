@@ -13,12 +13,15 @@
 pub mod access;
 pub mod audit;
 pub mod calendar;
+pub mod case_notes;
 pub mod casework;
+pub mod child_experience;
 pub mod choice;
 pub mod clocks;
 pub mod error;
 pub mod organisation;
 pub mod password;
+pub mod risk;
 pub mod session;
 pub mod text;
 

@@ -11,6 +11,9 @@ use tandem_domain::DomainError;
 use tandem_domain::access::AccessScope;
 use tandem_domain::audit::{Outcome, Stamp};
 use tandem_domain::casework::*;
+use tandem_domain::child_experience::{
+    ChildExperience, ChildOutcome, LivesWith, ToldOutcomeBy, parse_orders, ready_to_close,
+};
 use tandem_domain::choice::Choice;
 use tandem_domain::clocks::Extension;
 use tandem_domain::organisation::{CourtId, LocalAuthorityId, StaffId, TeamId};
@@ -19,7 +22,7 @@ const CASE_COLUMNS: &str = "id, case_number, court_id, law_type, pathway, stage,
      local_authority_id, team_id, allocated_to, closed_on, version";
 
 /// Runs a query and reads each row with `from`.
-async fn fetch_as<T>(
+pub(crate) async fn fetch_as<T>(
     tx: &mut dyn Tx,
     sql: &str,
     params: &[Param],
@@ -28,7 +31,7 @@ async fn fetch_as<T>(
     tx.fetch_all(sql, params).await?.iter().map(from).collect()
 }
 
-fn decode<T>(column: &str, result: Result<T, String>) -> Result<T, StoreError> {
+pub(crate) fn decode<T>(column: &str, result: Result<T, String>) -> Result<T, StoreError> {
     result.map_err(|e| SqlError::decode(format!("column {column}: {e}")).into())
 }
 
@@ -67,13 +70,13 @@ async fn case_by_id(tx: &mut dyn Tx, id: CaseId) -> Result<Option<Case>, StoreEr
 }
 
 /// The case, or "case not found" for a change that names a missing one.
-async fn existing_case(tx: &mut dyn Tx, id: CaseId) -> Result<Case, StoreError> {
+pub(crate) async fn existing_case(tx: &mut dyn Tx, id: CaseId) -> Result<Case, StoreError> {
     case_by_id(tx, id)
         .await?
         .ok_or(StoreError::Domain(DomainError::NotFound { kind: "case" }))
 }
 
-fn child_from(row: &Row) -> Result<Child, StoreError> {
+pub(crate) fn child_from(row: &Row) -> Result<Child, StoreError> {
     Ok(Child {
         id: row.i64("id")?,
         details: ChildDraft {
@@ -89,11 +92,32 @@ fn child_from(row: &Row) -> Result<Child, StoreError> {
                 YesNoNotKnown::parse(&row.text("interpreter_needed")?),
             )?,
         },
-        first_met_fca_on: row.opt_date("first_met_fca_on")?,
+        experience: ChildExperience {
+            first_met_fca_on: row.opt_date("first_met_fca_on")?,
+            wishes_and_feelings: row.opt_text("wishes_and_feelings")?,
+            told_outcome_by: row
+                .opt_text("told_outcome_by")?
+                .map(|t| decode("told_outcome_by", ToldOutcomeBy::parse(&t)))
+                .transpose()?,
+            told_outcome_notes: row.opt_text("told_outcome_notes")?,
+        },
+        outcome: match row.opt_text("outcome_orders")? {
+            None => None,
+            Some(orders) => Some(ChildOutcome {
+                orders: decode("outcome_orders", parse_orders(&orders))?,
+                lives_with: decode(
+                    "outcome_lives_with",
+                    LivesWith::parse(&row.text("outcome_lives_with")?),
+                )?,
+                contact: row.opt_text("outcome_contact")?,
+                recorded_on: row.date("outcome_recorded_on")?,
+            }),
+        },
+        version: row.i64("version")?,
     })
 }
 
-fn party_from(row: &Row) -> Result<Party, StoreError> {
+pub(crate) fn party_from(row: &Row) -> Result<Party, StoreError> {
     Ok(Party {
         id: row.i64("id")?,
         details: PartyDraft {
@@ -109,7 +133,11 @@ fn party_from(row: &Row) -> Result<Party, StoreError> {
     })
 }
 
-async fn insert_child(tx: &mut dyn Tx, case: CaseId, c: &ChildDraft) -> Result<(), StoreError> {
+pub(crate) async fn insert_child(
+    tx: &mut dyn Tx,
+    case: CaseId,
+    c: &ChildDraft,
+) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO children (case_id, given_name, family_name, date_of_birth, sex, ethnicity, \
          disability, first_language, interpreter_needed, first_met_fca_on) \
@@ -130,7 +158,11 @@ async fn insert_child(tx: &mut dyn Tx, case: CaseId, c: &ChildDraft) -> Result<(
     Ok(())
 }
 
-async fn insert_party(tx: &mut dyn Tx, case: CaseId, p: &PartyDraft) -> Result<(), StoreError> {
+pub(crate) async fn insert_party(
+    tx: &mut dyn Tx,
+    case: CaseId,
+    p: &PartyDraft,
+) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO parties (case_id, role, given_name, family_name, relationship, represented, \
          address, postcode, address_confidential) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -150,7 +182,7 @@ async fn insert_party(tx: &mut dyn Tx, case: CaseId, p: &PartyDraft) -> Result<(
     Ok(())
 }
 
-async fn add_event(
+pub(crate) async fn add_event(
     tx: &mut dyn Tx,
     case: CaseId,
     stamp: &Stamp,
@@ -176,7 +208,7 @@ async fn add_event(
     Ok(())
 }
 
-async fn audit_case(
+pub(crate) async fn audit_case(
     tx: &mut dyn Tx,
     stamp: &Stamp,
     case: CaseId,
@@ -342,6 +374,16 @@ pub(crate) async fn open(
     Ok(id)
 }
 
+pub(crate) async fn children_of(tx: &mut dyn Tx, case: CaseId) -> Result<Vec<Child>, StoreError> {
+    fetch_as(
+        tx,
+        "SELECT * FROM children WHERE case_id = $1 ORDER BY id",
+        &[case.0.into()],
+        child_from,
+    )
+    .await
+}
+
 pub(crate) async fn record(tx: &mut dyn Tx, id: CaseId) -> Result<Option<CaseRecord>, StoreError> {
     let Some(case) = case_by_id(tx, id).await? else {
         return Ok(None);
@@ -365,13 +407,7 @@ pub(crate) async fn record(tx: &mut dyn Tx, id: CaseId) -> Result<Option<CaseRec
         },
     )
     .await?;
-    let children = fetch_as(
-        tx,
-        "SELECT * FROM children WHERE case_id = $1 ORDER BY id",
-        &[id.0.into()],
-        child_from,
-    )
-    .await?;
+    let children = children_of(tx, id).await?;
     let parties = fetch_as(
         tx,
         "SELECT * FROM parties WHERE case_id = $1 ORDER BY id",
@@ -431,6 +467,9 @@ pub(crate) async fn move_case(
         return Err(
             DomainError::invalid("on", "A case cannot close before it was received").into(),
         );
+    }
+    if to == CLOSED {
+        ready_to_close(&children_of(tx, id).await?)?;
     }
     let closed_on: Option<Date> = (to == CLOSED).then_some(on);
     let changed = tx
@@ -993,7 +1032,7 @@ pub(crate) async fn extensions(
 
 const WORK_COLUMNS: &str = "id, case_id, kind, due_on, filed_on, late_reason, version";
 
-fn work_from(r: &Row) -> Result<WorkItem, StoreError> {
+pub(crate) fn work_from(r: &Row) -> Result<WorkItem, StoreError> {
     Ok(WorkItem {
         id: r.i64("id")?,
         case_id: CaseId(r.i64("case_id")?),
@@ -1036,6 +1075,26 @@ pub(crate) async fn work_items(tx: &mut dyn Tx, case: CaseId) -> Result<Vec<Work
     .await
 }
 
+/// Work item `item` on `case`, or "work item not found".
+pub(crate) async fn work_item(
+    tx: &mut dyn Tx,
+    case: CaseId,
+    item: i64,
+) -> Result<WorkItem, StoreError> {
+    let rows = tx
+        .fetch_all(
+            &format!("SELECT {WORK_COLUMNS} FROM work_items WHERE id = $1 AND case_id = $2"),
+            &[item.into(), case.0.into()],
+        )
+        .await?;
+    rows.first()
+        .map(work_from)
+        .transpose()?
+        .ok_or(StoreError::Domain(DomainError::NotFound {
+            kind: "work item",
+        }))
+}
+
 /// Records that work was filed, if it is still at `version`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn file_work(
@@ -1048,19 +1107,7 @@ pub(crate) async fn file_work(
     today: Date,
     stamp: &Stamp,
 ) -> Result<WorkItem, StoreError> {
-    let rows = tx
-        .fetch_all(
-            &format!("SELECT {WORK_COLUMNS} FROM work_items WHERE id = $1 AND case_id = $2"),
-            &[item.into(), case.0.into()],
-        )
-        .await?;
-    let work = rows
-        .first()
-        .map(work_from)
-        .transpose()?
-        .ok_or(StoreError::Domain(DomainError::NotFound {
-            kind: "work item",
-        }))?;
+    let work = work_item(tx, case, item).await?;
     if work.version != version {
         return Err(DomainError::StaleVersion { kind: "work item" }.into());
     }
@@ -1110,4 +1157,198 @@ pub(crate) async fn work_due_for(
             columns.join(", ")
         ),
         &[staff.0.into()], |r| Ok((work_from(r)?, r.text("case_number")?))).await
+}
+
+const WORK_EXTENSION_COLUMNS: &str = "e.id, e.work_item_id, e.requested_on, e.due_on_before, e.requested_due_on, e.reason, e.decision, e.decided_on";
+
+fn work_extension_from(r: &Row) -> Result<WorkExtension, StoreError> {
+    let decision = match (r.opt_text("decision")?, r.opt_date("decided_on")?) {
+        (Some(d), Some(on)) => Some((decode("decision", ExtensionDecision::parse(&d))?, on)),
+        _ => None,
+    };
+    Ok(WorkExtension {
+        id: r.i64("id")?,
+        work_item_id: r.i64("work_item_id")?,
+        requested_on: r.date("requested_on")?,
+        due_on_before: r.date("due_on_before")?,
+        requested_due_on: r.date("requested_due_on")?,
+        reason: r.text("reason")?,
+        decision,
+    })
+}
+
+/// Requests for more time on any of a case's work, oldest first.
+pub(crate) async fn work_extensions(
+    tx: &mut dyn Tx,
+    case: CaseId,
+) -> Result<Vec<WorkExtension>, StoreError> {
+    fetch_as(
+        tx,
+        &format!(
+            "SELECT {WORK_EXTENSION_COLUMNS} FROM work_extensions e \
+             JOIN work_items w ON w.id = e.work_item_id WHERE w.case_id = $1 ORDER BY e.id"
+        ),
+        &[case.0.into()],
+        work_extension_from,
+    )
+    .await
+}
+
+/// Records a request to the court for more time to file `item`.
+pub(crate) async fn request_work_extension(
+    tx: &mut dyn Tx,
+    case: CaseId,
+    item: i64,
+    input: &WorkExtensionInput,
+    today: Date,
+    stamp: &Stamp,
+) -> Result<(), StoreError> {
+    let record = existing_case(tx, case).await?;
+    let work = work_item(tx, case, item).await?;
+    let earlier: Vec<WorkExtension> = work_extensions(tx, case)
+        .await?
+        .into_iter()
+        .filter(|e| e.work_item_id == item)
+        .collect();
+    let draft = input.validate(&record, &work, &earlier, today)?;
+    tx.execute(
+        "INSERT INTO work_extensions (work_item_id, requested_on, due_on_before, requested_due_on, reason) \
+         VALUES ($1, $2, $3, $4, $5)",
+        &[
+            item.into(),
+            draft.requested_on.into(),
+            draft.due_on_before.into(),
+            draft.requested_due_on.into(),
+            (&draft.reason).into(),
+        ],
+    )
+    .await?;
+    let what = format!(
+        "{} due {}: more time asked for, to {}",
+        work.kind.label(),
+        work.due_on,
+        draft.requested_due_on
+    );
+    add_event(
+        tx,
+        case,
+        stamp,
+        "work-extension-requested",
+        None,
+        None,
+        Some(&what),
+    )
+    .await?;
+    audit_case(
+        tx,
+        stamp,
+        case,
+        "update",
+        Some("more time requested".into()),
+    )
+    .await
+}
+
+/// Records the court's decision on a request; a grant moves the work's due
+/// date, so the work must still be at `version`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn decide_work_extension(
+    tx: &mut dyn Tx,
+    case: CaseId,
+    item: i64,
+    request: i64,
+    version: i64,
+    decision: &str,
+    decided_on: &str,
+    today: Date,
+    stamp: &Stamp,
+) -> Result<(), StoreError> {
+    let work = work_item(tx, case, item).await?;
+    if work.version != version {
+        return Err(DomainError::StaleVersion { kind: "work item" }.into());
+    }
+    let asked = work_extensions(tx, case)
+        .await?
+        .into_iter()
+        .find(|e| e.id == request && e.work_item_id == item)
+        .ok_or(StoreError::Domain(DomainError::NotFound {
+            kind: "request for more time",
+        }))?;
+    let (decision, on) = check_extension_decision(&asked, decision, decided_on, today)?;
+    tx.execute(
+        "UPDATE work_extensions SET decision = $1, decided_on = $2 WHERE id = $3 AND decision IS NULL",
+        &[decision.slug().into(), on.into(), request.into()],
+    )
+    .await?;
+    // Every decision bumps the work's version, so two people recording
+    // decisions at once cannot both succeed.
+    let due = match decision {
+        ExtensionDecision::Granted => asked.requested_due_on,
+        ExtensionDecision::Refused => work.due_on,
+    };
+    let changed = tx
+        .execute(
+            "UPDATE work_items SET due_on = $1, version = version + 1 WHERE id = $2 AND version = $3",
+            &[due.into(), item.into(), version.into()],
+        )
+        .await?;
+    if changed != 1 {
+        return Err(DomainError::StaleVersion { kind: "work item" }.into());
+    }
+    let what = format!(
+        "{}: more time {} on {on}; due {due}",
+        work.kind.label(),
+        decision.label().to_lowercase()
+    );
+    add_event(
+        tx,
+        case,
+        stamp,
+        "work-extension-decided",
+        None,
+        None,
+        Some(&what),
+    )
+    .await?;
+    audit_case(
+        tx,
+        stamp,
+        case,
+        "update",
+        Some("decision on more time".into()),
+    )
+    .await
+}
+
+/// Adds a child to an open case: children join proceedings after they start.
+pub(crate) async fn add_child(
+    tx: &mut dyn Tx,
+    case: CaseId,
+    child: &ChildDraft,
+    stamp: &Stamp,
+) -> Result<(), StoreError> {
+    check_can_join(&existing_case(tx, case).await?)?;
+    insert_child(tx, case, child).await?;
+    let what = format!("{} {}", child.given_name, child.family_name);
+    add_event(tx, case, stamp, "child-added", None, None, Some(&what)).await?;
+    audit_case(tx, stamp, case, "update", Some("child added".into())).await
+}
+
+/// Adds an adult party to an open case.
+pub(crate) async fn add_party(
+    tx: &mut dyn Tx,
+    case: CaseId,
+    party: &PartyDraft,
+    stamp: &Stamp,
+) -> Result<(), StoreError> {
+    check_can_join(&existing_case(tx, case).await?)?;
+    insert_party(tx, case, party).await?;
+    let what = format!(
+        "{} {} ({})",
+        party.given_name,
+        party.family_name,
+        party.role.label()
+    );
+    add_event(tx, case, stamp, "party-added", None, None, Some(&what)).await?;
+    audit_case(tx, stamp, case, "update", Some("party added".into())).await
 }

@@ -17,17 +17,21 @@
 
 mod audit;
 mod backend;
+mod case_notes;
 mod casework;
+mod child_experience;
 mod error;
 mod identity;
 mod organisation;
 mod record;
+mod risk;
 mod row;
 mod store;
 
 pub use audit::AuditFilter;
 pub use backend::{Backend, BackendKind, Tx};
 pub use casework::{CaseFilter, CaseSummary};
+pub use child_experience::YetToMeet;
 pub use error::{SqlError, SqlErrorKind, StoreError};
 pub use identity::{
     ApiTokenRecord, BreakGlassRecord, Credentials, RoleAssignment, SessionRecord, SessionStage,

@@ -7,6 +7,7 @@ use crate::identity::{
 };
 use crate::organisation::{self, Editable, OrganisationSummary, StaffFilter, StaffPage};
 use crate::record::{self, Record};
+use crate::{case_notes, child_experience, risk};
 use jiff::Timestamp;
 use std::sync::Arc;
 use tandem_domain::DomainError;
@@ -891,5 +892,202 @@ fn capitalise(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+// ------------------------------------------- the child, risk, notes and more time
+impl Store {
+    /// Requests for more time on a case's work, oldest first.
+    pub async fn work_extensions(
+        &self,
+        case: tandem_domain::casework::CaseId,
+    ) -> Result<Vec<tandem_domain::casework::WorkExtension>, StoreError> {
+        casework::work_extensions(self.read().await?.as_mut(), case).await
+    }
+
+    pub async fn request_work_extension(
+        &self,
+        case: tandem_domain::casework::CaseId,
+        item: i64,
+        input: &tandem_domain::casework::WorkExtensionInput,
+        today: jiff::civil::Date,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        casework::request_work_extension(tx.as_mut(), case, item, input, today, stamp).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn decide_work_extension(
+        &self,
+        case: tandem_domain::casework::CaseId,
+        item: i64,
+        request: i64,
+        version: i64,
+        decision: &str,
+        decided_on: &str,
+        today: jiff::civil::Date,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        casework::decide_work_extension(
+            tx.as_mut(),
+            case,
+            item,
+            request,
+            version,
+            decision,
+            decided_on,
+            today,
+            stamp,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records when a child first met their adviser, their wishes and
+    /// feelings, and how they would like to be told the outcome.
+    pub async fn set_child_experience(
+        &self,
+        case: tandem_domain::casework::CaseId,
+        child: i64,
+        input: &tandem_domain::child_experience::ChildExperienceInput,
+        today: jiff::civil::Date,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let record = casework::existing_case(tx.as_mut(), case).await?;
+        let found = child_experience::child_at(tx.as_mut(), case, child, &input.version).await?;
+        let experience = input.validate(&record, &found, today)?;
+        child_experience::set_experience(tx.as_mut(), case, &found, &experience, stamp).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records what the proceedings decided for a child.
+    pub async fn set_child_outcome(
+        &self,
+        case: tandem_domain::casework::CaseId,
+        child: i64,
+        input: &tandem_domain::child_experience::ChildOutcomeInput,
+        today: jiff::civil::Date,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let record = casework::existing_case(tx.as_mut(), case).await?;
+        let found = child_experience::child_at(tx.as_mut(), case, child, &input.version).await?;
+        let outcome = input.validate(&record, today)?;
+        child_experience::set_outcome(tx.as_mut(), case, &found, &outcome, stamp).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Children in open, allocated cases within `scope` who have yet to
+    /// meet their adviser, longest waiting first.
+    pub async fn children_yet_to_meet(
+        &self,
+        scope: &AccessScope,
+    ) -> Result<Vec<child_experience::YetToMeet>, StoreError> {
+        child_experience::yet_to_meet(self.read().await?.as_mut(), scope).await
+    }
+
+    /// Adds a child to a case already open.
+    pub async fn add_child(
+        &self,
+        case: tandem_domain::casework::CaseId,
+        child: &tandem_domain::casework::ChildDraft,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        casework::add_child(tx.as_mut(), case, child, stamp).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Adds an adult party to a case already open.
+    pub async fn add_party(
+        &self,
+        case: tandem_domain::casework::CaseId,
+        party: &tandem_domain::casework::PartyDraft,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        casework::add_party(tx.as_mut(), case, party, stamp).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn risks(
+        &self,
+        case: tandem_domain::casework::CaseId,
+    ) -> Result<Vec<tandem_domain::risk::RiskEntry>, StoreError> {
+        risk::risks(self.read().await?.as_mut(), case).await
+    }
+
+    pub async fn add_risk(
+        &self,
+        case: tandem_domain::casework::CaseId,
+        entry: &tandem_domain::risk::RiskDraft,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        risk::add_risk(tx.as_mut(), case, entry, stamp).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_check_response(
+        &self,
+        case: tandem_domain::casework::CaseId,
+        entry: i64,
+        version: i64,
+        responded_on: &str,
+        response: &str,
+        today: jiff::civil::Date,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        risk::record_check_response(
+            tx.as_mut(),
+            case,
+            entry,
+            version,
+            responded_on,
+            response,
+            today,
+            stamp,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A case's notes, contacts and oversight, newest first.
+    pub async fn notes(
+        &self,
+        case: tandem_domain::casework::CaseId,
+    ) -> Result<Vec<tandem_domain::case_notes::CaseNote>, StoreError> {
+        case_notes::notes(self.read().await?.as_mut(), case).await
+    }
+
+    /// Adds a note, checked against the case and its work as they stand.
+    pub async fn add_note(
+        &self,
+        case: tandem_domain::casework::CaseId,
+        input: &tandem_domain::case_notes::NoteInput,
+        today: jiff::civil::Date,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let record = casework::existing_case(tx.as_mut(), case).await?;
+        let work = casework::work_items(tx.as_mut(), case).await?;
+        let note = input.validate(&record, &work, today)?;
+        case_notes::add_note(tx.as_mut(), case, &note, stamp).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

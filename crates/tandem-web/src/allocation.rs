@@ -27,6 +27,50 @@ pub fn routes() -> Router<AppState> {
         .route("/teams/{id}/allocation", get(team_page))
         .route("/teams/{id}/safe-caseload", post(set_safe_caseload))
         .route("/cases/{id}/allocate", post(allocate))
+        .route("/children/yet-to-meet", get(yet_to_meet))
+}
+
+#[derive(Template)]
+#[template(path = "yet_to_meet.html")]
+struct YetToMeetPage {
+    layout: Layout,
+    /// (case id, case number, child, worker, allocated on, days waiting)
+    rows: Vec<(i64, String, String, String, String, i64)>,
+}
+
+/// Children in open, allocated cases within the caller's scope who have not
+/// met their family court adviser, longest waiting first: for oversight.
+async fn yet_to_meet(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+) -> Result<Html<String>, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let grant = guard.kind(Action::View, RecordKind::Case).await?;
+    let today = state.clock.today();
+    let rows = state
+        .store
+        .children_yet_to_meet(&guard.list_scope(Action::View, RecordKind::Case))
+        .await?
+        .into_iter()
+        .map(|c| {
+            (
+                c.case_id.0,
+                c.case_number,
+                c.child_name,
+                c.worker,
+                crate::cases::day(c.allocated_on),
+                tandem_domain::child_experience::days_waiting_to_meet(c.allocated_on, today),
+            )
+        })
+        .collect();
+    guard
+        .audit_read(grant, RecordKind::Case, None, "list-yet-to-meet")
+        .await?;
+    render(&YetToMeetPage {
+        layout: Layout::new("/cases", Some(&principal)),
+        rows,
+    })
 }
 
 /// The policy target for allocating a team's cases.
@@ -263,5 +307,14 @@ async fn allocate(
         }
         Err(e) => Err(e.into()),
     };
-    crate::cases::back_to_case(&state, &principal, id, result, &ids, typed).await
+    crate::cases::back_to_case(
+        &state,
+        &principal,
+        id,
+        crate::cases::CaseTab::Overview,
+        result,
+        &ids,
+        typed,
+    )
+    .await
 }

@@ -38,6 +38,7 @@ use utoipa::openapi::{
 pub fn routes() -> Router<AppState> {
     let router = Router::new()
         .merge(crate::cases_api::routes())
+        .merge(crate::case_records_api::routes())
         .route("/openapi.json", get(openapi_json))
         .route("/tokens", axum::routing::post(issue_token))
         .route("/tokens/current", axum::routing::delete(revoke_token));
@@ -476,6 +477,238 @@ fn json_body(schema: &str) -> utoipa::openapi::request_body::RequestBody {
         .build()
 }
 
+/// An operation on cases, with the errors every one of them can give.
+fn case_op(id: &str, summary: &str) -> OperationBuilder {
+    OperationBuilder::new()
+        .tag("Cases")
+        .operation_id(Some(id))
+        .summary(Some(summary))
+        .response("400", error_response("The request was malformed"))
+        .response("401", error_response("No valid bearer token or session"))
+        .response(
+            "403",
+            error_response("The caller's roles do not allow this"),
+        )
+}
+
+fn path_parameter(name: &str, description: &str) -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .description(Some(description))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::Integer)))
+        .build()
+}
+
+/// One operation on what is recorded on a case after it opens.
+struct RecordOp {
+    path: &'static str,
+    method: HttpMethod,
+    id: &'static str,
+    summary: &'static str,
+    /// Path parameters after the case id: (name, description).
+    params: &'static [(&'static str, &'static str)],
+    body: Option<&'static str>,
+    /// (status, description, schema)
+    ok: (&'static str, &'static str, &'static str),
+    /// What makes the values break a rule (the 422).
+    broken: Option<&'static str>,
+    /// Whether the body carries a version, so a stale one is a 409.
+    versioned: bool,
+}
+
+const RECORD_OPS: &[RecordOp] = &[
+    RecordOp {
+        path: "/api/v1/cases/{id}/children",
+        method: HttpMethod::Post,
+        id: "add_child",
+        summary: "Add a child to an open case",
+        params: &[],
+        body: Some("ChildBody"),
+        ok: ("201", "Added; the case", "CaseView"),
+        broken: Some("A bad name or date of birth, or the case is closed"),
+        versioned: false,
+    },
+    RecordOp {
+        path: "/api/v1/cases/{id}/parties",
+        method: HttpMethod::Post,
+        id: "add_party",
+        summary: "Add an adult party to an open case",
+        params: &[],
+        body: Some("PartyBody"),
+        ok: ("201", "Added; the case", "CaseView"),
+        broken: Some("An unknown role, a bad postcode, or the case is closed"),
+        versioned: false,
+    },
+    RecordOp {
+        path: "/api/v1/cases/{id}/children/{child}/experience",
+        method: HttpMethod::Put,
+        id: "set_child_experience",
+        summary: "Record when a child first met their adviser, their wishes and feelings, and how they would like to be told the outcome",
+        params: &[("child", "The child's id")],
+        body: Some("ExperienceBody"),
+        ok: ("200", "Recorded; the case", "CaseView"),
+        broken: Some(
+            "A first meeting in the future, before receipt or before birth; an unknown code; or the case is closed",
+        ),
+        versioned: true,
+    },
+    RecordOp {
+        path: "/api/v1/cases/{id}/children/{child}/outcome",
+        method: HttpMethod::Put,
+        id: "set_child_outcome",
+        summary: "Record the orders made for a child, who they live with and their contact arrangements",
+        params: &[("child", "The child's id")],
+        body: Some("OutcomeBody"),
+        ok: ("200", "Recorded; the case", "CaseView"),
+        broken: Some(
+            "No orders, an unknown code, `no-order` with other orders, or a date in the future or before receipt",
+        ),
+        versioned: true,
+    },
+    RecordOp {
+        path: "/api/v1/cases/{id}/risk",
+        method: HttpMethod::Get,
+        id: "list_risk",
+        summary: "Domestic abuse indicators, section 16A assessments, referrals and checks, oldest first",
+        params: &[],
+        body: None,
+        ok: ("200", "The risk records", "RiskViewList"),
+        broken: None,
+        versioned: false,
+    },
+    RecordOp {
+        path: "/api/v1/cases/{id}/risk",
+        method: HttpMethod::Post,
+        id: "add_risk",
+        summary: "Record a domestic abuse indicator, a section 16A assessment, a referral or a check",
+        params: &[],
+        body: Some("RiskBody"),
+        ok: ("201", "Recorded; the risk records", "RiskViewList"),
+        broken: Some(
+            "A field the kind needs is missing, or one it does not have is given; a bad date; or the case is closed",
+        ),
+        versioned: false,
+    },
+    RecordOp {
+        path: "/api/v1/cases/{id}/risk/{entry}/response",
+        method: HttpMethod::Post,
+        id: "record_check_response",
+        summary: "Record the answer to a police or local authority check",
+        params: &[("entry", "The check's id")],
+        body: Some("CheckResponseBody"),
+        ok: ("200", "Recorded; the risk records", "RiskViewList"),
+        broken: Some("Not a check, already answered, or answered before it was asked"),
+        versioned: true,
+    },
+    RecordOp {
+        path: "/api/v1/cases/{id}/notes",
+        method: HttpMethod::Get,
+        id: "list_notes",
+        summary: "Case notes, contacts and management oversight, newest first, with the oversight the case is missing",
+        params: &[],
+        body: None,
+        ok: ("200", "The notes", "NotesView"),
+        broken: None,
+        versioned: false,
+    },
+    RecordOp {
+        path: "/api/v1/cases/{id}/notes",
+        method: HttpMethod::Post,
+        id: "add_note",
+        summary: "Add a case note, a contact or management oversight (oversight: supervisors and managers only)",
+        params: &[],
+        body: Some("NoteBody"),
+        ok: ("201", "Added; the notes", "NotesView"),
+        broken: Some(
+            "A contact without who and how, oversight by someone who does not manage the case, or a bad date",
+        ),
+        versioned: false,
+    },
+    RecordOp {
+        path: "/api/v1/cases/{id}/work/{item}/more-time",
+        method: HttpMethod::Post,
+        id: "ask_more_time",
+        summary: "Record a request to the court for more time to file work",
+        params: &[("item", "The work item's id")],
+        body: Some("MoreTimeBody"),
+        ok: ("201", "Recorded; the case's work", "WorkItemViewList"),
+        broken: Some(
+            "Already filed, a request already waiting, or a new date not after the current one",
+        ),
+        versioned: false,
+    },
+    RecordOp {
+        path: "/api/v1/cases/{id}/work/{item}/more-time/{request}/decision",
+        method: HttpMethod::Post,
+        id: "decide_more_time",
+        summary: "Record the court's decision on a request for more time; a grant moves the due date",
+        params: &[
+            ("item", "The work item's id"),
+            ("request", "The request's id"),
+        ],
+        body: Some("DecisionBody"),
+        ok: ("200", "Recorded; the case's work", "WorkItemViewList"),
+        broken: Some(
+            "Already decided, an unknown decision, or a date before the request or in the future",
+        ),
+        versioned: true,
+    },
+];
+
+/// The paths and schemas for what is recorded on a case after it opens.
+fn describe_case_records(
+    mut paths: PathsBuilder,
+    components: ComponentsBuilder,
+) -> (PathsBuilder, ComponentsBuilder) {
+    for op in RECORD_OPS {
+        let mut built = case_op(op.id, op.summary).parameter(id_parameter());
+        for (name, description) in op.params {
+            built = built.parameter(path_parameter(name, description));
+        }
+        if let Some(body) = op.body {
+            built = built.request_body(Some(json_body(body)));
+        }
+        built = built
+            .response(op.ok.0, json_response(op.ok.1, Some(op.ok.2)))
+            .response(
+                "404",
+                error_response("No such case within the caller's scope, or no such record on it"),
+            );
+        if op.versioned {
+            built = built.response(
+                "409",
+                error_response("It changed since it was read: reload"),
+            );
+        }
+        if let Some(broken) = op.broken {
+            built = built.response("422", error_response(broken));
+        }
+        paths = paths.path(
+            op.path,
+            PathItemBuilder::new()
+                .operation(op.method.clone(), built.build())
+                .build(),
+        );
+    }
+    let components = components
+        .schema_from::<crate::case_records_api::ExperienceBody>()
+        .schema_from::<crate::case_records_api::OutcomeBody>()
+        .schema_from::<crate::cases_api::OutcomeView>()
+        .schema_from::<crate::case_records_api::RiskBody>()
+        .schema_from::<crate::case_records_api::CheckResponseBody>()
+        .schema_from::<crate::case_records_api::RiskView>()
+        .schema("RiskViewList", items_schema("RiskView"))
+        .schema_from::<crate::case_records_api::NoteBody>()
+        .schema_from::<crate::case_records_api::NoteView>()
+        .schema_from::<crate::case_records_api::NotesView>()
+        .schema_from::<crate::case_records_api::MoreTimeBody>()
+        .schema_from::<crate::case_records_api::DecisionBody>()
+        .schema_from::<crate::cases_api::MoreTimeView>();
+    (paths, components)
+}
+
 fn schema_name<T: utoipa::ToSchema>() -> String {
     T::name().into_owned()
 }
@@ -669,18 +902,6 @@ pub fn openapi_document() -> OpenApi {
                     .response("401", error_response("No valid bearer token")),
             ),
         );
-    let case_op = |id: &str, summary: &str| {
-        OperationBuilder::new()
-            .tag("Cases")
-            .operation_id(Some(id))
-            .summary(Some(summary))
-            .response("400", error_response("The request was malformed"))
-            .response("401", error_response("No valid bearer token or session"))
-            .response(
-                "403",
-                error_response("The caller's roles do not allow this"),
-            )
-    };
     let mut cases = PathItem::new(
         HttpMethod::Get,
         case_op(
@@ -875,6 +1096,7 @@ pub fn openapi_document() -> OpenApi {
         .schema_from::<ErrorEnvelope>()
         .schema_from::<ErrorBody>()
         .schema_from::<FieldProblem>();
+    let (paths, components) = describe_case_records(paths, components);
     let (paths, components) = describe::<Region>(paths, components);
     let (paths, components) = describe::<ServiceArea>(paths, components);
     let (paths, components) = describe::<Office>(paths, components);

@@ -34,6 +34,13 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/extensions", post(add_extension))
         .route("/cases/{id}/work", post(add_work))
         .route("/cases/{id}/work/{item}/filing", post(file_work))
+        .route("/cases/{id}/work/{item}/more-time", post(ask_more_time))
+        .route(
+            "/cases/{id}/work/{item}/more-time/{request}/decision",
+            post(decide_more_time),
+        )
+        .route("/cases/{id}/children", post(add_child))
+        .route("/cases/{id}/parties", post(add_party))
         .route(
             "/cases/{id}/break-glass",
             post(crate::html::break_glass_case),
@@ -81,6 +88,18 @@ pub async fn open_case(
     Ok((record, grant))
 }
 
+/// Opens the case the path names for a change, through the policy.
+pub async fn for_update(
+    guard: &Guard<'_>,
+    id: &str,
+) -> Result<(i64, CaseRecord, Grant), PageError> {
+    let id = record_id(id)?;
+    let (record, grant) = open_case(guard, id, Action::Update)
+        .await
+        .map_err(AppError::from)?;
+    Ok((id, record, grant))
+}
+
 /// Whether the principal may see confidential addresses on this case: the
 /// allocated worker and their line managers only.
 pub async fn sees_confidential(
@@ -99,12 +118,12 @@ pub async fn sees_confidential(
     ))
 }
 
-fn london(ts: jiff::Timestamp) -> String {
+pub(crate) fn london(ts: jiff::Timestamp) -> String {
     let tz = jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC);
     ts.to_zoned(tz).strftime("%-d %b %Y %H:%M").to_string()
 }
 
-fn day(date: jiff::civil::Date) -> String {
+pub(crate) fn day(date: jiff::civil::Date) -> String {
     date.strftime("%-d %B %Y").to_string()
 }
 
@@ -364,7 +383,7 @@ impl NewCasePage {
     }
 }
 
-fn choices<C: Choice>() -> Vec<(&'static str, &'static str)> {
+pub(crate) fn choices<C: Choice>() -> Vec<(&'static str, &'static str)> {
     C::ALL.iter().map(|c| (c.slug(), c.label())).collect()
 }
 
@@ -525,12 +544,10 @@ pub struct EventView {
 #[template(path = "case.html")]
 struct CasePage {
     layout: Layout,
+    head: CaseHead,
     id: i64,
     number: String,
-    court: String,
-    law: &'static str,
     pathway: &'static str,
-    stage: &'static str,
     closed: bool,
     received: String,
     issued: String,
@@ -558,6 +575,11 @@ struct CasePage {
     /// Only where the case has a 26-week limit to extend.
     may_extend: bool,
     work_kinds: Vec<(&'static str, &'static str)>,
+    decisions: Vec<(&'static str, &'static str)>,
+    sexes: Vec<(&'static str, &'static str)>,
+    ethnicities: Vec<(&'static str, &'static str)>,
+    answers: Vec<(&'static str, &'static str)>,
+    roles: Vec<(&'static str, &'static str)>,
 }
 
 pub struct WorkView {
@@ -569,6 +591,10 @@ pub struct WorkView {
     pub tag: &'static str,
     pub open: bool,
     pub version: i64,
+    /// Requests for more time and what the court decided, oldest first.
+    pub more_time: Vec<String>,
+    /// The request waiting for the court's decision.
+    pub waiting: Option<i64>,
 }
 
 pub async fn case_page(
@@ -579,7 +605,6 @@ pub async fn case_page(
 ) -> Result<Html<String>, PageError> {
     let case = &record.case;
     let confidential_ok = sees_confidential(state, principal, case).await?;
-    let court: Court = state.store.get(case.court_id.0).await?;
     let target = case_target(state, case.id, Some(case.team_id)).await?;
     let pathway = case.pathway;
     let history = state.store.allocations(case.id).await?;
@@ -587,6 +612,7 @@ pub async fn case_page(
     let may_update = access::authorize(&principal.actor, Action::Update, &target).is_ok();
     let work = state.store.work_items(case.id).await?;
     let extensions = state.store.extensions(case.id).await?;
+    let more_time = state.store.work_extensions(case.id).await?;
     let clocks = casework::case_clocks(
         record,
         &work,
@@ -624,12 +650,10 @@ pub async fn case_page(
     };
     render(&CasePage {
         layout: Layout::new("/cases", Some(principal)),
+        head: CaseHead::of(state, case, CaseTab::Overview).await?,
         id: case.id.0,
         number: case.case_number.clone(),
-        court: court.name,
-        law: case.law_type.label(),
         pathway: pathway.label,
-        stage: case.stage_label(),
         closed: case.is_closed(),
         received: day(case.received_on),
         issued: case
@@ -771,6 +795,28 @@ pub async fn case_page(
                     tag,
                     open: w.filed_on.is_none(),
                     version: w.version,
+                    more_time: more_time
+                        .iter()
+                        .filter(|e| e.work_item_id == w.id)
+                        .map(|e| {
+                            let decided = match e.decision {
+                                Some((d, on)) => {
+                                    format!("{} {}", d.label().to_lowercase(), day(on))
+                                }
+                                None => "awaiting the court's decision".into(),
+                            };
+                            format!(
+                                "Asked {} to move {} to {}: {decided}",
+                                day(e.requested_on),
+                                day(e.due_on_before),
+                                day(e.requested_due_on)
+                            )
+                        })
+                        .collect(),
+                    waiting: more_time
+                        .iter()
+                        .find(|e| e.work_item_id == w.id && e.decision.is_none())
+                        .map(|e| e.id),
                 }
             })
             .collect(),
@@ -779,6 +825,11 @@ pub async fn case_page(
             && !case.is_closed()
             && casework::twenty_six_weeks_from(record).is_some(),
         work_kinds: choices::<WorkKind>(),
+        decisions: choices::<ExtensionDecision>(),
+        sexes: choices::<Sex>(),
+        ethnicities: choices::<Ethnicity>(),
+        answers: choices::<YesNoNotKnown>(),
+        roles: choices::<PartyRole>(),
         may_see_access_log: {
             let mut log = target;
             log.kind = RecordKind::AccessLog;
@@ -793,12 +844,26 @@ async fn show(
     meta: RequestMeta,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let guard = Guard::new(&state, &principal, &meta);
-    let id = record_id(&id)?;
+    show_tab(&state, &principal, &meta, &id, CaseTab::Overview).await
+}
+
+/// A section of the case's record, read through the policy; out of scope,
+/// a role that may break the glass is offered to.
+pub async fn show_tab(
+    state: &AppState,
+    principal: &Principal,
+    meta: &RequestMeta,
+    id: &str,
+    tab: CaseTab,
+) -> Result<Response, PageError> {
+    let guard = Guard::new(state, principal, meta);
+    let id = record_id(id)?;
     match open_case(&guard, id, Action::View).await {
-        Ok((record, _)) => Ok(case_page(&state, &principal, &record, FormState::default())
-            .await?
-            .into_response()),
+        Ok((record, _)) => Ok(
+            tab_page(state, principal, &record, tab, FormState::default())
+                .await?
+                .into_response(),
+        ),
         Err(Refusal::BreakGlass) => {
             Ok(crate::html::break_glass_page(&guard, RecordKind::Case, id, None)?.into_response())
         }
@@ -857,7 +922,16 @@ async fn move_case(
             &guard.stamp(Some(grant)),
         )
         .await;
-    back_to_case(&state, &principal, id, result, &ids, typed).await
+    back_to_case(
+        &state,
+        &principal,
+        id,
+        CaseTab::Overview,
+        result,
+        &ids,
+        typed,
+    )
+    .await
 }
 
 /// The move form's own fields, before the pathway is asked.
@@ -916,11 +990,94 @@ async fn access_log(
     })
 }
 
+/// The sections of a case's record, each its own page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseTab {
+    Overview,
+    Children,
+    Risk,
+    Notes,
+}
+
+impl CaseTab {
+    const ALL: [CaseTab; 4] = [
+        CaseTab::Overview,
+        CaseTab::Children,
+        CaseTab::Risk,
+        CaseTab::Notes,
+    ];
+
+    pub fn path(self, id: i64) -> String {
+        match self {
+            CaseTab::Overview => format!("/cases/{id}"),
+            CaseTab::Children => format!("/cases/{id}/children"),
+            CaseTab::Risk => format!("/cases/{id}/risk"),
+            CaseTab::Notes => format!("/cases/{id}/notes"),
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            CaseTab::Overview => "Overview",
+            CaseTab::Children => "The children's experience",
+            CaseTab::Risk => "Risk",
+            CaseTab::Notes => "Notes and oversight",
+        }
+    }
+}
+
+/// The heading every section of a case shares, and its navigation.
+pub struct CaseHead {
+    pub id: i64,
+    pub number: String,
+    pub court: String,
+    pub law: &'static str,
+    pub stage: &'static str,
+    pub closed: bool,
+    /// (address, label, whether it is this page)
+    pub tabs: Vec<(String, &'static str, bool)>,
+}
+
+impl CaseHead {
+    pub async fn of(state: &AppState, case: &Case, tab: CaseTab) -> Result<Self, AppError> {
+        let court: Court = state.store.get(case.court_id.0).await?;
+        Ok(Self {
+            id: case.id.0,
+            number: case.case_number.clone(),
+            court: court.name,
+            law: case.law_type.label(),
+            stage: case.stage_label(),
+            closed: case.is_closed(),
+            tabs: CaseTab::ALL
+                .iter()
+                .map(|t| (t.path(case.id.0), t.label(), *t == tab))
+                .collect(),
+        })
+    }
+}
+
+/// One section of a case's record, with a refused form if there is one.
+pub async fn tab_page(
+    state: &AppState,
+    principal: &Principal,
+    record: &CaseRecord,
+    tab: CaseTab,
+    forms: FormState,
+) -> Result<Html<String>, PageError> {
+    match tab {
+        CaseTab::Overview => case_page(state, principal, record, forms).await,
+        CaseTab::Children => crate::case_tabs::children_page(state, principal, record, forms).await,
+        CaseTab::Risk => crate::case_tabs::risk_page(state, principal, record, forms).await,
+        CaseTab::Notes => crate::case_tabs::notes_page(state, principal, record, forms).await,
+    }
+}
+
 /// Shows the case again with the refused form, or passes a fault on.
 pub async fn case_problem(
     state: &AppState,
     principal: &Principal,
     id: i64,
+    tab: CaseTab,
     error: StoreError,
     ids: &FormIds,
     typed: HashMap<String, String>,
@@ -941,7 +1098,11 @@ pub async fn case_problem(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let forms = FormState::new(Some(ids.refused(&e, typed)));
-    Ok((status, case_page(state, principal, &record, forms).await?).into_response())
+    Ok((
+        status,
+        tab_page(state, principal, &record, tab, forms).await?,
+    )
+        .into_response())
 }
 
 async fn add_hearing(
@@ -952,10 +1113,7 @@ async fn add_hearing(
     TypedForm(input, typed): TypedForm<HearingInput>,
 ) -> Result<Response, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
-    let id = record_id(&id)?;
-    let (record, grant) = open_case(&guard, id, Action::Update)
-        .await
-        .map_err(AppError::from)?;
+    let (id, record, grant) = for_update(&guard, &id).await?;
     let result = match input.validate(&record.case) {
         Ok(hearing) => {
             state
@@ -969,6 +1127,7 @@ async fn add_hearing(
         &state,
         &principal,
         id,
+        CaseTab::Overview,
         result,
         &FormIds::new("hearing", "hearing-", "hearing-kind"),
         typed,
@@ -984,10 +1143,7 @@ async fn add_work(
     TypedForm(input, typed): TypedForm<WorkItemInput>,
 ) -> Result<Response, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
-    let id = record_id(&id)?;
-    let (record, grant) = open_case(&guard, id, Action::Update)
-        .await
-        .map_err(AppError::from)?;
+    let (id, record, grant) = for_update(&guard, &id).await?;
     let result = match input.validate(&record.case) {
         Ok(work) => {
             state
@@ -1001,6 +1157,7 @@ async fn add_work(
         &state,
         &principal,
         id,
+        CaseTab::Overview,
         result,
         &FormIds::new("work", "work-", "work-kind"),
         typed,
@@ -1024,10 +1181,7 @@ async fn add_extension(
     TypedForm(form, typed): TypedForm<ExtensionForm>,
 ) -> Result<Response, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
-    let id = record_id(&id)?;
-    let (record, grant) = open_case(&guard, id, Action::Update)
-        .await
-        .map_err(AppError::from)?;
+    let (id, record, grant) = for_update(&guard, &id).await?;
     let result = match casework::case_extension(
         &record,
         &form.weeks,
@@ -1047,6 +1201,7 @@ async fn add_extension(
         &state,
         &principal,
         id,
+        CaseTab::Overview,
         result,
         &FormIds::new("extension", "extension-", "extension-weeks"),
         typed,
@@ -1056,17 +1211,19 @@ async fn add_extension(
 
 /// After a change to a case: back to its page, or the page again with the
 /// refused form as it was typed.
+#[allow(clippy::too_many_arguments)]
 pub async fn back_to_case<T>(
     state: &AppState,
     principal: &Principal,
     id: i64,
+    tab: CaseTab,
     result: Result<T, StoreError>,
     ids: &FormIds,
     typed: HashMap<String, String>,
 ) -> Result<Response, PageError> {
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
-        Err(e) => case_problem(state, principal, id, e, ids, typed).await,
+        Ok(_) => Ok(Redirect::to(&tab.path(id)).into_response()),
+        Err(e) => case_problem(state, principal, id, tab, e, ids, typed).await,
     }
 }
 
@@ -1086,11 +1243,8 @@ async fn file_work(
     TypedForm(form, typed): TypedForm<FilingForm>,
 ) -> Result<Response, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
-    let id = record_id(&id)?;
+    let (id, _, grant) = for_update(&guard, &id).await?;
     let item = record_id(&item)?;
-    let (_, grant) = open_case(&guard, id, Action::Update)
-        .await
-        .map_err(AppError::from)?;
     let version = form.version.trim().parse().unwrap_or(0);
     let result = state
         .store
@@ -1108,8 +1262,174 @@ async fn file_work(
         &state,
         &principal,
         id,
+        CaseTab::Overview,
         result,
         &FormIds::per_item("filing", item, "filed-on"),
+        typed,
+    )
+    .await
+}
+
+async fn ask_more_time(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    Path((id, item)): Path<(String, String)>,
+    TypedForm(input, typed): TypedForm<WorkExtensionInput>,
+) -> Result<Response, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let (id, _, grant) = for_update(&guard, &id).await?;
+    let item = record_id(&item)?;
+    let result = state
+        .store
+        .request_work_extension(
+            CaseId(id),
+            item,
+            &input,
+            state.clock.today(),
+            &guard.stamp(Some(grant)),
+        )
+        .await;
+    let ids = FormIds::per_item("more-time", item, "requested-on");
+    back_to_case(
+        &state,
+        &principal,
+        id,
+        CaseTab::Overview,
+        result,
+        &ids,
+        typed,
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct DecisionForm {
+    decision: String,
+    decided_on: String,
+    version: String,
+}
+
+async fn decide_more_time(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    Path((id, item, request)): Path<(String, String, String)>,
+    TypedForm(form, typed): TypedForm<DecisionForm>,
+) -> Result<Response, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let (id, _, grant) = for_update(&guard, &id).await?;
+    let item = record_id(&item)?;
+    let request = record_id(&request)?;
+    let result = state
+        .store
+        .decide_work_extension(
+            CaseId(id),
+            item,
+            request,
+            form.version.trim().parse().unwrap_or(0),
+            &form.decision,
+            &form.decided_on,
+            state.clock.today(),
+            &guard.stamp(Some(grant)),
+        )
+        .await;
+    let ids = FormIds::per_item("decision", item, "decision");
+    back_to_case(
+        &state,
+        &principal,
+        id,
+        CaseTab::Overview,
+        result,
+        &ids,
+        typed,
+    )
+    .await
+}
+
+async fn add_child(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    TypedForm(input, typed): TypedForm<ChildInput>,
+) -> Result<Response, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let (id, _, grant) = for_update(&guard, &id).await?;
+    // A child joining later may have been born since the application.
+    let result = match input.validate(state.clock.today()) {
+        Ok(child) => {
+            state
+                .store
+                .add_child(CaseId(id), &child, &guard.stamp(Some(grant)))
+                .await
+        }
+        Err(e) => Err(e.into()),
+    };
+    let ids = FormIds::new("child", "child-", "child-given-name");
+    back_to_case(
+        &state,
+        &principal,
+        id,
+        CaseTab::Overview,
+        result,
+        &ids,
+        typed,
+    )
+    .await
+}
+
+/// A party as the form sends it: checkboxes are present or absent.
+#[derive(Debug, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct PartyForm {
+    role: String,
+    given_name: String,
+    family_name: String,
+    relationship: String,
+    represented: Option<String>,
+    address: String,
+    postcode: String,
+    address_confidential: Option<String>,
+}
+
+async fn add_party(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    TypedForm(form, typed): TypedForm<PartyForm>,
+) -> Result<Response, PageError> {
+    let input = PartyInput {
+        role: form.role,
+        given_name: form.given_name,
+        family_name: form.family_name,
+        relationship: form.relationship,
+        represented: form.represented.is_some(),
+        address: form.address,
+        postcode: form.postcode,
+        address_confidential: form.address_confidential.is_some(),
+    };
+    let guard = Guard::new(&state, &principal, &meta);
+    let (id, _, grant) = for_update(&guard, &id).await?;
+    let result = match input.validate() {
+        Ok(party) => {
+            state
+                .store
+                .add_party(CaseId(id), &party, &guard.stamp(Some(grant)))
+                .await
+        }
+        Err(e) => Err(e.into()),
+    };
+    let ids = FormIds::new("party", "party-", "party-role");
+    back_to_case(
+        &state,
+        &principal,
+        id,
+        CaseTab::Overview,
+        result,
+        &ids,
         typed,
     )
     .await

@@ -80,6 +80,36 @@ pub struct PartyBody {
     address_confidential: bool,
 }
 
+impl ChildBody {
+    pub fn input(&self) -> ChildInput {
+        ChildInput {
+            given_name: self.given_name.clone(),
+            family_name: self.family_name.clone(),
+            date_of_birth: self.date_of_birth.clone(),
+            sex: self.sex.clone(),
+            ethnicity: self.ethnicity.clone(),
+            disability: self.disability.clone(),
+            first_language: self.first_language.clone(),
+            interpreter_needed: self.interpreter_needed.clone(),
+        }
+    }
+}
+
+impl PartyBody {
+    pub fn input(&self) -> PartyInput {
+        PartyInput {
+            role: self.role.clone(),
+            given_name: self.given_name.clone(),
+            family_name: self.family_name.clone(),
+            relationship: self.relationship.clone(),
+            represented: self.represented,
+            address: self.address.clone(),
+            postcode: self.postcode.clone(),
+            address_confidential: self.address_confidential,
+        }
+    }
+}
+
 /// A new case.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -131,6 +161,25 @@ pub struct ChildView {
     disability: String,
     first_language: Option<String>,
     interpreter_needed: String,
+    /// `YYYY-MM-DD`; none until the child has met their adviser.
+    first_met_fca_on: Option<String>,
+    wishes_and_feelings: Option<String>,
+    told_outcome_by: Option<String>,
+    told_outcome_notes: Option<String>,
+    /// Recorded at the end of the proceedings.
+    outcome: Option<OutcomeView>,
+    /// The child's version, for changes to their experience or outcome.
+    version: i64,
+}
+
+/// What the proceedings decided for a child.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutcomeView {
+    /// Order codes, e.g. `child-arrangements-lives-with`, `care`, `no-order`.
+    orders: Vec<String>,
+    lives_with: String,
+    contact: Option<String>,
+    recorded_on: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -220,6 +269,17 @@ fn view(record: &CaseRecord, confidential_ok: bool) -> CaseView {
                 disability: ch.details.disability.slug().into(),
                 first_language: ch.details.first_language.clone(),
                 interpreter_needed: ch.details.interpreter_needed.slug().into(),
+                first_met_fca_on: ch.experience.first_met_fca_on.map(|d| d.to_string()),
+                wishes_and_feelings: ch.experience.wishes_and_feelings.clone(),
+                told_outcome_by: ch.experience.told_outcome_by.map(|b| b.slug().into()),
+                told_outcome_notes: ch.experience.told_outcome_notes.clone(),
+                outcome: ch.outcome.as_ref().map(|o| OutcomeView {
+                    orders: o.orders.iter().map(|x| x.slug().into()).collect(),
+                    lives_with: o.lives_with.slug().into(),
+                    contact: o.contact.clone(),
+                    recorded_on: o.recorded_on.to_string(),
+                }),
+                version: ch.version,
             })
             .collect(),
         parties: record
@@ -280,7 +340,7 @@ async fn list(
 
 /// The case as the caller may see it, reloaded after a change.
 /// The case the path names, if the caller may take `action` on it.
-async fn case_for(
+pub async fn case_for(
     guard: &Guard<'_>,
     id: i64,
     action: Action,
@@ -290,7 +350,7 @@ async fn case_for(
         .map_err(|r| ApiError(r.into()))
 }
 
-async fn current_view(
+pub async fn current_view(
     state: &AppState,
     principal: &crate::session::Principal,
     id: CaseId,
@@ -338,17 +398,7 @@ async fn create(
         .unwrap_or(state.clock.today());
     let mut children = Vec::new();
     for (i, c) in body.children.iter().enumerate() {
-        let input = ChildInput {
-            given_name: c.given_name.clone(),
-            family_name: c.family_name.clone(),
-            date_of_birth: c.date_of_birth.clone(),
-            sex: c.sex.clone(),
-            ethnicity: c.ethnicity.clone(),
-            disability: c.disability.clone(),
-            first_language: c.first_language.clone(),
-            interpreter_needed: c.interpreter_needed.clone(),
-        };
-        match input.validate(received) {
+        match c.input().validate(received) {
             Ok(child) => children.push(child),
             Err(DomainError::Invalid(e)) => indexed(&e, &format!("children[{i}]"), &mut errors),
             Err(e) => return Err(e.into()),
@@ -359,17 +409,7 @@ async fn create(
     }
     let mut parties = Vec::new();
     for (i, p) in body.parties.iter().enumerate() {
-        let input = PartyInput {
-            role: p.role.clone(),
-            given_name: p.given_name.clone(),
-            family_name: p.family_name.clone(),
-            relationship: p.relationship.clone(),
-            represented: p.represented,
-            address: p.address.clone(),
-            postcode: p.postcode.clone(),
-            address_confidential: p.address_confidential,
-        };
-        match input.validate() {
+        match p.input().validate() {
             Ok(party) => parties.push(party),
             Err(DomainError::Invalid(e)) => indexed(&e, &format!("parties[{i}]"), &mut errors),
             Err(e) => return Err(e.into()),
@@ -571,6 +611,21 @@ pub struct WorkItemView {
     /// `due`, `overdue`, `filed-on-time` or `filed-late`.
     status: &'static str,
     version: i64,
+    /// Requests to the court for more time, oldest first.
+    more_time: Vec<MoreTimeView>,
+}
+
+/// A request for more time and, once made, the court's decision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MoreTimeView {
+    id: i64,
+    requested_on: String,
+    due_on_before: String,
+    requested_due_on: String,
+    reason: String,
+    /// `granted` or `refused`; none while the court has not decided.
+    decision: Option<&'static str>,
+    decided_on: Option<String>,
 }
 
 fn hearing_view(h: Hearing) -> HearingView {
@@ -583,8 +638,21 @@ fn hearing_view(h: Hearing) -> HearingView {
     }
 }
 
-fn work_view(w: WorkItem, today: jiff::civil::Date) -> WorkItemView {
+fn work_view(w: WorkItem, today: jiff::civil::Date, asked: &[WorkExtension]) -> WorkItemView {
     WorkItemView {
+        more_time: asked
+            .iter()
+            .filter(|e| e.work_item_id == w.id)
+            .map(|e| MoreTimeView {
+                id: e.id,
+                requested_on: e.requested_on.to_string(),
+                due_on_before: e.due_on_before.to_string(),
+                requested_due_on: e.requested_due_on.to_string(),
+                reason: e.reason.clone(),
+                decision: e.decision.map(|(d, _)| d.slug()),
+                decided_on: e.decision.map(|(_, on)| on.to_string()),
+            })
+            .collect(),
         id: w.id,
         kind: w.kind.slug(),
         due_on: w.due_on.to_string(),
@@ -602,11 +670,15 @@ async fn hearing_list(state: &AppState, id: i64) -> Result<Json<Items<HearingVie
     }))
 }
 
-async fn work_list(state: &AppState, id: i64) -> Result<Json<Items<WorkItemView>>, ApiError> {
+pub async fn work_list(state: &AppState, id: i64) -> Result<Json<Items<WorkItemView>>, ApiError> {
     let today = state.clock.today();
     let items = state.store.work_items(CaseId(id)).await?;
+    let asked = state.store.work_extensions(CaseId(id)).await?;
     Ok(Json(Items {
-        items: items.into_iter().map(|w| work_view(w, today)).collect(),
+        items: items
+            .into_iter()
+            .map(|w| work_view(w, today, &asked))
+            .collect(),
     }))
 }
 
@@ -704,7 +776,8 @@ async fn file_work(
             &guard.stamp(Some(grant)),
         )
         .await?;
-    Ok(Json(work_view(filed, today)))
+    let asked = state.store.work_extensions(CaseId(id)).await?;
+    Ok(Json(work_view(filed, today, &asked)))
 }
 
 /// A court-granted extension to the 26-week limit.

@@ -109,10 +109,22 @@ async fn form_fields<S: Send + Sync>(
         .await
         .map_err(|rejection| PageError(body_error(rejection.status(), rejection.body_text())))?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(unreadable)?;
-    Ok(pairs
-        .into_iter()
-        .filter(|(key, _)| key != crate::session::CSRF_FIELD)
-        .collect())
+    // A field sent more than once (a group of checkboxes) arrives as one
+    // comma-separated value, the form the domain reads lists in.
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for (key, value) in pairs {
+        if key == crate::session::CSRF_FIELD {
+            continue;
+        }
+        match fields.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, joined)) => {
+                joined.push(',');
+                joined.push_str(&value);
+            }
+            None => fields.push((key, value)),
+        }
+    }
+    Ok(fields)
 }
 
 fn parse_fields<T: DeserializeOwned>(fields: &[(String, String)]) -> Result<T, PageError> {

@@ -38,6 +38,12 @@ impl Field {
         (!ids.is_empty()).then(|| ids.join(" "))
     }
 
+    /// Whether this checkbox group's comma-separated value includes `option`.
+    pub fn includes(&self, option: &dyn std::fmt::Display) -> bool {
+        let option = option.to_string();
+        self.value.split(',').any(|v| v.trim() == option)
+    }
+
     /// Whether this select field holds `option`.
     pub fn holds(&self, option: &dyn std::fmt::Display) -> bool {
         self.value == option.to_string()

@@ -15,6 +15,8 @@ mod allocation;
 mod api;
 mod assets;
 pub mod auth;
+mod case_records_api;
+mod case_tabs;
 mod cases;
 mod cases_api;
 mod clock;
@@ -91,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account::routes())
         .merge(users::routes())
         .merge(cases::routes())
+        .merge(case_tabs::routes())
         .merge(allocation::routes())
         .nest("/api/v1", api::routes())
         .merge(health::routes())

@@ -212,18 +212,47 @@ async fn cases_move_only_along_their_pathway(store: Store) {
         .await;
     assert!(early.is_err(), "no closure before receipt");
 
-    let closed = store
-        .move_case(
+    let closing = stamp();
+    let close = || {
+        store.move_case(
             id,
             2,
             CLOSED,
             date(2026, 3, 10),
             Some("Application withdrawn"),
             false,
-            &stamp(),
+            &closing,
         )
+    };
+    let without_outcome = close().await;
+    assert!(
+        matches!(&without_outcome, Err(StoreError::Domain(DomainError::Invalid(e)))
+            if e.for_field("to").is_some_and(|m| m.contains("Record the outcome for"))),
+        "{without_outcome:?}"
+    );
+    let child = store.case(id).await.expect("read").expect("case").children[0].clone();
+    let outcome = tandem_domain::child_experience::ChildOutcomeInput {
+        orders: "withdrawn".into(),
+        lives_with: "mother".into(),
+        recorded_on: "2026-03-10".into(),
+        version: child.version.to_string(),
+        ..Default::default()
+    };
+    store
+        .set_child_outcome(id, child.id, &outcome, date(2026, 3, 10), &stamp())
         .await
-        .expect("close");
+        .expect("outcome");
+    let stale = store
+        .set_child_outcome(id, child.id, &outcome, date(2026, 3, 10), &stamp())
+        .await;
+    assert!(
+        matches!(
+            stale,
+            Err(StoreError::Domain(DomainError::StaleVersion { .. }))
+        ),
+        "the second writer is told to reload"
+    );
+    let closed = close().await.expect("close");
     assert_eq!(closed.closed_on, Some(date(2026, 3, 10)));
     assert!(
         store
@@ -249,9 +278,12 @@ async fn cases_move_only_along_their_pathway(store: Store) {
     );
     let record = store.case(id).await.expect("get").expect("found");
     let kinds: Vec<&str> = record.events.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(kinds, ["opened", "moved", "moved", "reopened"]);
     assert_eq!(
-        record.events[3].reason.as_deref(),
+        kinds,
+        ["opened", "moved", "child-outcome", "moved", "reopened"]
+    );
+    assert_eq!(
+        record.events[4].reason.as_deref(),
         Some("Restored by the court")
     );
 }
@@ -764,4 +796,337 @@ async fn cases_are_allocated_with_history_and_queued_by_risk(store: Store) {
 mod allocation {
     use super::*;
     tandem_testkit::on_both_backends!(cases_are_allocated_with_history_and_queued_by_risk);
+}
+
+async fn the_childs_experience_risk_notes_and_more_time_are_kept(store: Store) {
+    let f = fixture(&store).await;
+    let ncl = court(&store, f.area.id.0, "NCL").await;
+    let today = date(2026, 6, 1);
+    let id = store
+        .open_case(
+            &draft("NE26P050", ncl.id.0, f.team.id.0),
+            &[child("Ava")],
+            &[],
+            &[WorkItemDraft {
+                kind: WorkKind::Section7Report,
+                due_on: date(2026, 5, 29),
+            }],
+            &stamp(),
+        )
+        .await
+        .expect("open");
+    let mut version = 1;
+    for to in [
+        "safeguarding-checks",
+        "safeguarding-letter",
+        "first-hearing",
+        "awaiting-allocation",
+    ] {
+        store
+            .move_case(id, version, to, date(2026, 3, 20), None, false, &stamp())
+            .await
+            .expect("move");
+        version += 1;
+    }
+    let amira = practitioner(&store, "Amira", f.team.id.0, "practitioner").await;
+    store
+        .allocate_case(id, version, amira.id, date(2026, 4, 1), None, &stamp())
+        .await
+        .expect("allocate");
+
+    // Yet to meet, then met.
+    let waiting = store
+        .children_yet_to_meet(&everything(RecordKind::Case))
+        .await
+        .expect("yet to meet");
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(
+        (waiting[0].child_name.as_str(), waiting[0].allocated_on),
+        ("Ava Rivers", date(2026, 4, 1))
+    );
+    // A team's scope that is not this case's team.
+    let elsewhere = tandem_domain::access::Actor {
+        user_id: tandem_domain::access::UserId(9),
+        username: "fca".into(),
+        assignments: vec![tandem_domain::access::Assignment {
+            role: tandem_domain::access::Role::FamilyCourtAdviser,
+            scope: tandem_domain::access::Scope::Team(TeamId(f.team.id.0 + 1000)),
+        }],
+        break_glass: Vec::new(),
+    };
+    let nobody = tandem_domain::access::list_scope(
+        &elsewhere,
+        tandem_domain::access::Action::View,
+        RecordKind::Case,
+    );
+    assert!(
+        store
+            .children_yet_to_meet(&nobody)
+            .await
+            .expect("scoped")
+            .is_empty(),
+        "outside the scope, nobody is listed"
+    );
+    let ava = store.case(id).await.expect("read").expect("case").children[0].clone();
+    let met = tandem_domain::child_experience::ChildExperienceInput {
+        first_met_fca_on: "2026-04-08".into(),
+        wishes_and_feelings: "Wants more time with her dad".into(),
+        told_outcome_by: "family-court-adviser".into(),
+        version: ava.version.to_string(),
+        ..Default::default()
+    };
+    store
+        .set_child_experience(id, ava.id, &met, today, &stamp())
+        .await
+        .expect("met");
+    assert!(
+        store
+            .children_yet_to_meet(&everything(RecordKind::Case))
+            .await
+            .expect("list")
+            .is_empty()
+    );
+    let ava = store.case(id).await.expect("read").expect("case").children[0].clone();
+    assert_eq!(ava.experience.first_met_fca_on, Some(date(2026, 4, 8)));
+    assert_eq!(ava.version, 2);
+    let future = tandem_domain::child_experience::ChildExperienceInput {
+        first_met_fca_on: "2026-07-01".into(),
+        version: "2".into(),
+        ..Default::default()
+    };
+    assert!(
+        store
+            .set_child_experience(id, ava.id, &future, today, &stamp())
+            .await
+            .is_err()
+    );
+    let unchanged = store.case(id).await.expect("read").expect("case").children[0].clone();
+    assert_eq!(
+        unchanged, ava,
+        "a refused change leaves the child as it was"
+    );
+
+    // Risk: an indicator and a check answered once.
+    let risk = |kind: &str| tandem_domain::risk::RiskInput {
+        kind: kind.into(),
+        noted_on: "2026-03-04".into(),
+        ..Default::default()
+    };
+    let abuse = tandem_domain::risk::RiskInput {
+        indicator: "coercive-control".into(),
+        source: "court".into(),
+        ..risk("domestic-abuse")
+    };
+    let case = store.case(id).await.expect("read").expect("case").case;
+    store
+        .add_risk(id, &abuse.validate(&case, today).expect("valid"), &stamp())
+        .await
+        .expect("abuse");
+    store
+        .add_risk(
+            id,
+            &risk("police-check").validate(&case, today).expect("valid"),
+            &stamp(),
+        )
+        .await
+        .expect("check");
+    let risks = store.risks(id).await.expect("risks");
+    assert_eq!(risks.len(), 2);
+    let check = risks.iter().find(|r| r.awaiting_response()).expect("check");
+    store
+        .record_check_response(
+            id,
+            check.id,
+            1,
+            "2026-03-11",
+            "information-held",
+            today,
+            &stamp(),
+        )
+        .await
+        .expect("answer");
+    let again = store
+        .record_check_response(
+            id,
+            check.id,
+            1,
+            "2026-03-12",
+            "nothing-known",
+            today,
+            &stamp(),
+        )
+        .await;
+    assert!(matches!(
+        again,
+        Err(StoreError::Domain(DomainError::StaleVersion { .. }))
+    ));
+    assert!(
+        store
+            .risks(id)
+            .await
+            .expect("risks")
+            .iter()
+            .all(|r| !r.awaiting_response())
+    );
+
+    // More time for the report: asked once, granted, and the date moves.
+    let report = store.work_items(id).await.expect("work")[0].clone();
+    let ask = WorkExtensionInput {
+        requested_on: "2026-05-20".into(),
+        new_due_on: "2026-06-12".into(),
+        reason: "School records outstanding".into(),
+    };
+    store
+        .request_work_extension(id, report.id, &ask, today, &stamp())
+        .await
+        .expect("ask");
+    assert!(
+        store
+            .request_work_extension(id, report.id, &ask, today, &stamp())
+            .await
+            .is_err(),
+        "one request waits at a time"
+    );
+    let request = store.work_extensions(id).await.expect("requests")[0].clone();
+    store
+        .decide_work_extension(
+            id,
+            report.id,
+            request.id,
+            report.version,
+            "granted",
+            "2026-05-21",
+            today,
+            &stamp(),
+        )
+        .await
+        .expect("decide");
+    let report = store.work_items(id).await.expect("work")[0].clone();
+    assert_eq!(report.due_on, date(2026, 6, 12));
+    assert_eq!(
+        store.work_extensions(id).await.expect("requests")[0].decision,
+        Some((ExtensionDecision::Granted, date(2026, 5, 21)))
+    );
+
+    // Notes, contact and oversight; a case missing oversight is flagged.
+    let note = |kind: &str, extra: &[(&str, &str)]| {
+        let mut n = tandem_domain::case_notes::NoteInput {
+            kind: kind.into(),
+            on: "2026-04-02".into(),
+            body: "Discussed the plan for the report".into(),
+            ..Default::default()
+        };
+        for (k, v) in extra {
+            match *k {
+                "contact_with" => n.contact_with = (*v).into(),
+                "contact_method" => n.contact_method = (*v).into(),
+                "oversight_for" => n.oversight_for = (*v).into(),
+                _ => unreachable!(),
+            }
+        }
+        n
+    };
+    store
+        .add_note(id, &note("note", &[]), today, &stamp())
+        .await
+        .expect("note");
+    store
+        .add_note(
+            id,
+            &note(
+                "contact",
+                &[("contact_with", "child"), ("contact_method", "home-visit")],
+            ),
+            today,
+            &stamp(),
+        )
+        .await
+        .expect("contact");
+    assert!(
+        store
+            .add_note(id, &note("contact", &[]), today, &stamp())
+            .await
+            .is_err()
+    );
+    store
+        .add_note(
+            id,
+            &note("oversight", &[("oversight_for", "allocation")]),
+            today,
+            &stamp(),
+        )
+        .await
+        .expect("oversight");
+    let notes = store.notes(id).await.expect("notes");
+    assert_eq!(notes.len(), 3);
+    let allocations = store.allocations(id).await.expect("allocations");
+    let case = store.case(id).await.expect("read").expect("case").case;
+    assert!(
+        tandem_domain::case_notes::missing_oversight(
+            &case,
+            &allocations,
+            &store.work_items(id).await.expect("work"),
+            &notes,
+            Default::default()
+        )
+        .is_empty()
+    );
+
+    // A sibling joins; once closed, nobody can.
+    store
+        .add_child(id, &child("Cal"), &stamp())
+        .await
+        .expect("add child");
+    store
+        .add_party(id, &party(false), &stamp())
+        .await
+        .expect("add party");
+    let record = store.case(id).await.expect("read").expect("case");
+    assert_eq!((record.children.len(), record.parties.len()), (2, 1));
+}
+
+mod child_risk_notes {
+    use super::*;
+    tandem_testkit::on_both_backends!(the_childs_experience_risk_notes_and_more_time_are_kept);
+}
+
+mod append_only_notes {
+    use super::*;
+
+    async fn case_notes_cannot_be_rewritten(store: Store, sql: RawSql) {
+        let f = fixture(&store).await;
+        let ncl = court(&store, f.area.id.0, "NCL").await;
+        let id = store
+            .open_case(
+                &draft("NE26P060", ncl.id.0, f.team.id.0),
+                &[child("Ava")],
+                &[],
+                &[],
+                &stamp(),
+            )
+            .await
+            .expect("open");
+        let note = tandem_domain::case_notes::NoteInput {
+            kind: "note".into(),
+            on: "2026-03-03".into(),
+            body: "First".into(),
+            ..Default::default()
+        };
+        store
+            .add_note(id, &note, date(2026, 6, 1), &stamp())
+            .await
+            .expect("note");
+        assert!(
+            sql.execute("UPDATE case_notes SET body = 'Changed'")
+                .await
+                .is_err()
+        );
+        assert!(sql.execute("DELETE FROM case_notes").await.is_err());
+        assert_eq!(
+            store.notes(id).await.expect("notes")[0].details.body,
+            "First"
+        );
+    }
+
+    tandem_testkit::on_both_backends!(with_sql: case_notes_cannot_be_rewritten);
 }

@@ -144,6 +144,34 @@ async fn a_case_opens_moves_closes_and_reopens(store: Store) {
         .await;
     assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(no_reason.json()["error"]["fields"][0]["field"], "reason");
+    let no_outcome = app
+        .api(
+            &w.fca,
+            Method::POST,
+            &path,
+            Some(mv("closed", 2, Some("Application withdrawn"), false)),
+        )
+        .await;
+    assert_eq!(no_outcome.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        no_outcome.body.contains("Record the outcome for"),
+        "{}",
+        no_outcome.body
+    );
+    let child = case["children"][0]["id"].as_i64().expect("child");
+    let outcome = app
+        .api(
+            &w.fca,
+            Method::PUT,
+            &format!("/api/v1/cases/{id}/children/{child}/outcome"),
+            Some(json!({"orders": ["withdrawn"], "lives_with": "mother", "recorded_on": "2026-03-05", "version": 1})),
+        )
+        .await;
+    assert_eq!(outcome.status, StatusCode::OK, "{}", outcome.body);
+    assert_eq!(
+        outcome.json()["children"][0]["outcome"]["orders"],
+        json!(["withdrawn"])
+    );
     let closed = app
         .api(
             &w.fca,
@@ -474,8 +502,15 @@ async fn person(
     reply.json()["id"].as_i64().expect("id")
 }
 
-async fn allocation_gives_the_worker_and_their_managers_the_address(store: Store) {
-    let w = world(store).await;
+/// Staff ids: Bea manages Wes; Oli is in the same team, Far in another.
+/// Each has an account by their name in lower case.
+struct People {
+    worker: i64,
+    other: i64,
+    far: i64,
+}
+
+async fn people(w: &World) -> People {
     let app = &w.app;
     app.user("people", &[(Role::Hr, "national")]).await;
     let hr = app.token("people").await;
@@ -489,6 +524,15 @@ async fn allocation_gives_the_worker_and_their_managers_the_address(store: Store
         .await;
     app.staff_user("oli", &[(Role::FamilyCourtAdviser, "team:A1-T")], other)
         .await;
+    app.staff_user("far", &[(Role::FamilyCourtAdviser, "team:A2-T")], far)
+        .await;
+    People { worker, other, far }
+}
+
+async fn allocation_gives_the_worker_and_their_managers_the_address(store: Store) {
+    let w = world(store).await;
+    let app = &w.app;
+    let People { worker, other, far } = people(&w).await;
     let (wes, bea, oli) = (
         app.token("wes").await,
         app.token("bea").await,
@@ -1067,3 +1111,5 @@ mod hearings_and_work {
         the_26_week_limit_can_be_extended
     );
 }
+
+mod records;
