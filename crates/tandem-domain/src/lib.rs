@@ -17,6 +17,7 @@ pub mod casework;
 pub mod choice;
 pub mod clocks;
 pub mod error;
+pub mod interchange;
 pub mod organisation;
 pub mod password;
 pub mod session;

@@ -20,6 +20,7 @@ mod backend;
 mod casework;
 mod error;
 mod identity;
+mod interchange;
 mod organisation;
 mod record;
 mod row;
@@ -33,6 +34,7 @@ pub use identity::{
     ApiTokenRecord, BreakGlassRecord, Credentials, RoleAssignment, SessionRecord, SessionStage,
     UserAccount, check_username,
 };
+pub use interchange::ImportOutcome;
 pub use organisation::{Editable, OrganisationSummary, StaffFilter, StaffPage};
 pub use record::{Columns, Record};
 pub use row::{Param, Row, Value, timestamp_text};
