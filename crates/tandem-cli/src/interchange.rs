@@ -260,3 +260,256 @@ fn plural(n: usize, what: &str) -> String {
         format!("{n} {what}s")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::admin::Database;
+    use tandem_domain::casework::*;
+    use tandem_domain::organisation::{Court, Team};
+    use tandem_storage::AuditFilter;
+    use tandem_testkit::{TestBackend, with_store};
+
+    const TODAY: jiff::civil::Date = jiff::civil::date(2026, 9, 1);
+
+    fn db() -> Database {
+        Database { database_url: None }
+    }
+
+    fn export_args(table: &str, format: &str, out: Option<PathBuf>) -> ExportArgs {
+        ExportArgs {
+            table: table.into(),
+            format: format.into(),
+            out,
+            from: None,
+            to: None,
+            db: db(),
+        }
+    }
+
+    fn import_args(table: &str, file: &Path, children: Option<&Path>) -> ImportArgs {
+        ImportArgs {
+            table: table.into(),
+            file: Some(file.to_owned()),
+            children: children.map(Path::to_owned),
+            db: db(),
+        }
+    }
+
+    /// Every file in a workbook, as text.
+    fn unzipped(bytes: &[u8]) -> String {
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+        let mut all = String::new();
+        for i in 0..archive.len() {
+            archive
+                .by_index(i)
+                .expect("entry")
+                .read_to_string(&mut all)
+                .expect("text");
+        }
+        all
+    }
+
+    async fn the_commands_export_import_and_audit(store: Store) {
+        tandem_demo::load(&store, 2026, &command_line_stamp())
+            .await
+            .expect("organisation");
+        let team = store.list::<Team>().await.expect("teams")[0].clone();
+        let court = store.list::<Court>().await.expect("courts")[0].clone();
+        let dir = tempfile::tempdir().expect("dir");
+        let path = |name: &str| dir.path().join(name);
+        let write = |name: &str, text: String| std::fs::write(path(name), text).expect("write");
+        write(
+            "cases.csv",
+            format!(
+                "court_code,case_number,law_type,pathway,stage,application_type,harm_alleged,received_on,issued_on,closed_on,local_authority_code,team_code\n\
+                 {},IM26P001,private,private-law,intake,child-arrangements,no,2026-03-02,,,,{}\n",
+                court.code, team.code
+            ),
+        );
+        write(
+            "children.csv",
+            format!(
+                "court_code,case_number,given_name,family_name,date_of_birth,sex,ethnicity,disability,first_language,interpreter_needed,first_met_fca_on\n\
+                 {},IM26P001,Ava,Rivers,2019-05-01,female,,,,,\n",
+                court.code
+            ),
+        );
+        let none: &mut dyn Read = &mut std::io::empty();
+        let outcome = import(
+            &store,
+            import_args("cases", &path("cases.csv"), Some(&path("children.csv"))),
+            none,
+            TODAY,
+        )
+        .await
+        .expect("imported");
+        assert!(matches!(outcome, ImportOutcome::Imported { rows: 2, .. }));
+
+        // A second case with a confidential address and an open one.
+        let draft = CaseInput {
+            case_number: "IM26P002".into(),
+            court_id: Some(court.id.0),
+            law_type: "private".into(),
+            application_type: "child-arrangements".into(),
+            received_on: "2026-03-02".into(),
+            team_id: Some(team.id.0),
+            ..Default::default()
+        }
+        .validate(TODAY)
+        .expect("valid");
+        let party = |address: &str, confidential: bool| {
+            PartyInput {
+                role: "respondent".into(),
+                given_name: "Sam".into(),
+                family_name: "Jones".into(),
+                relationship: "Mother".into(),
+                address: address.into(),
+                postcode: "NE1 4XB".into(),
+                address_confidential: confidential,
+                ..Default::default()
+            }
+            .validate()
+            .expect("valid")
+        };
+        let child = ChildInput {
+            given_name: "Ben".into(),
+            family_name: "Jones".into(),
+            date_of_birth: "2018-01-01".into(),
+            ..Default::default()
+        }
+        .validate(jiff::civil::date(2026, 3, 2))
+        .expect("valid");
+        store
+            .open_case(
+                &draft,
+                &[child],
+                &[party("2 Refuge Road", true), party("1 Open Street", false)],
+                &[],
+                &command_line_stamp(),
+            )
+            .await
+            .expect("open");
+
+        let mut stdout = Vec::new();
+        let rows = export(&store, export_args("parties", "csv", None), &mut stdout)
+            .await
+            .expect("csv");
+        assert_eq!(rows, 2);
+        let text = String::from_utf8(stdout).expect("utf-8");
+        assert!(
+            text.contains("1 Open Street") && !text.contains("Refuge"),
+            "{text}"
+        );
+        let workbook = path("parties.xlsx");
+        export(
+            &store,
+            export_args("parties", "xlsx", Some(workbook.clone())),
+            &mut Vec::new(),
+        )
+        .await
+        .expect("xlsx");
+        let sheets = unzipped(&std::fs::read(&workbook).expect("read"));
+        assert!(sheets.contains("1 Open Street") && !sheets.contains("Refuge"));
+
+        // Both exports are in the audit trail: who, what, filter, how many.
+        let exports: Vec<_> = store
+            .audit_search(&AuditFilter {
+                record_type: Some("case".into()),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .expect("audit")
+            .into_iter()
+            .filter(|e| e.entry.action == "export")
+            .collect();
+        assert_eq!(exports.len(), 2);
+        for e in &exports {
+            assert!(e.entry.actor_username.starts_with("command-line:"));
+            let reason = e.entry.reason.as_deref().unwrap_or_default();
+            assert!(
+                reason.contains("table parties")
+                    && reason.contains("all dates")
+                    && reason.contains("2 rows"),
+                "{reason}"
+            );
+        }
+
+        // A bad row: refused, reported, nothing written.
+        write(
+            "hearings.csv",
+            format!(
+                "court_code,case_number,hearing_type,held_on,outcome,directions\n\
+                 {0},IM26P001,review,2026-05-01,,\n{0},IM26P001,trial,2026-05-01,,\n",
+                court.code
+            ),
+        );
+        let error = import(
+            &store,
+            import_args("hearings", &path("hearings.csv"), None),
+            none,
+            TODAY,
+        )
+        .await
+        .expect_err("refused");
+        assert_eq!(
+            format!("{error}"),
+            "1 row refused (1 problem); nothing was imported"
+        );
+        let mut out = Vec::new();
+        export(&store, export_args("hearings", "csv", None), &mut out)
+            .await
+            .expect("csv");
+        assert_eq!(
+            String::from_utf8_lossy(&out).lines().count(),
+            1,
+            "header only"
+        );
+
+        // Misuse is refused with a plain message.
+        for (args, message) in [
+            (export_args("parties", "xlsx", None), "--out"),
+            (export_args("outcomes", "csv", None), "not available yet"),
+            (export_args("staff", "csv", None), "Choose a table"),
+            (export_args("cases", "pdf", None), "Choose a format"),
+        ] {
+            let error = export(&store, args, &mut Vec::new())
+                .await
+                .expect_err(message);
+            assert!(format!("{error}").contains(message), "{error}");
+        }
+        for (args, message) in [
+            (
+                import_args("events", &path("hearings.csv"), None),
+                "cannot be imported",
+            ),
+            (import_args("cases", &path("cases.csv"), None), "--children"),
+            (
+                import_args("parties", &path("cases.csv"), Some(&path("children.csv"))),
+                "--children goes with",
+            ),
+            (
+                import_args("hearings", &path("missing.csv"), None),
+                "cannot open",
+            ),
+            (
+                import_args("hearings", &path("cases.csv"), None),
+                "could not be read",
+            ),
+        ] {
+            let error = import(&store, args, none, TODAY).await.expect_err(message);
+            assert!(format!("{error:#}").contains(message), "{error:#}");
+        }
+    }
+
+    #[tokio::test]
+    async fn sqlite_export_and_import() {
+        with_store(TestBackend::Sqlite, the_commands_export_import_and_audit).await;
+    }
+
+    #[tokio::test]
+    async fn postgres_export_and_import() {
+        with_store(TestBackend::Postgres, the_commands_export_import_and_audit).await;
+    }
+}
