@@ -126,6 +126,7 @@ struct CasesPage {
     open_only: bool,
     rows: Vec<CaseRow>,
     may_open: bool,
+    may_export: bool,
     notice: &'static str,
 }
 
@@ -160,6 +161,12 @@ async fn list(
         may_open: access::authorize(
             &principal.actor,
             Action::Create,
+            &Target::kind(RecordKind::Case),
+        )
+        .is_ok(),
+        may_export: access::authorize(
+            &principal.actor,
+            Action::Export,
             &Target::kind(RecordKind::Case),
         )
         .is_ok(),
@@ -231,7 +238,7 @@ pub struct NewCaseForm {
     party_address_confidential: Option<String>,
 }
 
-fn joined(day: &str, month: &str, year: &str) -> String {
+pub(crate) fn joined(day: &str, month: &str, year: &str) -> String {
     let (d, m, y) = (day.trim(), month.trim(), year.trim());
     if d.is_empty() && m.is_empty() && y.is_empty() {
         String::new()
@@ -363,12 +370,12 @@ impl NewCasePage {
     }
 }
 
-fn choices<C: Choice>() -> Vec<(&'static str, &'static str)> {
+pub(crate) fn choices<C: Choice>() -> Vec<(&'static str, &'static str)> {
     C::ALL.iter().map(|c| (c.slug(), c.label())).collect()
 }
 
 /// Date fields are linked from the error summary at their day box.
-fn anchor(field: &str) -> String {
+pub(crate) fn anchor(field: &str) -> String {
     if field.ends_with("_on") || field.ends_with("date_of_birth") {
         format!("{field}-day")
     } else {

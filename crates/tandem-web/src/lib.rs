@@ -15,6 +15,7 @@ mod allocation;
 mod api;
 mod assets;
 pub mod auth;
+mod case_export;
 mod cases;
 mod cases_api;
 mod clock;
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account::routes())
         .merge(users::routes())
         .merge(cases::routes())
+        .merge(case_export::routes())
         .merge(allocation::routes())
         .nest("/api/v1", api::routes())
         .merge(health::routes())
