@@ -863,6 +863,21 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_documents_every_tables_columns_in_order() {
+        let readme = include_str!("../../../README.md");
+        for table in Table::ALL {
+            if *table == Table::Outcomes {
+                continue;
+            }
+            let line = format!("- {}", table.documented_columns());
+            assert!(
+                readme.lines().any(|l| l == line),
+                "README is missing: {line}"
+            );
+        }
+    }
+
+    #[test]
     fn periods_include_both_days() {
         let p = Period::parse("2026-01-01", "2026-01-31").expect("valid");
         let (a, b) = p.instants();
