@@ -296,20 +296,6 @@ mod tests {
         }
     }
 
-    /// Every file in a workbook, as text.
-    fn unzipped(bytes: &[u8]) -> String {
-        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
-        let mut all = String::new();
-        for i in 0..archive.len() {
-            archive
-                .by_index(i)
-                .expect("entry")
-                .read_to_string(&mut all)
-                .expect("text");
-        }
-        all
-    }
-
     async fn the_commands_export_import_and_audit(store: Store) {
         tandem_demo::load(&store, 2026, &command_line_stamp())
             .await
@@ -409,7 +395,7 @@ mod tests {
         )
         .await
         .expect("xlsx");
-        let sheets = unzipped(&std::fs::read(&workbook).expect("read"));
+        let sheets = tandem_testkit::workbook_text(&std::fs::read(&workbook).expect("read"));
         assert!(sheets.contains("1 Open Street") && !sheets.contains("Refuge"));
 
         // Both exports are in the audit trail: who, what, filter, how many.

@@ -397,6 +397,54 @@ pub fn case_number(value: &str) -> Result<String, String> {
     Ok(number)
 }
 
+/// What an application's type and dates may be, for the first application
+/// and any further one alike: a type of the case's law (when known),
+/// received not in the future, issued on or before it was received.
+fn application_facts(
+    errors: &mut ValidationErrors,
+    application_type: &str,
+    law: Option<LawType>,
+    received_on: &str,
+    issued_on: &str,
+    today: Date,
+) -> (
+    Option<&'static ApplicationKind>,
+    Option<Date>,
+    Option<Option<Date>>,
+) {
+    let kind = errors.check("application_type", application_kind(application_type));
+    let received = errors.check("received_on", text::date(received_on, "date received"));
+    let issued = errors.check("issued_on", text::optional_date(issued_on, "date issued"));
+    if let (Some(law), Some(kind)) = (law, kind)
+        && kind.law_type != law
+    {
+        errors.add(
+            "application_type",
+            format!(
+                "A {} application is {}, not {}",
+                kind.label,
+                kind.law_type.label().to_lowercase(),
+                law.label().to_lowercase()
+            ),
+        );
+    }
+    if let Some(received) = received
+        && received > today
+    {
+        errors.add("received_on", "The date received cannot be in the future");
+    }
+    if let (Some(received), Some(Some(issued))) = (received, issued)
+        && issued > received
+    {
+        // The court issues an application before the service receives it.
+        errors.add(
+            "issued_on",
+            "The date issued must be on or before the date received",
+        );
+    }
+    (kind, received, issued)
+}
+
 impl CaseInput {
     /// Checks the case's facts, and that its dates are possible together.
     pub fn validate(&self, today: Date) -> Result<CaseDraft, DomainError> {
@@ -407,46 +455,18 @@ impl CaseInput {
             self.court_id.ok_or_else(|| "Choose the court".to_owned()),
         );
         let law = errors.check("law_type", LawType::parse(&self.law_type));
-        let kind = errors.check("application_type", application_kind(&self.application_type));
-        let received = errors.check(
-            "received_on",
-            text::date(&self.received_on, "date received"),
-        );
-        let issued = errors.check(
-            "issued_on",
-            text::optional_date(&self.issued_on, "date issued"),
+        let (kind, received, issued) = application_facts(
+            &mut errors,
+            &self.application_type,
+            law,
+            &self.received_on,
+            &self.issued_on,
+            today,
         );
         let team = errors.check(
             "team_id",
             self.team_id.ok_or_else(|| "Choose the team".to_owned()),
         );
-        if let (Some(law), Some(kind)) = (law, kind)
-            && kind.law_type != law
-        {
-            errors.add(
-                "application_type",
-                format!(
-                    "A {} application is {}, not {}",
-                    kind.label,
-                    kind.law_type.label().to_lowercase(),
-                    law.label().to_lowercase()
-                ),
-            );
-        }
-        if let Some(received) = received
-            && received > today
-        {
-            errors.add("received_on", "The date received cannot be in the future");
-        }
-        if let (Some(received), Some(Some(issued))) = (received, issued)
-            && issued > received
-        {
-            // The court issues an application before the service receives it.
-            errors.add(
-                "issued_on",
-                "The date issued must be on or before the date received",
-            );
-        }
         if law == Some(LawType::Public) && self.local_authority_id.is_none() {
             errors.add(
                 "local_authority_id",
@@ -841,6 +861,9 @@ mod tests {
             ..Default::default()
         };
         assert!(party.validate().is_err());
+        // Only an import may bring the flag without the address it withholds.
+        let withheld = party.validate_withheld().expect("valid");
+        assert!(withheld.address_confidential && withheld.address.is_none());
         let ok = PartyInput {
             address: "1 Refuge Road".into(),
             postcode: "ne14xb".into(),
@@ -2354,47 +2377,21 @@ impl ApplicationInput {
     /// or before it was received.
     pub fn validate(&self, case: &Case, today: Date) -> Result<ApplicationDraft, DomainError> {
         let mut errors = ValidationErrors::new();
-        let kind = errors.check(
-            "application_type",
-            application_kind(&self.application_type).and_then(|k| {
-                if k.law_type == case.law_type {
-                    Ok(k)
-                } else {
-                    Err(format!(
-                        "A {} application is {}, not {}",
-                        k.label,
-                        k.law_type.label().to_lowercase(),
-                        case.law_type.label().to_lowercase()
-                    ))
-                }
-            }),
+        let (kind, received, issued) = application_facts(
+            &mut errors,
+            &self.application_type,
+            Some(case.law_type),
+            &self.received_on,
+            &self.issued_on,
+            today,
         );
-        let received = errors.check(
-            "received_on",
-            text::date(&self.received_on, "date received"),
-        );
-        let issued = errors.check(
-            "issued_on",
-            text::optional_date(&self.issued_on, "date issued"),
-        );
-        if let Some(received) = received {
-            if received > today {
-                errors.add("received_on", "The date received cannot be in the future");
-            }
-            if received < case.received_on {
-                errors.add(
-                    "received_on",
-                    "A further application cannot be received before the case was",
-                );
-            }
-            if let Some(Some(issued)) = issued
-                && issued > received
-            {
-                errors.add(
-                    "issued_on",
-                    "The date issued must be on or before the date received",
-                );
-            }
+        if let Some(received) = received
+            && received < case.received_on
+        {
+            errors.add(
+                "received_on",
+                "A further application cannot be received before the case was",
+            );
         }
         match (kind, received, issued) {
             (Some(kind), Some(received_on), Some(issued_on)) if errors.is_empty() => {
@@ -2588,20 +2585,5 @@ mod past_tests {
         };
         assert!(errors.for_field("application_type").is_some());
         assert!(errors.for_field("received_on").is_some());
-    }
-
-    #[test]
-    fn a_withheld_confidential_address_is_allowed_only_on_import() {
-        let party = PartyInput {
-            role: "respondent".into(),
-            given_name: "Sam".into(),
-            family_name: "Jones".into(),
-            relationship: "Mother".into(),
-            address_confidential: true,
-            ..Default::default()
-        };
-        assert!(party.validate().is_err());
-        let kept = party.validate_withheld().expect("valid");
-        assert!(kept.address_confidential && kept.address.is_none());
     }
 }

@@ -252,22 +252,11 @@ mod tests {
     fn workbooks_never_carry_a_confidential_address() {
         let records = [party("1 Open Street", false), party("2 Refuge Road", true)];
         let bytes = write_xlsx(Table::Parties, &records).expect("xlsx");
-        let text = unzipped(&bytes);
+        let text = tandem_testkit::workbook_text(&bytes);
         assert!(text.contains("1 Open Street"), "the open address is there");
         assert!(text.contains("address_confidential"));
         assert!(!text.contains("Refuge"));
         assert!(!text.contains("2 Refuge Road"));
-    }
-
-    /// Every file in the workbook, as text.
-    fn unzipped(bytes: &[u8]) -> String {
-        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
-        let mut all = String::new();
-        for i in 0..archive.len() {
-            let mut file = archive.by_index(i).expect("entry");
-            file.read_to_string(&mut all).expect("text");
-        }
-        all
     }
 
     proptest! {

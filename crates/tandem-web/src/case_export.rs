@@ -4,7 +4,7 @@
 //! byte is sent; confidential addresses are never in a file.
 
 use crate::AppState;
-use crate::cases::{anchor, choices, joined};
+use crate::cases::{choices, joined, problems_and_errors};
 use crate::error::PageError;
 use crate::guard::Guard;
 use crate::html::{Layout, render};
@@ -129,19 +129,7 @@ fn page(
     form: ExportForm,
     errors: Option<&ValidationErrors>,
 ) -> Result<Html<String>, PageError> {
-    let (problems, errors) = match errors {
-        Some(e) => (
-            e.fields()
-                .iter()
-                .map(|f| (anchor(&f.field), f.message.clone()))
-                .collect(),
-            e.fields()
-                .iter()
-                .map(|f| (f.field.clone(), f.message.clone()))
-                .collect(),
-        ),
-        None => (Vec::new(), HashMap::new()),
-    };
+    let (problems, errors) = problems_and_errors(errors);
     render(&ExportPage {
         layout: Layout::new("/cases", Some(principal)),
         form,

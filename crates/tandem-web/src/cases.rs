@@ -374,8 +374,27 @@ pub(crate) fn choices<C: Choice>() -> Vec<(&'static str, &'static str)> {
     C::ALL.iter().map(|c| (c.slug(), c.label())).collect()
 }
 
+/// A form's problems: for the error summary (linked to each field), and by field.
+pub(crate) type FormProblems = (Vec<(String, String)>, HashMap<String, String>);
+
+pub(crate) fn problems_and_errors(errors: Option<&ValidationErrors>) -> FormProblems {
+    match errors {
+        Some(e) => (
+            e.fields()
+                .iter()
+                .map(|f| (anchor(&f.field), f.message.clone()))
+                .collect(),
+            e.fields()
+                .iter()
+                .map(|f| (f.field.clone(), f.message.clone()))
+                .collect(),
+        ),
+        None => (Vec::new(), HashMap::new()),
+    }
+}
+
 /// Date fields are linked from the error summary at their day box.
-pub(crate) fn anchor(field: &str) -> String {
+fn anchor(field: &str) -> String {
     if field.ends_with("_on") || field.ends_with("date_of_birth") {
         format!("{field}-day")
     } else {
@@ -399,19 +418,7 @@ async fn new_case_page(
     }
     let courts: Vec<Court> = state.store.list().await?;
     let authorities: Vec<LocalAuthority> = state.store.list().await?;
-    let (problems, errors) = match errors {
-        Some(e) => (
-            e.fields()
-                .iter()
-                .map(|f| (anchor(&f.field), f.message.clone()))
-                .collect(),
-            e.fields()
-                .iter()
-                .map(|f| (f.field.clone(), f.message.clone()))
-                .collect(),
-        ),
-        None => (Vec::new(), HashMap::new()),
-    };
+    let (problems, errors) = problems_and_errors(errors);
     render(&NewCasePage {
         layout: Layout::new("/cases", Some(principal)),
         form,
