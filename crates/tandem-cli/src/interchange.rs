@@ -11,7 +11,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use tandem_domain::access::operator_scope;
+use tandem_domain::access::{RecordKind, operator_scope};
 use tandem_domain::audit::Outcome;
 use tandem_domain::choice::Choice;
 use tandem_domain::interchange::{Format, Period, Problem, SourceRow, Table, export_summary};
@@ -103,14 +103,15 @@ pub async fn export(
     let bytes = tandem_interchange::write(format, table, &rows)?;
     // Audited before anything is written: if the entry cannot be made, no file.
     let stamp = command_line_stamp();
-    store
-        .audit(&stamp.entry(
-            "export",
-            Outcome::Allowed,
-            Some(("case", String::new())),
-            Some(export_summary(table, format, &period, rows.len())),
-        ))
-        .await?;
+    let mut entry = stamp.entry(
+        "export",
+        Outcome::Allowed,
+        None,
+        Some(export_summary(table, format, &period, rows.len())),
+    );
+    // Many cases, no one record: the kind is named, as for a list.
+    entry.record_type = Some(RecordKind::Case.name().to_owned());
+    store.audit(&entry).await?;
     let place = match &args.out {
         Some(path) => {
             std::fs::write(path, &bytes)

@@ -814,20 +814,19 @@ impl Store {
             };
             audit_case(importer.tx, stamp, *case, action, Some(why)).await?;
         }
-        audit::append(
-            importer.tx,
-            &stamp.entry(
-                "import",
-                Outcome::Allowed,
-                Some(("case", String::new())),
-                Some(format!(
-                    "table {}, {written} rows written, {already_present} already present, {} cases",
-                    table.slug(),
-                    touched.len()
-                )),
-            ),
-        )
-        .await?;
+        let mut entry = stamp.entry(
+            "import",
+            Outcome::Allowed,
+            None,
+            Some(format!(
+                "table {}, {written} rows written, {already_present} already present, {} cases",
+                table.slug(),
+                touched.len()
+            )),
+        );
+        // Many cases, no one record: the kind is named, as for a list.
+        entry.record_type = Some(tandem_domain::access::RecordKind::Case.name().to_owned());
+        audit::append(importer.tx, &entry).await?;
         tx.commit().await?;
         Ok(ImportOutcome::Imported {
             rows: written,
