@@ -183,6 +183,21 @@ const PAGES = [
   // A service manager: a record outside their area asks for a reason.
   { path: '/admin/staff/1', name: 'break-glass', as: 'manager', status: 403 },
   { path: '/admin/break-glass', name: 'break-glass-log', as: 'manager' },
+  // Exporting case data: the form, and the form sent back with its problems.
+  { path: '/cases/export', name: 'case-export', as: 'manager' },
+  {
+    path: '/cases/export',
+    name: 'case-export-errors',
+    as: 'manager',
+    stepStatus: 422,
+    steps: async ({ page }) => {
+      await page.fill('#from-day', '31');
+      await page.fill('#from-month', '2');
+      await page.fill('#from-year', '2026');
+      await page.click('main button[type=submit]');
+      await page.waitForSelector('.govuk-error-summary');
+    },
+  },
   // The administrator (with an authenticator code).
   { path: '/admin', name: 'admin-index', as: 'admin' },
   { path: '/organisation', as: 'admin' },

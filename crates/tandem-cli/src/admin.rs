@@ -17,7 +17,7 @@ use tandem_web::auth;
 pub struct Database {
     /// sqlite://PATH or postgres://USER@HOST/DATABASE [env: TANDEM_DATABASE_URL]
     #[arg(long)]
-    database_url: Option<String>,
+    pub(crate) database_url: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -106,7 +106,7 @@ pub enum AuditCommand {
     },
 }
 
-fn overrides(db: &Database) -> Overrides {
+pub(crate) fn overrides(db: &Database) -> Overrides {
     Overrides {
         database_url: db.database_url.clone(),
         ..Default::default()

@@ -7,6 +7,7 @@
 
 mod admin;
 mod config;
+mod interchange;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -70,6 +71,12 @@ enum Command {
     /// Check or export the audit trail.
     #[command(subcommand)]
     Audit(admin::AuditCommand),
+    /// Write one table of case data as CSV or XLSX (audited; confidential
+    /// addresses are never included).
+    Export(interchange::ExportArgs),
+    /// Read one table of case data from CSV: every row is checked, and
+    /// nothing is written unless all pass.
+    Import(interchange::ImportArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -116,6 +123,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let result = admin::audit(&store, command).await;
             store.close().await;
             result
+        }
+        Command::Export(args) => {
+            let config = config::load(cli.config.as_deref(), &args.overrides())?;
+            init_logging(&config);
+            let store = open(&config).await?;
+            let result = interchange::export(&store, args, &mut std::io::stdout().lock()).await;
+            store.close().await;
+            result.map(|_| ())
+        }
+        Command::Import(args) => {
+            let config = config::load(cli.config.as_deref(), &args.overrides())?;
+            init_logging(&config);
+            let store = open(&config).await?;
+            let result = interchange::import(
+                &store,
+                args,
+                &mut std::io::stdin().lock(),
+                jiff::Zoned::now().date(),
+            )
+            .await;
+            store.close().await;
+            result.map(|_| ())
         }
         Command::Migrate { database_url } => {
             let config = config::load(

@@ -397,6 +397,54 @@ pub fn case_number(value: &str) -> Result<String, String> {
     Ok(number)
 }
 
+/// What an application's type and dates may be, for the first application
+/// and any further one alike: a type of the case's law (when known),
+/// received not in the future, issued on or before it was received.
+fn application_facts(
+    errors: &mut ValidationErrors,
+    application_type: &str,
+    law: Option<LawType>,
+    received_on: &str,
+    issued_on: &str,
+    today: Date,
+) -> (
+    Option<&'static ApplicationKind>,
+    Option<Date>,
+    Option<Option<Date>>,
+) {
+    let kind = errors.check("application_type", application_kind(application_type));
+    let received = errors.check("received_on", text::date(received_on, "date received"));
+    let issued = errors.check("issued_on", text::optional_date(issued_on, "date issued"));
+    if let (Some(law), Some(kind)) = (law, kind)
+        && kind.law_type != law
+    {
+        errors.add(
+            "application_type",
+            format!(
+                "A {} application is {}, not {}",
+                kind.label,
+                kind.law_type.label().to_lowercase(),
+                law.label().to_lowercase()
+            ),
+        );
+    }
+    if let Some(received) = received
+        && received > today
+    {
+        errors.add("received_on", "The date received cannot be in the future");
+    }
+    if let (Some(received), Some(Some(issued))) = (received, issued)
+        && issued > received
+    {
+        // The court issues an application before the service receives it.
+        errors.add(
+            "issued_on",
+            "The date issued must be on or before the date received",
+        );
+    }
+    (kind, received, issued)
+}
+
 impl CaseInput {
     /// Checks the case's facts, and that its dates are possible together.
     pub fn validate(&self, today: Date) -> Result<CaseDraft, DomainError> {
@@ -407,46 +455,18 @@ impl CaseInput {
             self.court_id.ok_or_else(|| "Choose the court".to_owned()),
         );
         let law = errors.check("law_type", LawType::parse(&self.law_type));
-        let kind = errors.check("application_type", application_kind(&self.application_type));
-        let received = errors.check(
-            "received_on",
-            text::date(&self.received_on, "date received"),
-        );
-        let issued = errors.check(
-            "issued_on",
-            text::optional_date(&self.issued_on, "date issued"),
+        let (kind, received, issued) = application_facts(
+            &mut errors,
+            &self.application_type,
+            law,
+            &self.received_on,
+            &self.issued_on,
+            today,
         );
         let team = errors.check(
             "team_id",
             self.team_id.ok_or_else(|| "Choose the team".to_owned()),
         );
-        if let (Some(law), Some(kind)) = (law, kind)
-            && kind.law_type != law
-        {
-            errors.add(
-                "application_type",
-                format!(
-                    "A {} application is {}, not {}",
-                    kind.label,
-                    kind.law_type.label().to_lowercase(),
-                    law.label().to_lowercase()
-                ),
-            );
-        }
-        if let Some(received) = received
-            && received > today
-        {
-            errors.add("received_on", "The date received cannot be in the future");
-        }
-        if let (Some(received), Some(Some(issued))) = (received, issued)
-            && issued > received
-        {
-            // The court issues an application before the service receives it.
-            errors.add(
-                "issued_on",
-                "The date issued must be on or before the date received",
-            );
-        }
         if law == Some(LawType::Public) && self.local_authority_id.is_none() {
             errors.add(
                 "local_authority_id",
@@ -684,6 +704,18 @@ pub struct PartyDraft {
 
 impl PartyInput {
     pub fn validate(&self) -> Result<PartyDraft, DomainError> {
+        self.check(false)
+    }
+
+    /// As [`PartyInput::validate`], except that a confidential address may
+    /// be absent: exports never carry one, so a party imported from an
+    /// export arrives with the flag and no address. The flag is kept, so the
+    /// address stays protected when it is entered again.
+    pub fn validate_withheld(&self) -> Result<PartyDraft, DomainError> {
+        self.check(true)
+    }
+
+    fn check(&self, address_may_be_withheld: bool) -> Result<PartyDraft, DomainError> {
         let mut errors = ValidationErrors::new();
         let role = errors.check("role", PartyRole::parse(&self.role));
         let given = errors.check("given_name", text::name(&self.given_name, "first name", 60));
@@ -706,7 +738,7 @@ impl PartyInput {
                 .check("postcode", text::postcode(&self.postcode))
                 .map(Some)
         };
-        if self.address_confidential && self.address.trim().is_empty() {
+        if self.address_confidential && self.address.trim().is_empty() && !address_may_be_withheld {
             errors.add(
                 "address",
                 "Enter the address that is to be kept confidential",
@@ -830,6 +862,9 @@ mod tests {
             ..Default::default()
         };
         assert!(party.validate().is_err());
+        // Only an import may bring the flag without the address it withholds.
+        let withheld = party.validate_withheld().expect("valid");
+        assert!(withheld.address_confidential && withheld.address.is_none());
         let ok = PartyInput {
             address: "1 Refuge Road".into(),
             postcode: "ne14xb".into(),
@@ -1441,6 +1476,7 @@ pub fn event_label(kind: &str) -> &str {
         "party-added" => "Party added",
         "risk" => "Risk recorded",
         "check-response" => "Check response recorded",
+        "imported" => "Imported",
         other => other,
     }
 }
@@ -1824,12 +1860,29 @@ impl HearingInput {
     /// No hearing can come before the application was issued (or, with no
     /// issue date recorded, received).
     pub fn validate(&self, case: &Case) -> Result<HearingDraft, DomainError> {
+        self.check(case, Recording::Now)
+    }
+
+    /// A hearing from the case's past, as an import brings it: allowed on a
+    /// closed case when it was held by the day the case closed.
+    pub fn validate_past(&self, case: &Case) -> Result<HearingDraft, DomainError> {
+        self.check(case, Recording::Past)
+    }
+
+    fn check(&self, case: &Case, when: Recording) -> Result<HearingDraft, DomainError> {
         let mut errors = ValidationErrors::new();
         let kind = errors.check("kind", HearingKind::parse(&self.kind));
         let on = errors.check("on", text::date(&self.on, "hearing date"));
         let outcome = errors.check("outcome", multiline(&self.outcome, "outcome"));
         let directions = errors.check("directions", multiline(&self.directions, "directions"));
-        refuse_if_closed(case, "kind", &mut errors);
+        when.check(
+            case,
+            "kind",
+            on,
+            "on",
+            "A hearing cannot be after the case closed",
+            &mut errors,
+        );
         let start = case.issued_on.unwrap_or(case.received_on);
         if let Some(on) = on
             && on < start
@@ -1868,6 +1921,36 @@ pub fn check_can_join(case: &Case) -> Result<(), DomainError> {
         Ok(())
     } else {
         Err(DomainError::Invalid(errors))
+    }
+}
+
+/// Whether a fact is being recorded as it happens, or brought in from the
+/// case's past by an import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Recording {
+    /// Nothing new on a closed case.
+    Now,
+    /// A closed case's history may be brought in, up to the day it closed.
+    Past,
+}
+
+impl Recording {
+    fn check(
+        self,
+        case: &Case,
+        field: &str,
+        on: Option<Date>,
+        date_field: &str,
+        after_closing: &str,
+        errors: &mut ValidationErrors,
+    ) {
+        match (self, case.closed_on, on) {
+            (Recording::Now, _, _) => refuse_if_closed(case, field, errors),
+            (Recording::Past, Some(closed), Some(on)) if on > closed => {
+                errors.add(date_field, after_closing);
+            }
+            (Recording::Past, _, _) => {}
+        }
     }
 }
 
@@ -1912,10 +1995,23 @@ pub struct WorkItemDraft {
 
 impl WorkItemInput {
     pub fn validate(&self, case: &Case) -> Result<WorkItemDraft, DomainError> {
+        self.check(case, Recording::Now)
+    }
+
+    /// Work from the case's past, as an import brings it: allowed on a
+    /// closed case.
+    pub fn validate_past(&self, case: &Case) -> Result<WorkItemDraft, DomainError> {
+        self.check(case, Recording::Past)
+    }
+
+    fn check(&self, case: &Case, when: Recording) -> Result<WorkItemDraft, DomainError> {
         let mut errors = ValidationErrors::new();
         let kind = errors.check("kind", WorkKind::parse(&self.kind));
-        refuse_if_closed(case, "kind", &mut errors);
         let due = errors.check("due_on", text::date(&self.due_on, "due date"));
+        // Work set while the case was open may fall due after it closed
+        // (an application withdrawn before its letter was due), so a past
+        // item is not held to the closing date.
+        when.check(case, "kind", None, "due_on", "", &mut errors);
         if let Some(due) = due
             && due < case.received_on
         {
@@ -2375,5 +2471,331 @@ pub(crate) mod work_tests {
                 due_on: date(2026, 3, 25)
             }]
         );
+    }
+}
+
+// ------------------------------------------- a case's past, as imported
+
+/// Where a case brought in from elsewhere stands: its pathway must be one
+/// for its law type, its stage one of that pathway's, and it is closed
+/// exactly when it has a closing date, on or after receipt and not in the
+/// future.
+pub fn check_position(
+    law: LawType,
+    pathway_code: &str,
+    stage: &str,
+    closed_on: &str,
+    received_on: Date,
+    today: Date,
+) -> Result<(&'static Pathway, &'static str, Option<Date>), DomainError> {
+    let mut errors = ValidationErrors::new();
+    let chosen = errors.check(
+        "pathway",
+        pathway(pathway_code.trim()).and_then(|p| {
+            if p.law_type == law {
+                Ok(p)
+            } else {
+                let fits: Vec<&str> = PATHWAYS
+                    .iter()
+                    .filter(|p| p.law_type == law)
+                    .map(|p| p.code)
+                    .collect();
+                Err(format!(
+                    "A {} case follows one of: {}",
+                    law.label().to_lowercase(),
+                    fits.join(", ")
+                ))
+            }
+        }),
+    );
+    let closed = errors.check("closed_on", text::optional_date(closed_on, "date closed"));
+    let at = chosen.and_then(|p| {
+        let found = p.stage(stage.trim()).map(|s| s.code);
+        if found.is_none() {
+            let codes: Vec<&str> = p.stages.iter().map(|s| s.code).collect();
+            errors.add(
+                "stage",
+                format!(
+                    "Choose a stage of the {} pathway: {}",
+                    p.code,
+                    codes.join(", ")
+                ),
+            );
+        }
+        found
+    });
+    if let (Some(at), Some(closed)) = (at, closed) {
+        match (at == CLOSED, closed) {
+            (true, None) => errors.add("closed_on", "Enter the date the case closed"),
+            (false, Some(_)) => errors.add(
+                "closed_on",
+                "Only a closed case has a closing date: leave it blank or put the case at closed",
+            ),
+            (true, Some(day)) if day < received_on => {
+                errors.add("closed_on", "A case cannot close before it was received")
+            }
+            (true, Some(day)) if day > today => {
+                errors.add("closed_on", "The date closed cannot be in the future")
+            }
+            _ => {}
+        }
+    }
+    match (chosen, at, closed) {
+        (Some(p), Some(at), Some(closed)) if errors.is_empty() => Ok((p, at, closed)),
+        _ => Err(DomainError::Invalid(errors)),
+    }
+}
+
+/// The day a child first met their family court adviser, when known: not
+/// before they were born, nor before the application, nor in the future.
+pub fn check_first_met(
+    value: &str,
+    child: &ChildDraft,
+    received_on: Date,
+    today: Date,
+) -> Result<Option<Date>, String> {
+    let Some(day) = text::optional_date(value, "date the child first met their adviser")? else {
+        return Ok(None);
+    };
+    if day < received_on.max(child.date_of_birth) {
+        return Err("A child cannot meet their adviser before the application was received".into());
+    }
+    if day > today {
+        return Err("The date the child first met their adviser cannot be in the future".into());
+    }
+    Ok(Some(day))
+}
+
+/// A further application in a case, as brought in by an import.
+#[derive(Debug, Clone, Default)]
+pub struct ApplicationInput {
+    pub application_type: String,
+    pub received_on: String,
+    pub issued_on: String,
+    pub harm_alleged: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationDraft {
+    pub kind: &'static ApplicationKind,
+    pub received_on: Date,
+    pub issued_on: Option<Date>,
+    pub harm_alleged: bool,
+}
+
+impl ApplicationInput {
+    /// The same rules as the case's first application: a type of the case's
+    /// law, received not in the future and not before the case, issued on
+    /// or before it was received.
+    pub fn validate(&self, case: &Case, today: Date) -> Result<ApplicationDraft, DomainError> {
+        let mut errors = ValidationErrors::new();
+        let (kind, received, issued) = application_facts(
+            &mut errors,
+            &self.application_type,
+            Some(case.law_type),
+            &self.received_on,
+            &self.issued_on,
+            today,
+        );
+        if let Some(received) = received
+            && received < case.received_on
+        {
+            errors.add(
+                "received_on",
+                "A further application cannot be received before the case was",
+            );
+        }
+        match (kind, received, issued) {
+            (Some(kind), Some(received_on), Some(issued_on)) if errors.is_empty() => {
+                Ok(ApplicationDraft {
+                    kind,
+                    received_on,
+                    issued_on,
+                    harm_alleged: self.harm_alleged,
+                })
+            }
+            _ => Err(DomainError::Invalid(errors)),
+        }
+    }
+}
+
+/// Checks an allocation from a case's history, as brought in by an import:
+/// to someone who can hold cases and was in post on the day, not before
+/// the case was received nor in the future, and ending (if it has ended)
+/// on or after it began. Who was in which team then is not known, so the
+/// service-area rule of a live allocation does not apply.
+pub fn check_past_allocation(
+    case: &Case,
+    worker: &crate::organisation::StaffMember,
+    allocated_on: Date,
+    ended_on: Option<Date>,
+    today: Date,
+) -> Result<(), DomainError> {
+    let mut errors = ValidationErrors::new();
+    if worker.job_group != crate::organisation::JobGroup::Practitioner {
+        errors.add(
+            "staff_id",
+            format!(
+                "{} is not a practitioner, so cannot hold cases",
+                worker.full_name()
+            ),
+        );
+    } else if !worker.in_post_on(allocated_on) {
+        errors.add(
+            "staff_id",
+            format!("{} was not in post on {allocated_on}", worker.full_name()),
+        );
+    }
+    if allocated_on < case.received_on {
+        errors.add(
+            "allocated_on",
+            "A case cannot be allocated before it was received",
+        );
+    }
+    if allocated_on > today {
+        errors.add("allocated_on", "The date allocated cannot be in the future");
+    }
+    if let Some(ended) = ended_on {
+        if ended < allocated_on {
+            errors.add("ended_on", "An allocation cannot end before it began");
+        }
+        if ended > today {
+            errors.add(
+                "ended_on",
+                "The date the allocation ended cannot be in the future",
+            );
+        }
+    }
+    errors.into_result()
+}
+
+#[cfg(test)]
+mod past_tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn an_imported_position_must_fit_its_pathway() {
+        let received = date(2026, 3, 2);
+        let today = date(2026, 6, 1);
+        let ok = check_position(
+            LawType::Private,
+            "private-law",
+            "allocated",
+            "",
+            received,
+            today,
+        )
+        .expect("valid");
+        assert_eq!((ok.0.code, ok.1, ok.2), ("private-law", "allocated", None));
+        let closed = check_position(
+            LawType::Public,
+            "public-law",
+            CLOSED,
+            "2026-05-01",
+            received,
+            today,
+        )
+        .expect("valid");
+        assert_eq!(closed.2, Some(date(2026, 5, 1)));
+        for (law, pathway, stage, closed_on, field) in [
+            (LawType::Public, "private-law", "intake", "", "pathway"),
+            (LawType::Private, "no-such", "intake", "", "pathway"),
+            (
+                LawType::Private,
+                "private-law",
+                "case-analysis",
+                "",
+                "stage",
+            ),
+            (LawType::Private, "private-law", CLOSED, "", "closed_on"),
+            (
+                LawType::Private,
+                "private-law",
+                "intake",
+                "2026-04-01",
+                "closed_on",
+            ),
+            (
+                LawType::Private,
+                "private-law",
+                CLOSED,
+                "2026-02-01",
+                "closed_on",
+            ),
+            (
+                LawType::Private,
+                "private-law",
+                CLOSED,
+                "2026-07-01",
+                "closed_on",
+            ),
+            (
+                LawType::Private,
+                "private-law",
+                CLOSED,
+                "2026-02-30",
+                "closed_on",
+            ),
+        ] {
+            let Err(DomainError::Invalid(errors)) =
+                check_position(law, pathway, stage, closed_on, received, today)
+            else {
+                panic!("{pathway} {stage} {closed_on} should be refused");
+            };
+            assert!(
+                errors.for_field(field).is_some(),
+                "{pathway} {stage} {closed_on}: {errors:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn past_hearings_may_be_on_closed_cases_until_they_closed() {
+        let case = Case {
+            id: CaseId(1),
+            case_number: "X".into(),
+            court_id: crate::organisation::CourtId(1),
+            law_type: LawType::Private,
+            pathway: &PRIVATE_LAW,
+            stage: CLOSED,
+            received_on: date(2026, 3, 2),
+            issued_on: None,
+            local_authority_id: None,
+            team_id: crate::organisation::TeamId(1),
+            allocated_to: None,
+            closed_on: Some(date(2026, 5, 1)),
+            version: 1,
+        };
+        let hearing = |on: &str| HearingInput {
+            kind: "final".into(),
+            on: on.into(),
+            ..Default::default()
+        };
+        assert!(
+            hearing("2026-04-20").validate(&case).is_err(),
+            "live: closed"
+        );
+        assert!(hearing("2026-04-20").validate_past(&case).is_ok());
+        assert!(
+            hearing("2026-05-02").validate_past(&case).is_err(),
+            "after closing"
+        );
+        let work = WorkItemInput {
+            kind: "safeguarding-letter".into(),
+            due_on: "2026-05-20".into(),
+        };
+        assert!(work.validate(&case).is_err());
+        assert!(work.validate_past(&case).is_ok());
+        let further = ApplicationInput {
+            application_type: "care".into(),
+            received_on: "2026-03-01".into(),
+            ..Default::default()
+        };
+        let Err(DomainError::Invalid(errors)) = further.validate(&case, date(2026, 6, 1)) else {
+            panic!("public law type on a private case, received before the case");
+        };
+        assert!(errors.for_field("application_type").is_some());
+        assert!(errors.for_field("received_on").is_some());
     }
 }

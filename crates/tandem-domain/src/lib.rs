@@ -19,6 +19,7 @@ pub mod child_experience;
 pub mod choice;
 pub mod clocks;
 pub mod error;
+pub mod interchange;
 pub mod organisation;
 pub mod password;
 pub mod risk;

@@ -18,7 +18,7 @@ use tandem_domain::choice::Choice;
 use tandem_domain::clocks::Extension;
 use tandem_domain::organisation::{CourtId, LocalAuthorityId, StaffId, TeamId};
 
-const CASE_COLUMNS: &str = "id, case_number, court_id, law_type, pathway, stage, received_on, issued_on, \
+pub(crate) const CASE_COLUMNS: &str = "id, case_number, court_id, law_type, pathway, stage, received_on, issued_on, \
      local_authority_id, team_id, allocated_to, closed_on, version";
 
 /// Runs a query and reads each row with `from`.
@@ -35,7 +35,7 @@ pub(crate) fn decode<T>(column: &str, result: Result<T, String>) -> Result<T, St
     result.map_err(|e| SqlError::decode(format!("column {column}: {e}")).into())
 }
 
-fn case_from(row: &Row) -> Result<Case, StoreError> {
+pub(crate) fn case_from(row: &Row) -> Result<Case, StoreError> {
     let pathway = decode("pathway", pathway(&row.text("pathway")?))?;
     let stage_text = row.text("stage")?;
     let stage = pathway
@@ -59,7 +59,7 @@ fn case_from(row: &Row) -> Result<Case, StoreError> {
     })
 }
 
-async fn case_by_id(tx: &mut dyn Tx, id: CaseId) -> Result<Option<Case>, StoreError> {
+pub(crate) async fn case_by_id(tx: &mut dyn Tx, id: CaseId) -> Result<Option<Case>, StoreError> {
     let rows = tx
         .fetch_all(
             &format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"),
@@ -117,6 +117,52 @@ pub(crate) fn child_from(row: &Row) -> Result<Child, StoreError> {
     })
 }
 
+pub(crate) fn application_from(row: &Row) -> Result<Application, StoreError> {
+    Ok(Application {
+        id: row.i64("id")?,
+        kind: decode("kind", application_kind(&row.text("kind")?))?,
+        received_on: row.date("received_on")?,
+        issued_on: row.opt_date("issued_on")?,
+        lead: row.bool("lead")?,
+        harm_alleged: row.bool("harm_alleged")?,
+    })
+}
+
+pub(crate) fn event_from(row: &Row) -> Result<CaseEvent, StoreError> {
+    Ok(CaseEvent {
+        at: row.timestamp("at")?,
+        actor: row.text("actor")?,
+        kind: row.text("kind")?,
+        from_stage: row.opt_text("from_stage")?,
+        to_stage: row.opt_text("to_stage")?,
+        reason: row.opt_text("reason")?,
+    })
+}
+
+/// An allocation, with its worker's `given_name` and `family_name`.
+pub(crate) fn allocation_from(row: &Row) -> Result<Allocation, StoreError> {
+    Ok(Allocation {
+        staff_id: StaffId(row.i64("staff_id")?),
+        staff_name: format!("{} {}", row.text("given_name")?, row.text("family_name")?),
+        allocated_on: row.date("allocated_on")?,
+        ended_on: row.opt_date("ended_on")?,
+        reason: row.opt_text("reason")?,
+        allocated_by: row.text("allocated_by")?,
+    })
+}
+
+pub(crate) fn hearing_from(r: &Row) -> Result<Hearing, StoreError> {
+    Ok(Hearing {
+        id: r.i64("id")?,
+        details: HearingDraft {
+            kind: decode("kind", HearingKind::parse(&r.text("kind")?))?,
+            on: r.date("held_on")?,
+            outcome: r.opt_text("outcome")?,
+            directions: r.opt_text("directions")?,
+        },
+    })
+}
+
 pub(crate) fn party_from(row: &Row) -> Result<Party, StoreError> {
     Ok(Party {
         id: row.i64("id")?,
@@ -137,11 +183,12 @@ pub(crate) async fn insert_child(
     tx: &mut dyn Tx,
     case: CaseId,
     c: &ChildDraft,
+    first_met_fca_on: Option<Date>,
 ) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO children (case_id, given_name, family_name, date_of_birth, sex, ethnicity, \
          disability, first_language, interpreter_needed, first_met_fca_on) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         &[
             case.0.into(),
             (&c.given_name).into(),
@@ -152,6 +199,7 @@ pub(crate) async fn insert_child(
             c.disability.slug().into(),
             c.first_language.clone().into(),
             c.interpreter_needed.slug().into(),
+            first_met_fca_on.into(),
         ],
     )
     .await?;
@@ -230,7 +278,7 @@ pub(crate) async fn audit_case(
 
 /// The pathway a new case of `law` in `team` follows: its service area's
 /// choice, or the default.
-async fn pathway_for(
+pub(crate) async fn pathway_for(
     tx: &mut dyn Tx,
     team: TeamId,
     law: LawType,
@@ -308,21 +356,55 @@ pub(crate) async fn open(
         return Err(DomainError::invalid("children", "Add at least one child").into());
     }
     let pathway = pathway_for(tx, TeamId(draft.team_id), draft.law_type).await?;
+    let id = insert_case(tx, draft, pathway, pathway.first_stage(), None).await?;
+    for child in children {
+        insert_child(tx, id, child, None).await?;
+    }
+    for party in parties {
+        insert_party(tx, id, party).await?;
+    }
+    for item in work {
+        insert_work(tx, id, item).await?;
+    }
+    add_event(
+        tx,
+        id,
+        stamp,
+        "opened",
+        None,
+        Some(pathway.first_stage()),
+        None,
+    )
+    .await?;
+    audit_case(tx, stamp, id, "create", None).await?;
+    Ok(id)
+}
+
+/// Writes a case at `stage` of `pathway` and its lead application; a
+/// number its court already has is a duplicate.
+pub(crate) async fn insert_case(
+    tx: &mut dyn Tx,
+    draft: &CaseDraft,
+    pathway: &'static Pathway,
+    stage: &str,
+    closed_on: Option<Date>,
+) -> Result<CaseId, StoreError> {
     let rows = tx
         .fetch_all(
             "INSERT INTO cases (case_number, court_id, law_type, pathway, stage, received_on, issued_on, \
              local_authority_id, team_id, allocated_to, closed_on, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL, 1) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10, 1) RETURNING id",
             &[
                 (&draft.case_number).into(),
                 draft.court_id.into(),
                 draft.law_type.slug().into(),
                 pathway.code.into(),
-                pathway.first_stage().into(),
+                stage.into(),
                 draft.received_on.into(),
                 draft.issued_on.into(),
                 draft.local_authority_id.into(),
                 draft.team_id.into(),
+                closed_on.into(),
             ],
         )
         .await
@@ -351,26 +433,6 @@ pub(crate) async fn open(
         ],
     )
     .await?;
-    for child in children {
-        insert_child(tx, id, child).await?;
-    }
-    for party in parties {
-        insert_party(tx, id, party).await?;
-    }
-    for item in work {
-        insert_work(tx, id, item).await?;
-    }
-    add_event(
-        tx,
-        id,
-        stamp,
-        "opened",
-        None,
-        Some(pathway.first_stage()),
-        None,
-    )
-    .await?;
-    audit_case(tx, stamp, id, "create", None).await?;
     Ok(id)
 }
 
@@ -394,17 +456,7 @@ pub(crate) async fn record(tx: &mut dyn Tx, id: CaseId) -> Result<Option<CaseRec
          FROM applications \
          WHERE case_id = $1 ORDER BY id",
         &[id.0.into()],
-        |row| {
-            let code = row.text("kind")?;
-            Ok(Application {
-                id: row.i64("id")?,
-                kind: decode("kind", application_kind(&code))?,
-                received_on: row.date("received_on")?,
-                issued_on: row.opt_date("issued_on")?,
-                lead: row.bool("lead")?,
-                harm_alleged: row.bool("harm_alleged")?,
-            })
-        },
+        application_from,
     )
     .await?;
     let children = children_of(tx, id).await?;
@@ -421,16 +473,7 @@ pub(crate) async fn record(tx: &mut dyn Tx, id: CaseId) -> Result<Option<CaseRec
          FROM case_events \
          WHERE case_id = $1 ORDER BY id",
         &[id.0.into()],
-        |row| {
-            Ok(CaseEvent {
-                at: row.timestamp("at")?,
-                actor: row.text("actor")?,
-                kind: row.text("kind")?,
-                from_stage: row.opt_text("from_stage")?,
-                to_stage: row.opt_text("to_stage")?,
-                reason: row.opt_text("reason")?,
-            })
-        },
+        event_from,
     )
     .await?;
     Ok(Some(CaseRecord {
@@ -718,16 +761,7 @@ pub(crate) async fn allocations(
          FROM allocations a JOIN staff s ON s.id = a.staff_id \
          WHERE a.case_id = $1 ORDER BY a.id",
         &[id.0.into()],
-        |row| {
-            Ok(Allocation {
-                staff_id: StaffId(row.i64("staff_id")?),
-                staff_name: format!("{} {}", row.text("given_name")?, row.text("family_name")?),
-                allocated_on: row.date("allocated_on")?,
-                ended_on: row.opt_date("ended_on")?,
-                reason: row.opt_text("reason")?,
-                allocated_by: row.text("allocated_by")?,
-            })
-        },
+        allocation_from,
     )
     .await
 }
@@ -936,6 +970,19 @@ pub(crate) async fn insert_work(
         .i64("id")?)
 }
 
+pub(crate) async fn insert_hearing(
+    tx: &mut dyn Tx,
+    case: CaseId,
+    h: &HearingDraft,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO hearings (case_id, kind, held_on, outcome, directions) VALUES ($1, $2, $3, $4, $5)",
+        &[case.0.into(), h.kind.slug().into(), h.on.into(), h.outcome.clone().into(), h.directions.clone().into()],
+    )
+    .await?;
+    Ok(())
+}
+
 pub(crate) async fn add_hearing(
     tx: &mut dyn Tx,
     case: CaseId,
@@ -943,11 +990,7 @@ pub(crate) async fn add_hearing(
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
     existing_case(tx, case).await?;
-    tx.execute(
-        "INSERT INTO hearings (case_id, kind, held_on, outcome, directions) VALUES ($1, $2, $3, $4, $5)",
-        &[case.0.into(), h.kind.slug().into(), h.on.into(), h.outcome.clone().into(), h.directions.clone().into()],
-    )
-    .await?;
+    insert_hearing(tx, case, h).await?;
     add_event(tx, case, stamp, "hearing", None, None, Some(h.kind.label())).await?;
     audit_case(tx, stamp, case, "update", Some("hearing recorded".into())).await
 }
@@ -959,17 +1002,7 @@ pub(crate) async fn hearings(tx: &mut dyn Tx, case: CaseId) -> Result<Vec<Hearin
          FROM hearings \
          WHERE case_id = $1 ORDER BY held_on, id",
         &[case.0.into()],
-        |r| {
-            Ok(Hearing {
-                id: r.i64("id")?,
-                details: HearingDraft {
-                    kind: decode("kind", HearingKind::parse(&r.text("kind")?))?,
-                    on: r.date("held_on")?,
-                    outcome: r.opt_text("outcome")?,
-                    directions: r.opt_text("directions")?,
-                },
-            })
-        },
+        hearing_from,
     )
     .await
 }
@@ -1030,7 +1063,7 @@ pub(crate) async fn extensions(
     .await
 }
 
-const WORK_COLUMNS: &str = "id, case_id, kind, due_on, filed_on, late_reason, version";
+pub(crate) const WORK_COLUMNS: &str = "id, case_id, kind, due_on, filed_on, late_reason, version";
 
 pub(crate) fn work_from(r: &Row) -> Result<WorkItem, StoreError> {
     Ok(WorkItem {
@@ -1328,7 +1361,7 @@ pub(crate) async fn add_child(
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
     check_can_join(&existing_case(tx, case).await?)?;
-    insert_child(tx, case, child).await?;
+    insert_child(tx, case, child, None).await?;
     let what = format!("{} {}", child.given_name, child.family_name);
     add_event(tx, case, stamp, "child-added", None, None, Some(&what)).await?;
     audit_case(tx, stamp, case, "update", Some("child added".into())).await

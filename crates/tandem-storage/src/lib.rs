@@ -22,6 +22,7 @@ mod casework;
 mod child_experience;
 mod error;
 mod identity;
+mod interchange;
 mod organisation;
 mod record;
 mod risk;
@@ -37,6 +38,7 @@ pub use identity::{
     ApiTokenRecord, BreakGlassRecord, Credentials, RoleAssignment, SessionRecord, SessionStage,
     UserAccount, check_username,
 };
+pub use interchange::ImportOutcome;
 pub use organisation::{Editable, OrganisationSummary, StaffFilter, StaffPage};
 pub use record::{Columns, Record};
 pub use row::{Param, Row, Value, timestamp_text};

@@ -118,11 +118,11 @@ impl Store {
         self.backend.close().await;
     }
 
-    async fn read(&self) -> Result<Box<dyn Tx>, StoreError> {
+    pub(crate) async fn read(&self) -> Result<Box<dyn Tx>, StoreError> {
         Ok(self.backend.read().await?)
     }
 
-    async fn write(&self) -> Result<Box<dyn Tx>, StoreError> {
+    pub(crate) async fn write(&self) -> Result<Box<dyn Tx>, StoreError> {
         Ok(self.backend.write().await?)
     }
 

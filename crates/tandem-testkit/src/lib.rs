@@ -235,3 +235,19 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// Every file in an XLSX workbook (a zip archive), as one text, so a test
+/// can look for what a workbook must or must not hold.
+pub fn workbook_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip archive");
+    let mut all = String::new();
+    for i in 0..archive.len() {
+        archive
+            .by_index(i)
+            .expect("an entry")
+            .read_to_string(&mut all)
+            .expect("text");
+    }
+    all
+}

@@ -146,6 +146,7 @@ struct CasesPage {
     open_only: bool,
     rows: Vec<CaseRow>,
     may_open: bool,
+    may_export: bool,
     notice: &'static str,
 }
 
@@ -180,6 +181,12 @@ async fn list(
         may_open: access::authorize(
             &principal.actor,
             Action::Create,
+            &Target::kind(RecordKind::Case),
+        )
+        .is_ok(),
+        may_export: access::authorize(
+            &principal.actor,
+            Action::Export,
             &Target::kind(RecordKind::Case),
         )
         .is_ok(),
@@ -251,7 +258,7 @@ pub struct NewCaseForm {
     party_address_confidential: Option<String>,
 }
 
-fn joined(day: &str, month: &str, year: &str) -> String {
+pub(crate) fn joined(day: &str, month: &str, year: &str) -> String {
     let (d, m, y) = (day.trim(), month.trim(), year.trim());
     if d.is_empty() && m.is_empty() && y.is_empty() {
         String::new()
@@ -387,6 +394,25 @@ pub(crate) fn choices<C: Choice>() -> Vec<(&'static str, &'static str)> {
     C::ALL.iter().map(|c| (c.slug(), c.label())).collect()
 }
 
+/// A form's problems: for the error summary (linked to each field), and by field.
+pub(crate) type FormProblems = (Vec<(String, String)>, HashMap<String, String>);
+
+pub(crate) fn problems_and_errors(errors: Option<&ValidationErrors>) -> FormProblems {
+    match errors {
+        Some(e) => (
+            e.fields()
+                .iter()
+                .map(|f| (anchor(&f.field), f.message.clone()))
+                .collect(),
+            e.fields()
+                .iter()
+                .map(|f| (f.field.clone(), f.message.clone()))
+                .collect(),
+        ),
+        None => (Vec::new(), HashMap::new()),
+    }
+}
+
 /// Date fields are linked from the error summary at their day box.
 fn anchor(field: &str) -> String {
     if field.ends_with("_on") || field.ends_with("date_of_birth") {
@@ -412,19 +438,7 @@ async fn new_case_page(
     }
     let courts: Vec<Court> = state.store.list().await?;
     let authorities: Vec<LocalAuthority> = state.store.list().await?;
-    let (problems, errors) = match errors {
-        Some(e) => (
-            e.fields()
-                .iter()
-                .map(|f| (anchor(&f.field), f.message.clone()))
-                .collect(),
-            e.fields()
-                .iter()
-                .map(|f| (f.field.clone(), f.message.clone()))
-                .collect(),
-        ),
-        None => (Vec::new(), HashMap::new()),
-    };
+    let (problems, errors) = problems_and_errors(errors);
     render(&NewCasePage {
         layout: Layout::new("/cases", Some(principal)),
         form,

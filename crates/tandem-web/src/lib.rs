@@ -15,6 +15,7 @@ mod allocation;
 mod api;
 mod assets;
 pub mod auth;
+mod case_export;
 mod case_records_api;
 mod case_tabs;
 mod cases;
@@ -94,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .merge(users::routes())
         .merge(cases::routes())
         .merge(case_tabs::routes())
+        .merge(case_export::routes())
         .merge(allocation::routes())
         .nest("/api/v1", api::routes())
         .merge(health::routes())

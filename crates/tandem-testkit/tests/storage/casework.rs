@@ -7,7 +7,7 @@ use tandem_domain::organisation::*;
 use tandem_storage::{CaseFilter, Store, StoreError};
 use tandem_testkit::{RawSql, everything, stamp};
 
-fn draft(number: &str, court: i64, team: i64) -> CaseDraft {
+pub(crate) fn draft(number: &str, court: i64, team: i64) -> CaseDraft {
     CaseInput {
         case_number: number.into(),
         court_id: Some(court),
@@ -23,7 +23,7 @@ fn draft(number: &str, court: i64, team: i64) -> CaseDraft {
     .expect("valid case")
 }
 
-fn child(given: &str) -> ChildDraft {
+pub(crate) fn child(given: &str) -> ChildDraft {
     ChildInput {
         given_name: given.into(),
         family_name: "Rivers".into(),
@@ -34,7 +34,7 @@ fn child(given: &str) -> ChildDraft {
     .expect("valid child")
 }
 
-fn party(confidential: bool) -> PartyDraft {
+pub(crate) fn party(confidential: bool) -> PartyDraft {
     PartyInput {
         role: "respondent".into(),
         given_name: "Morgan".into(),
@@ -49,7 +49,7 @@ fn party(confidential: bool) -> PartyDraft {
     .expect("valid party")
 }
 
-async fn court(store: &Store, area: i64, code: &str) -> Court {
+pub(crate) async fn court(store: &Store, area: i64, code: &str) -> Court {
     store
         .create(
             &CourtInput {
@@ -593,7 +593,12 @@ mod raw {
     tandem_testkit::on_both_backends!(with_sql: case_history_cannot_be_rewritten);
 }
 
-async fn practitioner(store: &Store, given: &str, team: i64, group: &str) -> StaffMember {
+pub(crate) async fn practitioner(
+    store: &Store,
+    given: &str,
+    team: i64,
+    group: &str,
+) -> StaffMember {
     store
         .create(
             &StaffInput {

@@ -3,6 +3,7 @@
 mod audit;
 mod casework;
 mod identity;
+mod interchange;
 mod migrations;
 mod organisation;
 mod staff;

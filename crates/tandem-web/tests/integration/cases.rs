@@ -469,7 +469,128 @@ async fn reading_a_case_is_audited_and_break_glass_opens_it(store: Store) {
     );
 }
 
+async fn exports_stay_in_scope_are_audited_and_need_the_right(store: Store) {
+    use tandem_domain::audit::Outcome;
+    let w = world(store).await;
+    let app = &w.app;
+    w.open_case("NE26P010").await;
+    app.user("far", &[(Role::FamilyCourtAdviser, "team:A2-T")])
+        .await;
+    let far = app.token("far").await;
+    let elsewhere = app
+        .api(
+            &far,
+            Method::POST,
+            "/api/v1/cases",
+            Some(case_body("DU26P011", w.court, w.other_team)),
+        )
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::CREATED, "{}", elsewhere.body);
+    app.user("manager", &[(Role::ServiceManager, "area:A1")])
+        .await;
+    let manager = app.sign_in("manager").await;
+    assert!(
+        app.get_as(&manager, "/cases")
+            .await
+            .body
+            .contains("href=\"/cases/export\"")
+    );
+    let form = app.get_as(&manager, "/cases/export").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Export case data") && form.body.contains("value=\"outcomes\""));
+
+    let file = app
+        .get_as(&manager, "/cases/export/file?table=parties&format=csv&from-day=1&from-month=3&from-year=2026&to-day=&to-month=&to-year=")
+        .await;
+    assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+    assert_eq!(
+        file.header("content-disposition"),
+        "attachment; filename=\"tandem-parties.csv\""
+    );
+    assert!(file.header("content-type").starts_with("text/csv"));
+    assert!(file.body.starts_with("court_code,case_number,role,"));
+    assert!(file.body.contains("NE26P010"), "{}", file.body);
+    assert!(
+        !file.body.contains("DU26P011"),
+        "outside the manager's area"
+    );
+    assert!(
+        !file.body.contains("Quiet Lane"),
+        "never the confidential address"
+    );
+    assert!(
+        file.body.contains(",yes,,"),
+        "flagged, address blank: {}",
+        file.body
+    );
+    let workbook = app
+        .get_as(&manager, "/cases/export/file?table=cases&format=xlsx")
+        .await;
+    assert_eq!(workbook.status, StatusCode::OK);
+    assert!(workbook.header("content-type").contains("spreadsheetml"));
+    assert!(workbook.body.starts_with("PK"), "a zip archive");
+
+    let bad = app
+        .get_as(
+            &manager,
+            "/cases/export/file?table=verdicts&format=pdf&from-day=31&from-month=2&from-year=2026",
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for message in ["Choose a table", "Choose a format", "real date"] {
+        assert!(bad.body.contains(message), "{message}: {}", bad.body);
+    }
+
+    // A practitioner may not bulk-export: refused, and the refusal audited.
+    let fca = app.sign_in("fca").await;
+    assert!(
+        !app.get_as(&fca, "/cases")
+            .await
+            .body
+            .contains("/cases/export")
+    );
+    assert_eq!(
+        app.get_as(&fca, "/cases/export").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let refused = app
+        .get_as(&fca, "/cases/export/file?table=parties&format=csv")
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(!refused.body.contains("NE26P010"));
+
+    let trail = app
+        .store
+        .audit_search(&tandem_storage::AuditFilter {
+            record_type: Some("case".into()),
+            limit: 200,
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    let exports: Vec<_> = trail
+        .iter()
+        .filter(|e| e.entry.action == "export")
+        .collect();
+    let by = |user: &str, outcome: Outcome| {
+        exports
+            .iter()
+            .filter(|e| e.entry.actor_username == user && e.entry.outcome == outcome)
+            .count()
+    };
+    assert_eq!(by("manager", Outcome::Allowed), 2, "each download");
+    assert_eq!(by("fca", Outcome::Denied), 2, "each refusal");
+    let reason = exports
+        .iter()
+        .rev()
+        .find(|e| e.entry.actor_username == "manager")
+        .and_then(|e| e.entry.reason.clone())
+        .unwrap_or_default();
+    assert_eq!(reason, "table parties, csv, from 2026-03-01, 1 rows");
+}
+
 tandem_testkit::on_both_backends!(
+    exports_stay_in_scope_are_audited_and_need_the_right,
     a_case_opens_moves_closes_and_reopens,
     bad_cases_are_refused_and_change_nothing,
     cases_stay_within_scope_and_addresses_stay_confidential,
