@@ -207,6 +207,18 @@ const PAGES = [
   { path: '/admin/users/1', name: 'user-detail', as: 'admin' },
   { path: '/admin/audit?username=fca', name: 'audit', as: 'admin' },
   { path: '/admin/bank-holidays', name: 'bank-holidays', as: 'admin' },
+  {
+    // A target of no days comes back with the problem at its field.
+    path: '/admin/practice-settings',
+    name: 'practice-settings-error',
+    as: 'admin',
+    stepStatus: 422,
+    steps: async ({ page }) => {
+      await page.fill('#safeguarding-letter-days', '0');
+      await page.click('main button[type=submit]');
+      await page.waitForSelector('.govuk-error-summary');
+    },
+  },
   { path: '/no-such-page', name: 'not-found', as: 'admin', status: 404 },
 ];
 

@@ -625,6 +625,7 @@ pub async fn load_cases(
     let teams: Vec<Team> = store.list().await?;
     let staff: Vec<StaffMember> = store.list().await?;
     let calendar = store.working_calendar().await?;
+    let targets = store.practice_settings().await?.0.targets;
     // One service area runs the investigative Pathfinder model for private law.
     if let Some(area) = store
         .list::<ServiceArea>()
@@ -775,7 +776,7 @@ pub async fn load_cases(
                     parent("respondent", "Mother", &mut rng)?,
                 ]
             };
-            let work = pathway_work(&draft, &calendar, &Default::default()).unwrap_or_default();
+            let work = pathway_work(&draft, &calendar, &targets).unwrap_or_default();
             let id = store
                 .open_case(&draft, &children, &parties, &work, stamp)
                 .await?;

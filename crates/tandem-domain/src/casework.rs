@@ -1494,10 +1494,12 @@ pub struct ClockLine {
 const TARGET_WARNING_DAYS: u32 = 3;
 
 /// The clocks that apply to a case on `today` (or, once closed, on the day it closed).
+#[allow(clippy::too_many_arguments)]
 pub fn case_clocks(
     record: &CaseRecord,
     work: &[WorkItem],
     extensions: &[Extension],
+    allocations: &[Allocation],
     calendar: &WorkingCalendar,
     today: Date,
     thresholds: &LongRunningThresholds,
@@ -1586,6 +1588,39 @@ pub fn case_clocks(
         };
         target("Allocation", days);
     }
+    // Each child's first contact, counted from the current allocation.
+    if let Some(current) = allocations.iter().rev().find(|a| a.ended_on.is_none()) {
+        let days = targets.first_contact_with_child_days;
+        for child in &record.children {
+            let due = targets.due(calendar, current.allocated_on, days);
+            let label = "First contact with the child";
+            let name = &child.details.given_name;
+            lines.push(match (due, child.experience.first_met_fca_on) {
+                (Ok(due), Some(met)) => ClockLine {
+                    label,
+                    value: format!(
+                        "{name}: met {} (due {})",
+                        met.strftime("%-d %B %Y"),
+                        due.strftime("%-d %B %Y")
+                    ),
+                    rag: Some(if met > due { Rag::Red } else { Rag::Green }),
+                },
+                (Ok(due), None) => ClockLine {
+                    label,
+                    value: format!(
+                        "{name}: due {} ({days} working days from allocation)",
+                        due.strftime("%-d %B %Y")
+                    ),
+                    rag: due_rag(calendar, due, today, TARGET_WARNING_DAYS).ok(),
+                },
+                (Err(e), _) => ClockLine {
+                    label,
+                    value: format!("{name}: cannot be worked out: {e}"),
+                    rag: None,
+                },
+            });
+        }
+    }
     lines
 }
 
@@ -1633,6 +1668,68 @@ mod clock_tests {
     }
 
     #[test]
+    fn each_child_has_a_first_contact_target_from_allocation() {
+        let calendar = WorkingCalendar::england_and_wales().expect("calendar");
+        let mut r = record(
+            LawType::Private,
+            "child-arrangements",
+            "allocated",
+            None,
+            true,
+        );
+        let born = date(2019, 5, 1);
+        r.children.push(Child {
+            id: 1,
+            details: ChildInput {
+                given_name: "Ava".into(),
+                family_name: "Lane".into(),
+                date_of_birth: born.to_string(),
+                ..Default::default()
+            }
+            .validate(date(2026, 3, 2))
+            .expect("child"),
+            experience: Default::default(),
+            outcome: None,
+            version: 1,
+        });
+        let allocation = Allocation {
+            staff_id: StaffId(4),
+            staff_name: "Wes".into(),
+            allocated_on: date(2026, 3, 10),
+            ended_on: None,
+            reason: None,
+            allocated_by: "bea".into(),
+        };
+        let contact = |r: &CaseRecord, today| {
+            case_clocks(
+                r,
+                &[],
+                &[],
+                std::slice::from_ref(&allocation),
+                &calendar,
+                today,
+                &Default::default(),
+                &Default::default(),
+            )
+            .into_iter()
+            .find(|l| l.label == "First contact with the child")
+            .expect("a line")
+        };
+        // Ten working days from Tuesday 10 March is Tuesday 24 March.
+        let waiting = contact(&r, date(2026, 3, 20));
+        assert_eq!(
+            waiting.value,
+            "Ava: due 24 March 2026 (10 working days from allocation)"
+        );
+        assert_eq!(waiting.rag, Some(Rag::Amber));
+        assert_eq!(contact(&r, date(2026, 3, 25)).rag, Some(Rag::Red));
+        r.children[0].experience.first_met_fca_on = Some(date(2026, 3, 16));
+        let met = contact(&r, date(2026, 3, 25));
+        assert_eq!(met.value, "Ava: met 16 March 2026 (due 24 March 2026)");
+        assert_eq!(met.rag, Some(Rag::Green));
+    }
+
+    #[test]
     fn care_cases_show_their_26_weeks() {
         let calendar = WorkingCalendar::england_and_wales().expect("calendar");
         let r = record(
@@ -1644,6 +1741,7 @@ mod clock_tests {
         );
         let lines = case_clocks(
             &r,
+            &[],
             &[],
             &[],
             &calendar,
@@ -1681,6 +1779,7 @@ mod clock_tests {
                 &r,
                 &[],
                 extensions,
+                &[],
                 &calendar,
                 today,
                 &Default::default(),
@@ -1720,6 +1819,7 @@ mod clock_tests {
             &r,
             &[],
             &[],
+            &[],
             &calendar,
             date(2026, 3, 20),
             &Default::default(),
@@ -1746,6 +1846,7 @@ mod clock_tests {
         let empty = WorkingCalendar::new(Vec::new());
         let lines = case_clocks(
             &r,
+            &[],
             &[],
             &[],
             &empty,
@@ -1788,6 +1889,7 @@ mod clock_tests {
             case_clocks(
                 &r,
                 std::slice::from_ref(item),
+                &[],
                 &[],
                 &calendar,
                 date(2026, 4, 20),

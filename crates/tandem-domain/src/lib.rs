@@ -22,6 +22,7 @@ pub mod error;
 pub mod interchange;
 pub mod organisation;
 pub mod password;
+pub mod practice_settings;
 pub mod risk;
 pub mod session;
 pub mod text;

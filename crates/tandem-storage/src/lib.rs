@@ -24,6 +24,7 @@ mod error;
 mod identity;
 mod interchange;
 mod organisation;
+mod practice_settings;
 mod record;
 mod risk;
 mod row;

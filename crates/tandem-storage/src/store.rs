@@ -7,7 +7,7 @@ use crate::identity::{
 };
 use crate::organisation::{self, Editable, OrganisationSummary, StaffFilter, StaffPage};
 use crate::record::{self, Record};
-use crate::{case_notes, child_experience, risk};
+use crate::{case_notes, child_experience, practice_settings, risk};
 use jiff::Timestamp;
 use std::sync::Arc;
 use tandem_domain::DomainError;
@@ -1087,6 +1087,29 @@ impl Store {
         let work = casework::work_items(tx.as_mut(), case).await?;
         let note = input.validate(&record, &work, today)?;
         case_notes::add_note(tx.as_mut(), case, &note, stamp).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The organisation's practice settings and their version (0 until
+    /// first saved, when the defaults apply).
+    pub async fn practice_settings(
+        &self,
+    ) -> Result<(tandem_domain::practice_settings::PracticeSettings, i64), StoreError> {
+        practice_settings::settings(self.read().await?.as_mut()).await
+    }
+
+    /// Saves the practice settings, if still at `version`.
+    pub async fn set_practice_settings(
+        &self,
+        settings: &tandem_domain::practice_settings::PracticeSettings,
+        version: i64,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        practice_settings::set_settings(tx.as_mut(), settings, version, stamp).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -17,7 +17,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use tandem_domain::access::{Action, RecordKind, Target};
-use tandem_domain::casework::{Case, CaseId, Caseload, CaseloadWeights};
+use tandem_domain::casework::{Case, CaseId, Caseload};
 use tandem_domain::organisation::{StaffId, StaffMember, Team, TeamId};
 use tandem_domain::{DomainError, ValidationErrors};
 use tandem_storage::StoreError;
@@ -108,7 +108,8 @@ pub async fn caseloads(
 ) -> Result<Vec<LoadRow>, AppError> {
     let ids: Vec<StaffId> = workers.iter().map(|w| w.id).collect();
     let held = state.store.cases_held_by(&ids).await?;
-    let weights = CaseloadWeights::default();
+    let (settings, _) = state.store.practice_settings().await?;
+    let weights = settings.weights;
     Ok(workers
         .iter()
         .map(|w| {

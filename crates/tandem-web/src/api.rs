@@ -39,6 +39,7 @@ pub fn routes() -> Router<AppState> {
     let router = Router::new()
         .merge(crate::cases_api::routes())
         .merge(crate::case_records_api::routes())
+        .merge(crate::practice_settings::api_routes())
         .route("/openapi.json", get(openapi_json))
         .route("/tokens", axum::routing::post(issue_token))
         .route("/tokens/current", axum::routing::delete(revoke_token));
@@ -1097,6 +1098,40 @@ pub fn openapi_document() -> OpenApi {
         .schema_from::<ErrorBody>()
         .schema_from::<FieldProblem>();
     let (paths, components) = describe_case_records(paths, components);
+    let settings_op = |id: &str, summary: &str| {
+        OperationBuilder::new()
+            .tag("Practice settings")
+            .operation_id(Some(id))
+            .summary(Some(summary))
+            .response(
+                "200",
+                json_response("The practice settings", Some("PracticeSettingsBody")),
+            )
+            .response("401", error_response("No valid bearer token or session"))
+            .response(
+                "403",
+                error_response("The caller's roles do not allow this"),
+            )
+    };
+    let paths = paths.path(
+        "/api/v1/practice-settings",
+        PathItemBuilder::new()
+            .operation(
+                HttpMethod::Get,
+                settings_op("get_practice_settings", "The organisation's targets, long-running thresholds, caseload weights and required oversight").build(),
+            )
+            .operation(
+                HttpMethod::Put,
+                settings_op("set_practice_settings", "Change the practice settings (administrators of the organisation)")
+                    .request_body(Some(json_body("PracticeSettingsBody")))
+                    .response("400", error_response("The request was malformed"))
+                    .response("409", error_response("They changed since they were read: reload"))
+                    .response("422", error_response("A value out of range; fields name each problem"))
+                    .build(),
+            )
+            .build(),
+    );
+    let components = components.schema_from::<crate::practice_settings::PracticeSettingsBody>();
     let (paths, components) = describe::<Region>(paths, components);
     let (paths, components) = describe::<ServiceArea>(paths, components);
     let (paths, components) = describe::<Office>(paths, components);

@@ -385,7 +385,7 @@ async fn note_list(state: &AppState, id: i64) -> Result<Json<NotesView>, ApiErro
             &state.store.allocations(case).await?,
             &state.store.work_items(case).await?,
             &notes,
-            Default::default(),
+            state.store.practice_settings().await?.0.oversight,
         ),
         None => Vec::new(),
     };

@@ -439,8 +439,9 @@ pub async fn notes_page(
     let notes = state.store.notes(case.id).await?;
     let work = state.store.work_items(case.id).await?;
     let allocations = state.store.allocations(case.id).await?;
+    let (settings, _) = state.store.practice_settings().await?;
     let missing =
-        case_notes::missing_oversight(case, &allocations, &work, &notes, Default::default());
+        case_notes::missing_oversight(case, &allocations, &work, &notes, settings.oversight);
     let work_label = |id: i64| {
         work.iter()
             .find(|w| w.id == id)

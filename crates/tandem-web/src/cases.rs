@@ -88,6 +88,18 @@ pub async fn open_case(
     Ok((record, grant))
 }
 
+/// The work a new case's pathway sets, by the organisation's targets.
+/// Without bank holiday data for the year the letter's due date cannot be
+/// worked out; the case opens, and its clocks say so.
+pub async fn opening_work(
+    state: &AppState,
+    draft: &CaseDraft,
+) -> Result<Vec<WorkItemDraft>, AppError> {
+    let calendar = state.store.working_calendar().await?;
+    let (settings, _) = state.store.practice_settings().await?;
+    Ok(casework::pathway_work(draft, &calendar, &settings.targets).unwrap_or_default())
+}
+
 /// Opens the case the path names for a change, through the policy.
 pub async fn for_update(
     guard: &Guard<'_>,
@@ -505,10 +517,7 @@ async fn create(
         }
     };
     let parties: Vec<PartyDraft> = party.into_iter().collect();
-    let calendar = state.store.working_calendar().await?;
-    // Without bank holiday data for the year the letter's due date cannot be
-    // worked out; the case opens, and its clocks say so.
-    let work = casework::pathway_work(&case, &calendar, &Default::default()).unwrap_or_default();
+    let work = opening_work(&state, &case).await?;
     match state
         .store
         .open_case(&case, &[child], &parties, &work, &guard.stamp(Some(grant)))
@@ -626,15 +635,17 @@ pub async fn case_page(
     let may_update = access::authorize(&principal.actor, Action::Update, &target).is_ok();
     let work = state.store.work_items(case.id).await?;
     let extensions = state.store.extensions(case.id).await?;
+    let (settings, _) = state.store.practice_settings().await?;
     let more_time = state.store.work_extensions(case.id).await?;
     let clocks = casework::case_clocks(
         record,
         &work,
         &extensions,
+        &history,
         &calendar,
         state.clock.today(),
-        &Default::default(),
-        &Default::default(),
+        &settings.thresholds,
+        &settings.targets,
     )
     .into_iter()
     .map(|line| {

@@ -438,8 +438,7 @@ async fn create(
             );
         }
     };
-    let calendar = state.store.working_calendar().await?;
-    let work = pathway_work(&case, &calendar, &Default::default()).unwrap_or_default();
+    let work = crate::cases::opening_work(&state, &case).await?;
     let id = state
         .store
         .open_case(&case, &children, &parties, &work, &guard.stamp(Some(grant)))

@@ -433,6 +433,7 @@ async fn admin_index(
     }
     if allowed(Action::Update, RecordKind::Organisation) {
         links.push(("/admin/bank-holidays", "Bank holidays", "The England and Wales bank holidays that working-day clocks count around. Import GOV.UK's file to add new years."));
+        links.push(("/admin/practice-settings", "Practice settings", "Targets in working days, when a case counts as long-running, caseload weights, and the management oversight required."));
     }
     if allowed(Action::View, RecordKind::AuditTrail) {
         links.push((

@@ -27,6 +27,7 @@ mod forms;
 mod guard;
 mod health;
 mod html;
+mod practice_settings;
 mod resources;
 mod security;
 pub mod session;
@@ -97,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .merge(case_tabs::routes())
         .merge(case_export::routes())
         .merge(allocation::routes())
+        .merge(practice_settings::routes())
         .nest("/api/v1", api::routes())
         .merge(health::routes())
         .merge(assets::routes())

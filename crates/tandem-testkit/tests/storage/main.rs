@@ -6,6 +6,7 @@ mod identity;
 mod interchange;
 mod migrations;
 mod organisation;
+mod practice_settings;
 mod staff;
 
 use tandem_domain::organisation::*;

@@ -450,7 +450,107 @@ async fn more_time_children_and_parties_are_added(store: Store) {
     assert!(!page.contains("Hidden Row") && page.contains("Gran Rivers"));
 }
 
+async fn practice_settings_change_clocks_and_oversight(store: Store) {
+    let w = world(store).await;
+    let app = &w.app;
+    let a = allocated(&w).await;
+    let id = a.id;
+    let notes = format!("/cases/{id}/notes");
+    let page = app.get_as(&a.bea, &notes).await.body;
+    assert!(page.contains("No management oversight recorded since allocation"));
+
+    let admin = app.sign_in("admin").await;
+    let form = app.get_as(&admin, "/admin/practice-settings").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("value=\"17\""), "the defaults are shown");
+    let fields = |letter: &'static str, at_allocation: &'static str, version: &'static str| {
+        vec![
+            ("safeguarding_letter_days", letter),
+            ("private_law_allocation_days", "20"),
+            ("public_law_allocation_days", "2"),
+            ("first_contact_with_child_days", "10"),
+            ("private_law_weeks", "52"),
+            ("public_law_weeks", "26"),
+            ("weight_private_law", "1"),
+            ("weight_section_7_report", "1.5"),
+            ("weight_public_law", "2"),
+            ("weight_adoption", "1"),
+            ("oversight_at_allocation", at_allocation),
+            ("oversight_before_filing", "yes"),
+            ("version", version),
+        ]
+    };
+    let bad = app
+        .form_as(&admin, "/admin/practice-settings", &fields("0", "no", "0"))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("href=\"#safeguarding-letter-days\"") && bad.body.contains("value=\"0\"")
+    );
+    assert_eq!(
+        app.store.practice_settings().await.expect("read").1,
+        0,
+        "nothing saved"
+    );
+    let refused = app
+        .form_as(&a.bea, "/admin/practice-settings", &fields("10", "no", "0"))
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::FORBIDDEN,
+        "a supervisor does not set them"
+    );
+    let saved = app
+        .form_as(&admin, "/admin/practice-settings", &fields("10", "no", "0"))
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let stale = app
+        .form_as(&admin, "/admin/practice-settings", &fields("12", "no", "0"))
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+
+    // Oversight at allocation is no longer required; a new case's letter
+    // is due 10 working days after receipt (Monday 2 March → 16 March).
+    let page = app.get_as(&a.bea, &notes).await.body;
+    assert!(!page.contains("No management oversight recorded since allocation"));
+    let later = w.open_case("NE26P301").await;
+    let page = app.get_as(&a.wes, &format!("/cases/{later}")).await.body;
+    assert!(page.contains("Due 16 March 2026"), "{page}");
+
+    let settings = app
+        .api(&w.admin, Method::GET, "/api/v1/practice-settings", None)
+        .await
+        .json();
+    assert_eq!(settings["safeguarding_letter_days"], 10);
+    assert_eq!(settings["version"], 1);
+    let mut changed = settings.clone();
+    changed["weight_public_law"] = json!(0);
+    let out_of_range = app
+        .api(
+            &w.admin,
+            Method::PUT,
+            "/api/v1/practice-settings",
+            Some(changed),
+        )
+        .await;
+    assert_eq!(out_of_range.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        out_of_range.json()["error"]["fields"][0]["field"],
+        "weight_public_law"
+    );
+    let by_fca = app
+        .api(
+            &a.wes_token,
+            Method::PUT,
+            "/api/v1/practice-settings",
+            Some(settings),
+        )
+        .await;
+    assert_eq!(by_fca.status, StatusCode::FORBIDDEN);
+}
+
 tandem_testkit::on_both_backends!(
+    practice_settings_change_clocks_and_oversight,
     the_childs_experience_and_outcome_are_recorded,
     risk_notes_and_oversight_are_recorded,
     more_time_children_and_parties_are_added,
