@@ -13,7 +13,7 @@ use rand::{Rng, SeedableRng};
 use serde::Deserialize;
 use tandem_domain::audit::Stamp;
 use tandem_domain::case_notes::NoteInput;
-use tandem_domain::casework::{CaseDraft, CaseId, LawType};
+use tandem_domain::casework::{CaseDraft, CaseId, HearingInput, LawType, WorkItemDraft, WorkKind};
 use tandem_domain::child_experience::{ChildExperienceInput, ChildOutcomeInput};
 use tandem_domain::organisation::*;
 use tandem_domain::risk::RiskInput;
@@ -814,6 +814,7 @@ pub async fn load_cases(
                 } else {
                     "Final order made"
                 });
+                record_court_work(store, id, stage, to, on, today, stamp, &mut rng).await?;
                 let allocating = matches!(to, "allocated" | "guardian-allocated");
                 let in_post: Vec<&&StaffMember> =
                     holders.iter().filter(|m| m.in_post_on(on)).collect();
@@ -849,6 +850,22 @@ pub async fn load_cases(
                 stage = to;
                 if to == CLOSED {
                     break;
+                }
+            }
+            // Most work past its date was filed on time; the rest is overdue.
+            for item in store.work_items(id).await? {
+                if item.filed_on.is_none() && item.due_on < today && rng.random_bool(0.8) {
+                    store
+                        .file_work(
+                            id,
+                            item.id,
+                            item.version,
+                            &item.due_on.to_string(),
+                            "",
+                            today,
+                            stamp,
+                        )
+                        .await?;
                 }
             }
         }
@@ -1046,6 +1063,121 @@ async fn record_practice(
                 )
                 .await?;
         }
+    }
+    Ok(())
+}
+
+/// The hearings and work for the court a case's moves imply: leaving a
+/// hearing stage means the hearing was held; a report stage sets its report,
+/// filed (sometimes late, usually after a manager's oversight) when the
+/// case moves on.
+#[allow(clippy::too_many_arguments)]
+async fn record_court_work(
+    store: &Store,
+    id: CaseId,
+    stage: &str,
+    to: &str,
+    on: jiff::civil::Date,
+    today: jiff::civil::Date,
+    stamp: &Stamp,
+    rng: &mut StdRng,
+) -> Result<(), DemoError> {
+    let hearing = match stage {
+        "first-hearing" => Some((
+            "first-hearing",
+            "Adjourned for a section 7 report",
+            "Cafcass to file a section 7 report; parties to attend a MIAM",
+        )),
+        "case-management-hearing" => Some((
+            "case-management",
+            "Timetable set",
+            "Children's guardian to file a case analysis; local authority to file its final evidence",
+        )),
+        "issues-resolution-hearing" => Some((
+            "issues-resolution",
+            "Issues narrowed",
+            "Final hearing listed",
+        )),
+        "decision-hearing" => Some(("final", "Orders made by consent", "")),
+        "final-hearing" => Some(("final", "Final orders made", "")),
+        _ => None,
+    };
+    if let Some((kind, outcome, directions)) = hearing
+        && let Some(record) = store.case(id).await?
+    {
+        let input = HearingInput {
+            kind: kind.into(),
+            on: on.to_string(),
+            outcome: outcome.into(),
+            directions: directions.into(),
+        };
+        if let Ok(hearing) = input.validate(&record.case) {
+            store.add_hearing(id, &hearing, stamp).await?;
+        }
+    }
+    let report = |stage: &str| match stage {
+        "section-7-report" => Some((WorkKind::Section7Report, 12)),
+        "case-analysis" => Some((WorkKind::CaseAnalysis, 3)),
+        "child-impact-report" => Some((WorkKind::ChildImpactReport, 6)),
+        "safeguarding-letter" => Some((WorkKind::SafeguardingLetter, 0)),
+        _ => None,
+    };
+    // Leaving a report stage: the report was filed, mostly on time, by the
+    // day the case moved on.
+    if let Some((kind, _)) = report(stage)
+        && let Some(item) = store
+            .work_items(id)
+            .await?
+            .into_iter()
+            .find(|w| w.kind == kind && w.filed_on.is_none())
+    {
+        let filed = if rng.random_bool(0.85) {
+            on.min(item.due_on)
+        } else {
+            on
+        };
+        if rng.random_bool(0.75) {
+            store
+                .add_note(
+                    id,
+                    &NoteInput {
+                        kind: "oversight".into(),
+                        on: filed.to_string(),
+                        oversight_for: "before-filing".into(),
+                        work_item_id: item.id.to_string(),
+                        body: "Read and agreed: the analysis is evidenced and the child's voice is clear.".into(),
+                        ..Default::default()
+                    },
+                    today,
+                    stamp,
+                )
+                .await?;
+        }
+        let reason = if filed > item.due_on {
+            "Waiting for police disclosure"
+        } else {
+            ""
+        };
+        store
+            .file_work(
+                id,
+                item.id,
+                item.version,
+                &filed.to_string(),
+                reason,
+                today,
+                stamp,
+            )
+            .await?;
+    }
+    if let Some((kind, weeks)) = report(to)
+        && weeks > 0
+    {
+        let work = WorkItemDraft {
+            kind,
+            due_on: on + jiff::Span::new().weeks(weeks),
+        };
+        store.add_work(id, &work, stamp).await?;
     }
     Ok(())
 }
