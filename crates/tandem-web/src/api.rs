@@ -502,8 +502,8 @@ fn path_parameter(name: &str, description: &str) -> utoipa::openapi::path::Param
         .build()
 }
 
-/// One operation on what is recorded on a case after it opens.
-struct RecordOp {
+/// One operation on a case or what is recorded on it.
+struct CaseOp {
     path: &'static str,
     method: HttpMethod,
     id: &'static str,
@@ -519,8 +519,130 @@ struct RecordOp {
     versioned: bool,
 }
 
-const RECORD_OPS: &[RecordOp] = &[
-    RecordOp {
+const CASE_OPS: &[CaseOp] = &[
+    CaseOp {
+        path: "/api/v1/cases/{id}",
+        method: HttpMethod::Get,
+        id: "get_case",
+        summary: "A case, its children, parties and next stages; confidential addresses are withheld unless the caller is the allocated worker or their manager",
+        params: &[],
+        body: None,
+        ok: ("200", "The case", "CaseView"),
+        broken: None,
+        versioned: false,
+    },
+    CaseOp {
+        path: "/api/v1/cases/{id}/allocation",
+        method: HttpMethod::Post,
+        id: "allocate_case",
+        summary: "Allocate the case to a practitioner, or reallocate it with a reason (supervisors and managers)",
+        params: &[],
+        body: Some("AllocationBody"),
+        ok: ("200", "Allocated", "CaseView"),
+        broken: Some(
+            "Not a practitioner in post in the case's area, or no reason for a reallocation",
+        ),
+        versioned: true,
+    },
+    CaseOp {
+        path: "/api/v1/cases/{id}/moves",
+        method: HttpMethod::Post,
+        id: "move_case",
+        summary: "Move a case along its pathway, close it (once every child's outcome is recorded) or re-open it",
+        params: &[],
+        body: Some("MoveBody"),
+        ok: ("200", "Moved", "CaseView"),
+        broken: Some(
+            "A move the pathway does not allow (the message names the allowed ones), or closing with a child's outcome missing",
+        ),
+        versioned: true,
+    },
+    CaseOp {
+        path: "/api/v1/cases/{id}/hearings",
+        method: HttpMethod::Get,
+        id: "list_hearings",
+        summary: "The hearings on a case, oldest first",
+        params: &[],
+        body: None,
+        ok: ("200", "The hearings", "HearingViewList"),
+        broken: None,
+        versioned: false,
+    },
+    CaseOp {
+        path: "/api/v1/cases/{id}/hearings",
+        method: HttpMethod::Post,
+        id: "add_hearing",
+        summary: "Record a hearing on a case",
+        params: &[],
+        body: Some("HearingBody"),
+        ok: ("201", "Recorded; the case's hearings", "HearingViewList"),
+        broken: Some("An unknown kind, a bad date, or a hearing before the application was issued"),
+        versioned: false,
+    },
+    CaseOp {
+        path: "/api/v1/cases/{id}/work",
+        method: HttpMethod::Get,
+        id: "list_work",
+        summary: "Work owed to the court on a case, soonest due first, with any requests for more time",
+        params: &[],
+        body: None,
+        ok: ("200", "The work", "WorkItemViewList"),
+        broken: None,
+        versioned: false,
+    },
+    CaseOp {
+        path: "/api/v1/cases/{id}/work",
+        method: HttpMethod::Post,
+        id: "add_work",
+        summary: "Set work the court has directed, with its due date",
+        params: &[],
+        body: Some("WorkBody"),
+        ok: ("201", "Set; the case's work", "WorkItemViewList"),
+        broken: Some("An unknown kind, or due before the application was received"),
+        versioned: false,
+    },
+    CaseOp {
+        path: "/api/v1/cases/{id}/work/{item}/filing",
+        method: HttpMethod::Post,
+        id: "file_work",
+        summary: "Record that a piece of work was filed with the court",
+        params: &[("item", "The work item's id")],
+        body: Some("FilingBody"),
+        ok: ("200", "Filed", "WorkItemView"),
+        broken: Some(
+            "Already filed, a date in the future or before receipt, or filed late without a reason",
+        ),
+        versioned: true,
+    },
+    CaseOp {
+        path: "/api/v1/cases/{id}/extensions",
+        method: HttpMethod::Get,
+        id: "list_extensions",
+        summary: "Court-granted extensions to the case's 26-week limit",
+        params: &[],
+        body: None,
+        ok: ("200", "The extensions", "ExtensionViewList"),
+        broken: None,
+        versioned: false,
+    },
+    CaseOp {
+        path: "/api/v1/cases/{id}/extensions",
+        method: HttpMethod::Post,
+        id: "add_extension",
+        summary: "Record a court-granted extension of up to 8 weeks",
+        params: &[],
+        body: Some("ExtensionBody"),
+        ok: (
+            "201",
+            "Recorded; the case's extensions",
+            "ExtensionViewList",
+        ),
+        broken: Some(
+            "Not a care or supervision case that has been issued, over 8 weeks, or a date before issue or in the future",
+        ),
+        versioned: false,
+    },
+    CaseOp {
         path: "/api/v1/cases/{id}/children",
         method: HttpMethod::Post,
         id: "add_child",
@@ -531,7 +653,7 @@ const RECORD_OPS: &[RecordOp] = &[
         broken: Some("A bad name or date of birth, or the case is closed"),
         versioned: false,
     },
-    RecordOp {
+    CaseOp {
         path: "/api/v1/cases/{id}/parties",
         method: HttpMethod::Post,
         id: "add_party",
@@ -542,7 +664,7 @@ const RECORD_OPS: &[RecordOp] = &[
         broken: Some("An unknown role, a bad postcode, or the case is closed"),
         versioned: false,
     },
-    RecordOp {
+    CaseOp {
         path: "/api/v1/cases/{id}/children/{child}/experience",
         method: HttpMethod::Put,
         id: "set_child_experience",
@@ -555,7 +677,7 @@ const RECORD_OPS: &[RecordOp] = &[
         ),
         versioned: true,
     },
-    RecordOp {
+    CaseOp {
         path: "/api/v1/cases/{id}/children/{child}/outcome",
         method: HttpMethod::Put,
         id: "set_child_outcome",
@@ -568,7 +690,7 @@ const RECORD_OPS: &[RecordOp] = &[
         ),
         versioned: true,
     },
-    RecordOp {
+    CaseOp {
         path: "/api/v1/cases/{id}/risk",
         method: HttpMethod::Get,
         id: "list_risk",
@@ -579,7 +701,7 @@ const RECORD_OPS: &[RecordOp] = &[
         broken: None,
         versioned: false,
     },
-    RecordOp {
+    CaseOp {
         path: "/api/v1/cases/{id}/risk",
         method: HttpMethod::Post,
         id: "add_risk",
@@ -592,7 +714,7 @@ const RECORD_OPS: &[RecordOp] = &[
         ),
         versioned: false,
     },
-    RecordOp {
+    CaseOp {
         path: "/api/v1/cases/{id}/risk/{entry}/response",
         method: HttpMethod::Post,
         id: "record_check_response",
@@ -603,7 +725,7 @@ const RECORD_OPS: &[RecordOp] = &[
         broken: Some("Not a check, already answered, or answered before it was asked"),
         versioned: true,
     },
-    RecordOp {
+    CaseOp {
         path: "/api/v1/cases/{id}/notes",
         method: HttpMethod::Get,
         id: "list_notes",
@@ -614,7 +736,7 @@ const RECORD_OPS: &[RecordOp] = &[
         broken: None,
         versioned: false,
     },
-    RecordOp {
+    CaseOp {
         path: "/api/v1/cases/{id}/notes",
         method: HttpMethod::Post,
         id: "add_note",
@@ -627,7 +749,7 @@ const RECORD_OPS: &[RecordOp] = &[
         ),
         versioned: false,
     },
-    RecordOp {
+    CaseOp {
         path: "/api/v1/cases/{id}/work/{item}/more-time",
         method: HttpMethod::Post,
         id: "ask_more_time",
@@ -640,7 +762,7 @@ const RECORD_OPS: &[RecordOp] = &[
         ),
         versioned: false,
     },
-    RecordOp {
+    CaseOp {
         path: "/api/v1/cases/{id}/work/{item}/more-time/{request}/decision",
         method: HttpMethod::Post,
         id: "decide_more_time",
@@ -658,12 +780,12 @@ const RECORD_OPS: &[RecordOp] = &[
     },
 ];
 
-/// The paths and schemas for what is recorded on a case after it opens.
-fn describe_case_records(
+/// The paths under `/api/v1/cases/{id}` and the schemas they add.
+fn describe_case_paths(
     mut paths: PathsBuilder,
     components: ComponentsBuilder,
 ) -> (PathsBuilder, ComponentsBuilder) {
-    for op in RECORD_OPS {
+    for op in CASE_OPS {
         let mut built = case_op(op.id, op.summary).parameter(id_parameter());
         for (name, description) in op.params {
             built = built.parameter(path_parameter(name, description));
@@ -932,134 +1054,7 @@ pub fn openapi_document() -> OpenApi {
             .response("422", error_response("The values break a rule; fields name each problem, e.g. children[0].date_of_birth"))
             .build(),
     );
-    let paths = paths
-        .path("/api/v1/cases", cases)
-        .path(
-            "/api/v1/cases/{id}",
-            PathItem::new(
-                HttpMethod::Get,
-                case_op("get_case", "A case, its children, parties and next stages; confidential addresses are withheld unless the caller is the allocated worker or their manager")
-                    .parameter(id_parameter())
-                    .response("200", json_response("The case", Some("CaseView")))
-                    .response("404", error_response("No such case within the caller's scope")),
-            ),
-        )
-        .path(
-            "/api/v1/cases/{id}/allocation",
-            PathItem::new(
-                HttpMethod::Post,
-                case_op("allocate_case", "Allocate the case to a practitioner, or reallocate it with a reason")
-                    .parameter(id_parameter())
-                    .request_body(Some(json_body("AllocationBody")))
-                    .response("200", json_response("Allocated", Some("CaseView")))
-                    .response("404", error_response("No such case within the caller's scope, or the caller may not allocate"))
-                    .response("409", error_response("The case changed since it was read"))
-                    .response("422", error_response("Not a practitioner in post in the case's area, or no reason for a reallocation")),
-            ),
-        )
-        .path(
-            "/api/v1/cases/{id}/moves",
-            PathItem::new(
-                HttpMethod::Post,
-                case_op("move_case", "Move a case along its pathway, close it or re-open it")
-                    .parameter(id_parameter())
-                    .request_body(Some(json_body("MoveBody")))
-                    .response("200", json_response("Moved", Some("CaseView")))
-                    .response("404", error_response("No such case within the caller's scope"))
-                    .response("409", error_response("The case changed since it was read"))
-                    .response("422", error_response("A move the pathway does not allow; the message names the allowed ones")),
-            ),
-        )
-        .path(
-            "/api/v1/cases/{id}/hearings",
-            PathItemBuilder::new()
-                .operation(
-                    HttpMethod::Get,
-                    case_op("list_hearings", "The hearings on a case, oldest first")
-                        .parameter(id_parameter())
-                        .response("200", json_response("The hearings", Some("HearingViewList")))
-                        .response("404", error_response("No such case within the caller's scope"))
-                        .build(),
-                )
-                .operation(
-                    HttpMethod::Post,
-                    case_op("add_hearing", "Record a hearing on a case")
-                        .parameter(id_parameter())
-                        .request_body(Some(json_body("HearingBody")))
-                        .response("201", json_response("Recorded; the case's hearings", Some("HearingViewList")))
-                        .response("404", error_response("No such case within the caller's scope"))
-                        .response("422", error_response("An unknown kind, a bad date, or a hearing before the application was issued"))
-                        .build(),
-                )
-                .build(),
-        )
-        .path(
-            "/api/v1/cases/{id}/work",
-            PathItemBuilder::new()
-                .operation(
-                    HttpMethod::Get,
-                    case_op("list_work", "Work owed to the court on a case, soonest due first")
-                        .parameter(id_parameter())
-                        .response("200", json_response("The work", Some("WorkItemViewList")))
-                        .response("404", error_response("No such case within the caller's scope"))
-                        .build(),
-                )
-                .operation(
-                    HttpMethod::Post,
-                    case_op("add_work", "Set work the court has directed, with its due date")
-                        .parameter(id_parameter())
-                        .request_body(Some(json_body("WorkBody")))
-                        .response("201", json_response("Set; the case's work", Some("WorkItemViewList")))
-                        .response("404", error_response("No such case within the caller's scope"))
-                        .response("422", error_response("An unknown kind, or due before the application was received"))
-                        .build(),
-                )
-                .build(),
-        )
-        .path(
-            "/api/v1/cases/{id}/extensions",
-            PathItemBuilder::new()
-                .operation(
-                    HttpMethod::Get,
-                    case_op("list_extensions", "Court-granted extensions to the case's 26-week limit")
-                        .parameter(id_parameter())
-                        .response("200", json_response("The extensions", Some("ExtensionViewList")))
-                        .response("404", error_response("No such case within the caller's scope"))
-                        .build(),
-                )
-                .operation(
-                    HttpMethod::Post,
-                    case_op("add_extension", "Record a court-granted extension of up to 8 weeks")
-                        .parameter(id_parameter())
-                        .request_body(Some(json_body("ExtensionBody")))
-                        .response("201", json_response("Recorded; the case's extensions", Some("ExtensionViewList")))
-                        .response("404", error_response("No such case within the caller's scope"))
-                        .response("422", error_response("Not a care or supervision case that has been issued, over 8 weeks, or a date before issue or in the future"))
-                        .build(),
-                )
-                .build(),
-        )
-        .path(
-            "/api/v1/cases/{id}/work/{item}/filing",
-            PathItem::new(
-                HttpMethod::Post,
-                case_op("file_work", "Record that a piece of work was filed with the court")
-                    .parameter(id_parameter())
-                    .parameter(
-                        ParameterBuilder::new()
-                            .name("item")
-                            .parameter_in(ParameterIn::Path)
-                            .required(Required::True)
-                            .description(Some("The work item's id"))
-                            .schema(Some(ObjectBuilder::new().schema_type(Type::Integer))),
-                    )
-                    .request_body(Some(json_body("FilingBody")))
-                    .response("200", json_response("Filed", Some("WorkItemView")))
-                    .response("404", error_response("No such case within the caller's scope, or no such work on it"))
-                    .response("409", error_response("The work changed since it was read"))
-                    .response("422", error_response("Already filed, a date in the future or before receipt, or filed late without a reason")),
-            ),
-        );
+    let paths = paths.path("/api/v1/cases", cases);
     let components = ComponentsBuilder::new()
         .schema_from::<crate::cases_api::CaseBody>()
         .schema_from::<crate::cases_api::ChildBody>()
@@ -1097,7 +1092,7 @@ pub fn openapi_document() -> OpenApi {
         .schema_from::<ErrorEnvelope>()
         .schema_from::<ErrorBody>()
         .schema_from::<FieldProblem>();
-    let (paths, components) = describe_case_records(paths, components);
+    let (paths, components) = describe_case_paths(paths, components);
     let settings_op = |id: &str, summary: &str| {
         OperationBuilder::new()
             .tag("Practice settings")

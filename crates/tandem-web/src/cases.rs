@@ -599,6 +599,8 @@ struct CasePage {
     may_extend: bool,
     work_kinds: Vec<(&'static str, &'static str)>,
     decisions: Vec<(&'static str, &'static str)>,
+    /// Oversight the organisation requires that the case is missing.
+    missing_oversight: Vec<String>,
     sexes: Vec<(&'static str, &'static str)>,
     ethnicities: Vec<(&'static str, &'static str)>,
     answers: Vec<(&'static str, &'static str)>,
@@ -637,6 +639,13 @@ pub async fn case_page(
     let extensions = state.store.extensions(case.id).await?;
     let (settings, _) = state.store.practice_settings().await?;
     let more_time = state.store.work_extensions(case.id).await?;
+    let missing_oversight = tandem_domain::case_notes::missing_oversight(
+        case,
+        &history,
+        &work,
+        &state.store.notes(case.id).await?,
+        settings.oversight,
+    );
     let clocks = casework::case_clocks(
         record,
         &work,
@@ -851,6 +860,7 @@ pub async fn case_page(
             && casework::twenty_six_weeks_from(record).is_some(),
         work_kinds: choices::<WorkKind>(),
         decisions: choices::<ExtensionDecision>(),
+        missing_oversight,
         sexes: choices::<Sex>(),
         ethnicities: choices::<Ethnicity>(),
         answers: choices::<YesNoNotKnown>(),

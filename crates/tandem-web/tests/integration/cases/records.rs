@@ -458,6 +458,12 @@ async fn practice_settings_change_clocks_and_oversight(store: Store) {
     let notes = format!("/cases/{id}/notes");
     let page = app.get_as(&a.bea, &notes).await.body;
     assert!(page.contains("No management oversight recorded since allocation"));
+    let overview = format!("/cases/{id}");
+    let page = app.get_as(&a.wes, &overview).await.body;
+    assert!(
+        page.contains("No management oversight recorded since allocation"),
+        "the overview flags it too"
+    );
 
     let admin = app.sign_in("admin").await;
     let form = app.get_as(&admin, "/admin/practice-settings").await;
@@ -511,8 +517,10 @@ async fn practice_settings_change_clocks_and_oversight(store: Store) {
 
     // Oversight at allocation is no longer required; a new case's letter
     // is due 10 working days after receipt (Monday 2 March → 16 March).
-    let page = app.get_as(&a.bea, &notes).await.body;
-    assert!(!page.contains("No management oversight recorded since allocation"));
+    for path in [&notes, &overview] {
+        let page = app.get_as(&a.bea, path).await.body;
+        assert!(!page.contains("No management oversight recorded since allocation"));
+    }
     let later = w.open_case("NE26P301").await;
     let page = app.get_as(&a.wes, &format!("/cases/{later}")).await.body;
     assert!(page.contains("Due 16 March 2026"), "{page}");
