@@ -207,6 +207,7 @@ const PAGES = [
   { path: '/admin/users/1', name: 'user-detail', as: 'admin' },
   { path: '/admin/audit?username=fca', name: 'audit', as: 'admin' },
   { path: '/admin/bank-holidays', name: 'bank-holidays', as: 'admin' },
+  { path: '/admin/application-types', name: 'application-types', as: 'admin' },
   {
     // A target of no days comes back with the problem at its field.
     path: '/admin/practice-settings',

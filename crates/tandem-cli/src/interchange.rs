@@ -362,7 +362,7 @@ mod tests {
             team_id: Some(team.id.0),
             ..Default::default()
         }
-        .validate(TODAY)
+        .validate(TODAY, &tandem_domain::casework::default_application_kinds())
         .expect("valid");
         let party = |address: &str, confidential: bool| {
             PartyInput {

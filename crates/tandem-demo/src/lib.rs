@@ -626,6 +626,7 @@ pub async fn load_cases(
     let staff: Vec<StaffMember> = store.list().await?;
     let calendar = store.working_calendar().await?;
     let targets = store.practice_settings().await?.0.targets;
+    let kinds = store.application_kinds().await?;
     // One service area runs the investigative Pathfinder model for private law.
     if let Some(area) = store
         .list::<ServiceArea>()
@@ -715,7 +716,7 @@ pub async fn load_cases(
                 },
                 team_id: Some(team.id.0),
             }
-            .validate(today)?;
+            .validate(today, &kinds)?;
             let family = FAMILY_NAMES[rng.random_range(0..FAMILY_NAMES.len())];
             let children: Vec<ChildDraft> = (0..rng.random_range(1..=3))
                 .map(|_| {

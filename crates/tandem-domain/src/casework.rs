@@ -33,76 +33,125 @@ impl fmt::Display for CaseId {
     }
 }
 
-/// A kind of application the service can be asked to work on.
+/// A kind of application the service can be asked to work on. The list is
+/// the organisation's own (administrators keep it); each kind belongs to one
+/// law type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApplicationKind {
-    pub code: &'static str,
-    pub label: &'static str,
+    pub code: String,
+    pub label: String,
     pub law_type: LawType,
 }
 
-/// The application types Tandem knows by default. An organisation can add
-/// to these; each belongs to one law type.
-pub const APPLICATION_KINDS: &[ApplicationKind] = &[
-    ApplicationKind {
-        code: "child-arrangements",
-        label: "Child arrangements order (C100)",
-        law_type: LawType::Private,
-    },
-    ApplicationKind {
-        code: "prohibited-steps",
-        label: "Prohibited steps order",
-        law_type: LawType::Private,
-    },
-    ApplicationKind {
-        code: "specific-issue",
-        label: "Specific issue order",
-        law_type: LawType::Private,
-    },
-    ApplicationKind {
-        code: "enforcement",
-        label: "Enforcement",
-        law_type: LawType::Private,
-    },
-    ApplicationKind {
-        code: "care",
-        label: "Care order (s31)",
-        law_type: LawType::Public,
-    },
-    ApplicationKind {
-        code: "supervision",
-        label: "Supervision order (s31)",
-        law_type: LawType::Public,
-    },
-    ApplicationKind {
-        code: "emergency-protection",
-        label: "Emergency protection order",
-        law_type: LawType::Public,
-    },
-    ApplicationKind {
-        code: "placement",
-        label: "Placement order",
-        law_type: LawType::Public,
-    },
-    ApplicationKind {
-        code: "adoption",
-        label: "Adoption order",
-        law_type: LawType::Adoption,
-    },
+/// The application types a new organisation starts with.
+pub const DEFAULT_APPLICATION_KINDS: &[(&str, &str, LawType)] = &[
+    (
+        "child-arrangements",
+        "Child arrangements order (C100)",
+        LawType::Private,
+    ),
+    (
+        "prohibited-steps",
+        "Prohibited steps order",
+        LawType::Private,
+    ),
+    ("specific-issue", "Specific issue order", LawType::Private),
+    ("enforcement", "Enforcement", LawType::Private),
+    ("care", "Care order (s31)", LawType::Public),
+    ("supervision", "Supervision order (s31)", LawType::Public),
+    (
+        "emergency-protection",
+        "Emergency protection order",
+        LawType::Public,
+    ),
+    ("placement", "Placement order", LawType::Public),
+    ("adoption", "Adoption order", LawType::Adoption),
 ];
 
-pub fn application_kind(code: &str) -> Result<&'static ApplicationKind, String> {
+/// [`DEFAULT_APPLICATION_KINDS`] as kinds.
+pub fn default_application_kinds() -> Vec<ApplicationKind> {
+    DEFAULT_APPLICATION_KINDS
+        .iter()
+        .map(|(code, label, law_type)| ApplicationKind {
+            code: (*code).into(),
+            label: (*label).into(),
+            law_type: *law_type,
+        })
+        .collect()
+}
+
+/// An application type as administrators keep it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationType {
+    pub id: i64,
+    pub code: String,
+    pub label: String,
+    pub law_type: LawType,
+    pub version: i64,
+}
+
+impl ApplicationType {
+    pub fn kind(&self) -> ApplicationKind {
+        ApplicationKind {
+            code: self.code.clone(),
+            label: self.label.clone(),
+            law_type: self.law_type,
+        }
+    }
+}
+
+/// An application type as typed into the form or sent to the API.
+#[derive(Debug, Clone, Default)]
+pub struct ApplicationTypeInput {
+    pub code: String,
+    pub label: String,
+    pub law_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationTypeDraft {
+    pub code: String,
+    pub label: String,
+    pub law_type: LawType,
+}
+
+impl ApplicationTypeInput {
+    /// Codes are lower case with hyphens, like the defaults
+    /// (`child-arrangements`), since exports and imports carry them.
+    pub fn validate(&self) -> Result<ApplicationTypeDraft, DomainError> {
+        let mut errors = ValidationErrors::new();
+        let code = errors.check(
+            "code",
+            text::code(&self.code, "application type code").map(|c| c.to_ascii_lowercase()),
+        );
+        let label = errors.check("label", text::name(&self.label, "name", 100));
+        let law_type = errors.check("law_type", LawType::parse(&self.law_type));
+        match (code, label, law_type) {
+            (Some(code), Some(label), Some(law_type)) if errors.is_empty() => {
+                Ok(ApplicationTypeDraft {
+                    code,
+                    label,
+                    law_type,
+                })
+            }
+            _ => Err(DomainError::Invalid(errors)),
+        }
+    }
+}
+
+/// The kind with this code among the organisation's `kinds`.
+pub fn application_kind<'a>(
+    kinds: &'a [ApplicationKind],
+    code: &str,
+) -> Result<&'a ApplicationKind, String> {
     let code = code.trim();
     if code.is_empty() {
         return Err("Choose the type of application".into());
     }
-    APPLICATION_KINDS
-        .iter()
-        .find(|k| k.code == code)
-        .ok_or_else(|| {
-            let known: Vec<&str> = APPLICATION_KINDS.iter().map(|k| k.code).collect();
-            format!("Choose an application type from: {}", known.join(", "))
-        })
+    kinds.iter().find(|k| k.code == code).ok_or_else(|| {
+        let known: Vec<&str> = kinds.iter().map(|k| k.code.as_str()).collect();
+        format!("Choose an application type from: {}", known.join(", "))
+    })
 }
 
 // ------------------------------------------------------------------ pathways
@@ -369,7 +418,7 @@ pub struct CaseDraft {
     pub case_number: String,
     pub court_id: i64,
     pub law_type: LawType,
-    pub application_type: &'static str,
+    pub application_type: String,
     pub harm_alleged: bool,
     pub received_on: Date,
     pub issued_on: Option<Date>,
@@ -400,19 +449,23 @@ pub fn case_number(value: &str) -> Result<String, String> {
 /// What an application's type and dates may be, for the first application
 /// and any further one alike: a type of the case's law (when known),
 /// received not in the future, issued on or before it was received.
-fn application_facts(
+fn application_facts<'a>(
     errors: &mut ValidationErrors,
+    kinds: &'a [ApplicationKind],
     application_type: &str,
     law: Option<LawType>,
     received_on: &str,
     issued_on: &str,
     today: Date,
 ) -> (
-    Option<&'static ApplicationKind>,
+    Option<&'a ApplicationKind>,
     Option<Date>,
     Option<Option<Date>>,
 ) {
-    let kind = errors.check("application_type", application_kind(application_type));
+    let kind = errors.check(
+        "application_type",
+        application_kind(kinds, application_type),
+    );
     let received = errors.check("received_on", text::date(received_on, "date received"));
     let issued = errors.check("issued_on", text::optional_date(issued_on, "date issued"));
     if let (Some(law), Some(kind)) = (law, kind)
@@ -446,8 +499,13 @@ fn application_facts(
 }
 
 impl CaseInput {
-    /// Checks the case's facts, and that its dates are possible together.
-    pub fn validate(&self, today: Date) -> Result<CaseDraft, DomainError> {
+    /// Checks the case's facts, and that its dates are possible together;
+    /// its application must be one of the organisation's `kinds`.
+    pub fn validate(
+        &self,
+        today: Date,
+        kinds: &[ApplicationKind],
+    ) -> Result<CaseDraft, DomainError> {
         let mut errors = ValidationErrors::new();
         let number = errors.check("case_number", case_number(&self.case_number));
         let court = errors.check(
@@ -457,6 +515,7 @@ impl CaseInput {
         let law = errors.check("law_type", LawType::parse(&self.law_type));
         let (kind, received, issued) = application_facts(
             &mut errors,
+            kinds,
             &self.application_type,
             law,
             &self.received_on,
@@ -486,7 +545,7 @@ impl CaseInput {
                 case_number,
                 court_id,
                 law_type,
-                application_type: kind.code,
+                application_type: kind.code.clone(),
                 harm_alleged: self.harm_alleged,
                 received_on,
                 issued_on,
@@ -792,7 +851,9 @@ mod tests {
 
     #[test]
     fn a_valid_case_passes() {
-        let draft = case_input().validate(date(2026, 6, 1)).expect("valid");
+        let draft = case_input()
+            .validate(date(2026, 6, 1), &default_application_kinds())
+            .expect("valid");
         assert_eq!(draft.case_number, "NE24P00123");
         assert_eq!(draft.application_type, "child-arrangements");
     }
@@ -805,7 +866,9 @@ mod tests {
             issued_on: "2026-03-09".into(),
             ..case_input()
         };
-        let Err(DomainError::Invalid(errors)) = bad.validate(date(2026, 6, 1)) else {
+        let Err(DomainError::Invalid(errors)) =
+            bad.validate(date(2026, 6, 1), &default_application_kinds())
+        else {
             panic!("expected invalid");
         };
         assert!(
@@ -825,7 +888,11 @@ mod tests {
             issued_on: String::new(),
             ..case_input()
         };
-        assert!(future.validate(date(2026, 6, 1)).is_err());
+        assert!(
+            future
+                .validate(date(2026, 6, 1), &default_application_kinds())
+                .is_err()
+        );
     }
 
     #[test]
@@ -990,7 +1057,7 @@ impl Case {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Application {
     pub id: i64,
-    pub kind: &'static ApplicationKind,
+    pub kind: ApplicationKind,
     pub received_on: Date,
     pub issued_on: Option<Date>,
     pub lead: bool,
@@ -1425,7 +1492,7 @@ pub fn twenty_six_weeks_from(record: &CaseRecord) -> Option<Date> {
     let statutory = record
         .applications
         .iter()
-        .any(|a| matches!(a.kind.code, "care" | "supervision"));
+        .any(|a| matches!(a.kind.code.as_str(), "care" | "supervision"));
     record.case.issued_on.filter(|_| statutory)
 }
 
@@ -1655,7 +1722,9 @@ mod clock_tests {
             },
             applications: vec![Application {
                 id: 1,
-                kind: application_kind(kind).expect("kind"),
+                kind: application_kind(&default_application_kinds(), kind)
+                    .expect("kind")
+                    .clone(),
                 received_on: date(2026, 3, 2),
                 issued_on: issued,
                 lead: true,
@@ -2563,7 +2632,7 @@ pub(crate) mod work_tests {
             local_authority_id: None,
             team_id: Some(1),
         }
-        .validate(date(2026, 6, 1))
+        .validate(date(2026, 6, 1), &default_application_kinds())
         .expect("valid");
         let work = pathway_work(&draft, &calendar, &Default::default()).expect("work");
         assert_eq!(
@@ -2679,7 +2748,7 @@ pub struct ApplicationInput {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApplicationDraft {
-    pub kind: &'static ApplicationKind,
+    pub kind: ApplicationKind,
     pub received_on: Date,
     pub issued_on: Option<Date>,
     pub harm_alleged: bool,
@@ -2689,10 +2758,16 @@ impl ApplicationInput {
     /// The same rules as the case's first application: a type of the case's
     /// law, received not in the future and not before the case, issued on
     /// or before it was received.
-    pub fn validate(&self, case: &Case, today: Date) -> Result<ApplicationDraft, DomainError> {
+    pub fn validate(
+        &self,
+        case: &Case,
+        today: Date,
+        kinds: &[ApplicationKind],
+    ) -> Result<ApplicationDraft, DomainError> {
         let mut errors = ValidationErrors::new();
         let (kind, received, issued) = application_facts(
             &mut errors,
+            kinds,
             &self.application_type,
             Some(case.law_type),
             &self.received_on,
@@ -2710,7 +2785,7 @@ impl ApplicationInput {
         match (kind, received, issued) {
             (Some(kind), Some(received_on), Some(issued_on)) if errors.is_empty() => {
                 Ok(ApplicationDraft {
-                    kind,
+                    kind: kind.clone(),
                     received_on,
                     issued_on,
                     harm_alleged: self.harm_alleged,
@@ -2894,7 +2969,9 @@ mod past_tests {
             received_on: "2026-03-01".into(),
             ..Default::default()
         };
-        let Err(DomainError::Invalid(errors)) = further.validate(&case, date(2026, 6, 1)) else {
+        let Err(DomainError::Invalid(errors)) =
+            further.validate(&case, date(2026, 6, 1), &default_application_kinds())
+        else {
             panic!("public law type on a private case, received before the case");
         };
         assert!(errors.for_field("application_type").is_some());

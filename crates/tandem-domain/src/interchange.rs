@@ -299,7 +299,7 @@ impl fmt::Display for CaseKey {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseLine {
     pub case: Case,
-    pub application_type: &'static ApplicationKind,
+    pub application_type: ApplicationKind,
     pub harm_alleged: bool,
     pub local_authority_code: Option<String>,
     pub team_code: String,
@@ -677,13 +677,16 @@ mod tests {
             closed_on: None,
             version: 3,
         };
-        let kind = application_kind("child-arrangements").expect("kind");
+        let kinds = crate::casework::default_application_kinds();
+        let kind = application_kind(&kinds, "child-arrangements")
+            .expect("kind")
+            .clone();
         vec![
             Record::Case(
                 key(),
                 Box::new(CaseLine {
                     case,
-                    application_type: kind,
+                    application_type: kind.clone(),
                     harm_alleged: true,
                     local_authority_code: None,
                     team_code: "A1-PRL1".into(),

@@ -117,10 +117,24 @@ pub(crate) fn child_from(row: &Row) -> Result<Child, StoreError> {
     })
 }
 
+/// Applications with their type's name and law, as [`application_from`] reads them.
+pub(crate) const APPLICATION_SELECT: &str = "SELECT x.*, t.label AS kind_label, t.law_type AS kind_law_type \
+     FROM applications x JOIN application_types t ON t.code = x.kind";
+
+/// An application type whose code is in `column`, with its `kind_label` and
+/// `kind_law_type`.
+pub(crate) fn kind_from(row: &Row, column: &str) -> Result<ApplicationKind, StoreError> {
+    Ok(ApplicationKind {
+        code: row.text(column)?,
+        label: row.text("kind_label")?,
+        law_type: decode("kind_law_type", LawType::parse(&row.text("kind_law_type")?))?,
+    })
+}
+
 pub(crate) fn application_from(row: &Row) -> Result<Application, StoreError> {
     Ok(Application {
         id: row.i64("id")?,
-        kind: decode("kind", application_kind(&row.text("kind")?))?,
+        kind: kind_from(row, "kind")?,
         received_on: row.date("received_on")?,
         issued_on: row.opt_date("issued_on")?,
         lead: row.bool("lead")?,
@@ -425,7 +439,7 @@ pub(crate) async fn insert_case(
          VALUES ($1, $2, $3, $4, $5, $6)",
         &[
             id.0.into(),
-            draft.application_type.into(),
+            (&draft.application_type).into(),
             draft.received_on.into(),
             draft.issued_on.into(),
             true.into(),
@@ -452,9 +466,7 @@ pub(crate) async fn record(tx: &mut dyn Tx, id: CaseId) -> Result<Option<CaseRec
     };
     let applications = fetch_as(
         tx,
-        "SELECT id, kind, received_on, issued_on, lead, harm_alleged \
-         FROM applications \
-         WHERE case_id = $1 ORDER BY id",
+        &format!("{APPLICATION_SELECT} WHERE x.case_id = $1 ORDER BY x.id"),
         &[id.0.into()],
         application_from,
     )
@@ -1384,4 +1396,15 @@ pub(crate) async fn add_party(
     );
     add_event(tx, case, stamp, "party-added", None, None, Some(&what)).await?;
     audit_case(tx, stamp, case, "update", Some("party added".into())).await
+}
+
+/// The organisation's application types, by name.
+pub(crate) async fn application_kinds(tx: &mut dyn Tx) -> Result<Vec<ApplicationKind>, StoreError> {
+    fetch_as(
+        tx,
+        "SELECT code, label AS kind_label, law_type AS kind_law_type FROM application_types ORDER BY LOWER(label), id",
+        &[],
+        |r| kind_from(r, "code"),
+    )
+    .await
 }

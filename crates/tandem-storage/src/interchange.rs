@@ -6,9 +6,9 @@
 use crate::audit;
 use crate::backend::Tx;
 use crate::casework::{
-    self, CASE_COLUMNS, WORK_COLUMNS, add_event, allocation_from, application_from, audit_case,
-    case_by_id, case_from, child_from, decode, event_from, fetch_as, hearing_from, party_from,
-    work_from,
+    self, APPLICATION_SELECT, CASE_COLUMNS, WORK_COLUMNS, add_event, allocation_from,
+    application_from, audit_case, case_by_id, case_from, child_from, event_from, fetch_as,
+    hearing_from, kind_from, party_from, work_from,
 };
 use crate::child_experience;
 use crate::error::StoreError;
@@ -88,10 +88,11 @@ async fn export_rows(
             (
                 format!(
                     "SELECT {}, co.code AS court_code, t.code AS team_code, la.code AS local_authority_code, \
-                     a.kind AS application_type, a.harm_alleged \
+                     a.kind AS application_type, a.harm_alleged, k.label AS kind_label, k.law_type AS kind_law_type \
                      FROM cases c JOIN courts co ON co.id = c.court_id JOIN teams t ON t.id = c.team_id \
                      LEFT JOIN local_authorities la ON la.id = c.local_authority_id \
                      LEFT JOIN applications a ON a.case_id = c.id AND a.lead \
+                     LEFT JOIN application_types k ON k.code = a.kind \
                      WHERE c.id IN ({case_ids}) ORDER BY c.id",
                     columns.join(", ")
                 ),
@@ -100,10 +101,7 @@ async fn export_rows(
                         key_of(r)?,
                         Box::new(CaseLine {
                             case: case_from(r)?,
-                            application_type: decode(
-                                "application_type",
-                                application_kind(&r.text("application_type")?),
-                            )?,
+                            application_type: kind_from(r, "application_type")?,
                             harm_alleged: r.bool("harm_alleged")?,
                             local_authority_code: r.opt_text("local_authority_code")?,
                             team_code: r.text("team_code")?,
@@ -126,7 +124,9 @@ async fn export_rows(
         ),
         Table::Applications => (
             format!(
-                "SELECT x.*, {key} FROM applications x {joins} WHERE x.case_id IN ({case_ids}) ORDER BY c.id, x.id"
+                "SELECT x.*, k.label AS kind_label, k.law_type AS kind_law_type, {key} \
+                 FROM applications x JOIN application_types k ON k.code = x.kind {joins} \
+                 WHERE x.case_id IN ({case_ids}) ORDER BY c.id, x.id"
             ),
             |r| Ok(Record::Application(key_of(r)?, application_from(r)?)),
         ),
@@ -250,6 +250,8 @@ struct Importer<'a> {
     refused_cases: HashMap<CaseKey, u64>,
     /// Cases this import touched, and whether it created them.
     touched: BTreeMap<CaseId, bool>,
+    /// The organisation's application types.
+    kinds: Vec<ApplicationKind>,
 }
 
 impl Importer<'_> {
@@ -360,7 +362,7 @@ impl Importer<'_> {
         if let Err(message) = harm {
             problems.push(row.problem("harm_alleged", message));
         }
-        let draft = match input.validate(self.today) {
+        let draft = match input.validate(self.today, &self.kinds) {
             // An unknown code was reported above, against its own column.
             Err(DomainError::Invalid(errors)) => {
                 let reported = |column: &str| {
@@ -506,7 +508,7 @@ impl Importer<'_> {
             issued_on: row.get("issued_on").to_owned(),
             harm_alleged: harm,
         }
-        .validate(&case, self.today)
+        .validate(&case, self.today, &self.kinds)
         .map_err(|e| Refused::Row(row.problems(&e)))?;
         if lead {
             // The lead application comes with its case (from the cases
@@ -514,7 +516,7 @@ impl Importer<'_> {
             let rows = self
                 .tx
                 .fetch_all(
-                    "SELECT * FROM applications WHERE case_id = $1 AND lead",
+                    &format!("{APPLICATION_SELECT} WHERE x.case_id = $1 AND x.lead"),
                     &[case.id.0.into()],
                 )
                 .await?;
@@ -542,7 +544,7 @@ impl Importer<'_> {
                  VALUES ($1, $2, $3, $4, $5, $6)",
                 &[
                     case.id.0.into(),
-                    draft.kind.code.into(),
+                    (&draft.kind.code).into(),
                     draft.received_on.into(),
                     draft.issued_on.into(),
                     false.into(),
@@ -827,7 +829,9 @@ impl Store {
             .into());
         }
         let mut tx = self.write().await?;
+        let kinds = casework::application_kinds(tx.as_mut()).await?;
         let mut importer = Importer {
+            kinds,
             tx: tx.as_mut(),
             today,
             stamp,

@@ -15,6 +15,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod application_types;
 mod audit;
 mod backend;
 mod case_notes;

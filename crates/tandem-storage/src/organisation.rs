@@ -594,6 +594,7 @@ pub struct OrganisationSummary {
     pub offices: i64,
     pub courts: i64,
     pub local_authorities: i64,
+    pub application_types: i64,
     pub staff_in_post: i64,
 }
 
@@ -610,6 +611,7 @@ pub(crate) async fn summary(
                (SELECT COUNT(*) FROM offices) AS offices, \
                (SELECT COUNT(*) FROM courts) AS courts, \
                (SELECT COUNT(*) FROM local_authorities) AS local_authorities, \
+               (SELECT COUNT(*) FROM application_types) AS application_types, \
                (SELECT COUNT(*) FROM staff WHERE start_date <= $1 \
                   AND (end_date IS NULL OR end_date >= $1)) AS staff_in_post",
             &[today.into()],
@@ -625,6 +627,7 @@ pub(crate) async fn summary(
         offices: row.i64("offices")?,
         courts: row.i64("courts")?,
         local_authorities: row.i64("local_authorities")?,
+        application_types: row.i64("application_types")?,
         staff_in_post: row.i64("staff_in_post")?,
     })
 }

@@ -1114,3 +1114,12 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// The organisation's application types, for validating and showing cases.
+    pub async fn application_kinds(
+        &self,
+    ) -> Result<Vec<tandem_domain::casework::ApplicationKind>, StoreError> {
+        casework::application_kinds(self.read().await?.as_mut()).await
+    }
+}

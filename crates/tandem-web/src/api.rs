@@ -48,6 +48,7 @@ pub fn routes() -> Router<AppState> {
     let router = resource::<Office>(router, true);
     let router = resource::<Team>(router, true);
     let router = resource::<Court>(router, true);
+    let router = resource::<tandem_domain::casework::ApplicationType>(router, true);
     let router = resource::<LocalAuthority>(router, true);
     resource::<StaffMember>(router, false)
         .route("/staff", get(list_staff).post(create::<StaffMember>))
@@ -1132,6 +1133,8 @@ pub fn openapi_document() -> OpenApi {
     let (paths, components) = describe::<Office>(paths, components);
     let (paths, components) = describe::<Team>(paths, components);
     let (paths, components) = describe::<Court>(paths, components);
+    let (paths, components) =
+        describe::<tandem_domain::casework::ApplicationType>(paths, components);
     let (paths, components) = describe::<LocalAuthority>(paths, components);
     let (paths, components) = describe::<StaffMember>(paths, components);
     OpenApiBuilder::new()

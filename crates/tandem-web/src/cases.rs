@@ -302,6 +302,7 @@ impl NewCaseForm {
     fn validate(
         &self,
         today: jiff::civil::Date,
+        kinds: &[ApplicationKind],
     ) -> Result<(CaseDraft, ChildDraft, Option<PartyDraft>), ValidationErrors> {
         let mut errors = ValidationErrors::new();
         let case = CaseInput {
@@ -319,7 +320,7 @@ impl NewCaseForm {
             local_authority_id: reference(&self.local_authority_id),
             team_id: reference(&self.team_id),
         }
-        .validate(today);
+        .validate(today, kinds);
         let received = tandem_domain::text::date(
             &joined(
                 &self.received_day,
@@ -384,7 +385,7 @@ struct NewCasePage {
     authorities: Vec<(i64, String)>,
     teams: Vec<(i64, String)>,
     law_types: Vec<(&'static str, &'static str)>,
-    application_types: Vec<(&'static str, &'static str)>,
+    application_types: Vec<(String, String)>,
     sexes: Vec<(&'static str, &'static str)>,
     ethnicities: Vec<(&'static str, &'static str)>,
     answers: Vec<(&'static str, &'static str)>,
@@ -460,8 +461,11 @@ async fn new_case_page(
         authorities: authorities.into_iter().map(|a| (a.id.0, a.name)).collect(),
         teams,
         law_types: choices::<LawType>(),
-        application_types: APPLICATION_KINDS
-            .iter()
+        application_types: state
+            .store
+            .application_kinds()
+            .await?
+            .into_iter()
             .map(|k| (k.code, k.label))
             .collect(),
         sexes: choices::<Sex>(),
@@ -490,7 +494,8 @@ async fn create(
 ) -> Result<Response, PageError> {
     let guard = Guard::new(&state, &principal, &meta);
     guard.kind(Action::Create, RecordKind::Case).await?;
-    let (case, child, party) = match form.validate(state.clock.today()) {
+    let kinds = state.store.application_kinds().await?;
+    let (case, child, party) = match form.validate(state.clock.today(), &kinds) {
         Ok(valid) => valid,
         Err(errors) => {
             let page = new_case_page(&state, &principal, form, Some(&errors)).await?;

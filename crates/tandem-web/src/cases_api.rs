@@ -390,7 +390,7 @@ async fn create(
         local_authority_id: body.local_authority_id,
         team_id: Some(body.team_id),
     }
-    .validate(state.clock.today());
+    .validate(state.clock.today(), &state.store.application_kinds().await?);
     if let Err(DomainError::Invalid(e)) = &case {
         indexed(e, "case", &mut errors);
     }

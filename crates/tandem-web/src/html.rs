@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
     let router = admin::<Office>(router, true);
     let router = admin::<Team>(router, true);
     let router = admin::<Court>(router, true);
+    let router = admin::<tandem_domain::casework::ApplicationType>(router, true);
     let router = admin::<LocalAuthority>(router, true);
     admin::<StaffMember>(router, false)
 }
@@ -406,6 +407,7 @@ async fn admin_index(
             section::<Office>(s.offices),
             section::<Court>(s.courts),
             section::<LocalAuthority>(s.local_authorities),
+            section::<tandem_domain::casework::ApplicationType>(s.application_types),
         ]);
     }
     let staff_scope = access::list_scope(actor, Action::View, RecordKind::StaffMember);

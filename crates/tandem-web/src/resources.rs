@@ -5,6 +5,9 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tandem_domain::access::{AccessScope, RecordKind};
+use tandem_domain::casework::{
+    ApplicationType, ApplicationTypeDraft, ApplicationTypeInput, LawType,
+};
 use tandem_domain::organisation::*;
 use tandem_domain::{DomainError, ValidationErrors};
 use tandem_storage::{Editable, StaffFilter, Store, StoreError};
@@ -820,6 +823,113 @@ impl Resource for Court {
     }
 }
 
+// ------------------------------------------------------------ application types
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApplicationTypeForm {
+    code: String,
+    label: String,
+    law_type: String,
+    version: String,
+}
+
+/// An application type's values.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationTypeBody {
+    /// Lower case with hyphens, e.g. `child-arrangements`; fixed once cases use it.
+    code: String,
+    label: String,
+    /// `private`, `public` or `adoption`; fixed once cases use it.
+    law_type: String,
+    /// Required when updating: the version you read.
+    version: Option<i64>,
+}
+
+/// A type of application the service works on.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationTypeView {
+    id: i64,
+    code: String,
+    label: String,
+    law_type: &'static str,
+    version: i64,
+}
+
+impl Resource for ApplicationType {
+    const SLUG: &'static str = "application-types";
+    const PLURAL: &'static str = "Application types";
+    const DESCRIPTION: &'static str = "The types of application the service works on, each under one law type, offered when a case is opened.";
+    type Form = ApplicationTypeForm;
+    type Body = ApplicationTypeBody;
+    type View = ApplicationTypeView;
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn title(&self) -> String {
+        self.label.clone()
+    }
+    fn form_of(&self) -> ApplicationTypeForm {
+        ApplicationTypeForm {
+            code: self.code.clone(),
+            label: self.label.clone(),
+            law_type: self.law_type.slug().to_owned(),
+            version: self.version.to_string(),
+        }
+    }
+    fn validate_form(f: &ApplicationTypeForm) -> Result<ApplicationTypeDraft, DomainError> {
+        ApplicationTypeInput {
+            code: f.code.clone(),
+            label: f.label.clone(),
+            law_type: f.law_type.clone(),
+        }
+        .validate()
+    }
+    fn fields(f: &ApplicationTypeForm, _: &Lookups) -> Vec<Field> {
+        vec![
+            Field::code("code", "Code", &f.code)
+                .hint("Lower case letters, digits and hyphens, for example child-arrangements"),
+            Field::text("label", "Name", &f.label),
+            Field::select(
+                "law_type",
+                "Law type",
+                &f.law_type,
+                "Choose a law type",
+                slug_choices::<LawType>(),
+            ),
+        ]
+    }
+    fn headers() -> &'static [&'static str] {
+        &["Name", "Code", "Law type"]
+    }
+    fn cells(&self, _: &Lookups) -> Vec<String> {
+        vec![
+            self.label.clone(),
+            self.code.clone(),
+            self.law_type.label().to_owned(),
+        ]
+    }
+    fn validate_body(b: &ApplicationTypeBody) -> Result<ApplicationTypeDraft, DomainError> {
+        ApplicationTypeInput {
+            code: b.code.clone(),
+            label: b.label.clone(),
+            law_type: b.law_type.clone(),
+        }
+        .validate()
+    }
+    fn view(&self) -> ApplicationTypeView {
+        ApplicationTypeView {
+            id: self.id,
+            code: self.code.clone(),
+            label: self.label.clone(),
+            law_type: self.law_type.slug(),
+            version: self.version,
+        }
+    }
+}
+
 // ------------------------------------------------------------ local authorities
 
 #[derive(Debug, Default, Deserialize)]
@@ -1199,6 +1309,6 @@ macro_rules! has_version {
     };
 }
 has_version!(
-    forms: RegionForm, ServiceAreaForm, OfficeForm, TeamForm, CourtForm, LocalAuthorityForm, StaffForm;
-    bodies: RegionBody, ServiceAreaBody, OfficeBody, TeamBody, CourtBody, LocalAuthorityBody, StaffBody
+    forms: RegionForm, ServiceAreaForm, OfficeForm, TeamForm, CourtForm, LocalAuthorityForm, StaffForm, ApplicationTypeForm;
+    bodies: RegionBody, ServiceAreaBody, OfficeBody, TeamBody, CourtBody, LocalAuthorityBody, StaffBody, ApplicationTypeBody
 );

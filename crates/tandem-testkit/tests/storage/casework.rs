@@ -19,7 +19,7 @@ pub(crate) fn draft(number: &str, court: i64, team: i64) -> CaseDraft {
         local_authority_id: None,
         team_id: Some(team),
     }
-    .validate(date(2026, 6, 1))
+    .validate(date(2026, 6, 1), &default_application_kinds())
     .expect("valid case")
 }
 
@@ -1134,4 +1134,124 @@ mod append_only_notes {
     }
 
     tandem_testkit::on_both_backends!(with_sql: case_notes_cannot_be_rewritten);
+}
+
+async fn application_types_are_the_organisations_own(store: Store) {
+    let f = fixture(&store).await;
+    let ncl = court(&store, f.area.id.0, "NCL").await;
+    assert_eq!(
+        store.application_kinds().await.expect("kinds").len(),
+        DEFAULT_APPLICATION_KINDS.len(),
+        "seeded with the defaults"
+    );
+    let relocation: ApplicationType = store
+        .create(
+            &ApplicationTypeInput {
+                code: "Relocation".into(),
+                label: "Relocation (leave to remove)".into(),
+                law_type: "private".into(),
+            }
+            .validate()
+            .expect("valid"),
+            &stamp(),
+        )
+        .await
+        .expect("created");
+    assert_eq!(relocation.code, "relocation", "codes are lower case");
+    let kinds = store.application_kinds().await.expect("kinds");
+    let input = CaseInput {
+        application_type: "relocation".into(),
+        ..Default::default()
+    };
+    let mut draft = draft("NE26P090", ncl.id.0, f.team.id.0);
+    draft.application_type = input.application_type.clone();
+    assert!(
+        CaseInput {
+            case_number: "NE26P091".into(),
+            court_id: Some(ncl.id.0),
+            law_type: "private".into(),
+            received_on: "2026-03-02".into(),
+            team_id: Some(f.team.id.0),
+            ..input
+        }
+        .validate(date(2026, 6, 1), &kinds)
+        .is_ok(),
+        "a new type is offered at once"
+    );
+    let id = store
+        .open_case(&draft, &[child("Ava")], &[], &[], &stamp())
+        .await
+        .expect("open");
+    let record = store.case(id).await.expect("read").expect("case");
+    assert_eq!(
+        record.applications[0].kind.label,
+        "Relocation (leave to remove)"
+    );
+
+    let in_use = store
+        .delete::<ApplicationType>(relocation.id, relocation.version, &stamp())
+        .await;
+    assert!(
+        matches!(in_use, Err(StoreError::Domain(DomainError::InUse { .. }))),
+        "{in_use:?}"
+    );
+    let renamed = store
+        .update::<ApplicationType>(
+            relocation.id,
+            relocation.version,
+            &ApplicationTypeDraft {
+                code: "moving-away".into(),
+                ..ApplicationTypeInput {
+                    code: "relocation".into(),
+                    label: "Relocation".into(),
+                    law_type: "private".into(),
+                }
+                .validate()
+                .expect("valid")
+            },
+            &stamp(),
+        )
+        .await;
+    assert!(
+        matches!(&renamed, Err(StoreError::Domain(DomainError::Invalid(e))) if e.for_field("code").is_some()),
+        "{renamed:?}"
+    );
+    let relabelled = store
+        .update::<ApplicationType>(
+            relocation.id,
+            relocation.version,
+            &ApplicationTypeInput {
+                code: "relocation".into(),
+                label: "Relocation abroad".into(),
+                law_type: "private".into(),
+            }
+            .validate()
+            .expect("valid"),
+            &stamp(),
+        )
+        .await
+        .expect("a new name is fine");
+    assert_eq!(relabelled.label, "Relocation abroad");
+    let unused: ApplicationType = store
+        .create(
+            &ApplicationTypeInput {
+                code: "declaration".into(),
+                label: "Declaration of parentage".into(),
+                law_type: "private".into(),
+            }
+            .validate()
+            .expect("valid"),
+            &stamp(),
+        )
+        .await
+        .expect("created");
+    store
+        .delete::<ApplicationType>(unused.id, unused.version, &stamp())
+        .await
+        .expect("an unused type can go");
+}
+
+mod application_types {
+    use super::*;
+    tandem_testkit::on_both_backends!(application_types_are_the_organisations_own);
 }

@@ -175,7 +175,9 @@ async fn casework(store: &Store, org: &Org) {
         .map(|la| la.id.0);
     let public = store
         .open_case(
-            &public.validate(TODAY).expect("valid"),
+            &public
+                .validate(TODAY, &tandem_domain::casework::default_application_kinds())
+                .expect("valid"),
             &[child("Cy")],
             &[],
             &[],

@@ -557,7 +557,74 @@ async fn practice_settings_change_clocks_and_oversight(store: Store) {
     assert_eq!(by_fca.status, StatusCode::FORBIDDEN);
 }
 
+async fn administrators_keep_the_application_types(store: Store) {
+    let w = world(store).await;
+    let app = &w.app;
+    let created = app
+        .api(
+            &w.admin,
+            Method::POST,
+            "/api/v1/application-types",
+            Some(json!({"code": "relocation", "label": "Relocation (leave to remove)", "law_type": "private"})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let bad = app
+        .api(
+            &w.admin,
+            Method::POST,
+            "/api/v1/application-types",
+            Some(json!({"code": "no spaces", "label": "", "law_type": "civil"})),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        bad.json()["error"]["fields"].as_array().map(Vec::len),
+        Some(3)
+    );
+    let admin = app.sign_in("admin").await;
+    let list = app.get_as(&admin, "/admin/application-types").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body.contains("Relocation (leave to remove)")
+            && list.body.contains("Care order (s31)")
+    );
+    let fca = app.sign_in("fca").await;
+    let form = app.get_as(&fca, "/cases/new").await.body;
+    assert!(
+        form.contains("value=\"relocation\""),
+        "offered when a case is opened"
+    );
+    let mut body = case_body("NE26P400", w.court, w.team);
+    body["application_type"] = json!("relocation");
+    let opened = app
+        .api(&w.fca, Method::POST, "/api/v1/cases", Some(body))
+        .await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.body);
+    assert_eq!(opened.json()["applications"], json!(["relocation"]));
+    let id = created.json()["id"].as_i64().expect("id");
+    let gone = app
+        .api(
+            &w.admin,
+            Method::DELETE,
+            &format!("/api/v1/application-types/{id}?version=1"),
+            None,
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::CONFLICT, "in use: {}", gone.body);
+    let by_fca = app
+        .api(
+            &w.fca,
+            Method::POST,
+            "/api/v1/application-types",
+            Some(json!({"code": "x", "label": "X", "law_type": "private"})),
+        )
+        .await;
+    assert_eq!(by_fca.status, StatusCode::FORBIDDEN);
+}
+
 tandem_testkit::on_both_backends!(
+    administrators_keep_the_application_types,
     practice_settings_change_clocks_and_oversight,
     the_childs_experience_and_outcome_are_recorded,
     risk_notes_and_oversight_are_recorded,
