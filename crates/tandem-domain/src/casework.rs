@@ -1084,11 +1084,31 @@ impl Child {
 pub struct Party {
     pub id: i64,
     pub details: PartyDraft,
+    /// How they are related to particular children, where that is not
+    /// simply `details.relationship` (a stepfather to one, father to another).
+    pub relationships: Vec<ChildRelationship>,
+}
+
+/// An adult party's relationship to one child of the case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildRelationship {
+    pub child_id: i64,
+    pub relationship: String,
 }
 
 impl Party {
     pub fn full_name(&self) -> String {
         format!("{} {}", self.details.given_name, self.details.family_name)
+    }
+
+    /// Their relationship to child `child`: its own, or the general one.
+    pub fn relationship_to(&self, child: i64) -> &str {
+        self.relationships
+            .iter()
+            .find(|r| r.child_id == child)
+            .map_or(self.details.relationship.as_str(), |r| {
+                r.relationship.as_str()
+            })
     }
 
     /// The address as `viewer_may_see` allows: a confidential one is
@@ -1156,6 +1176,7 @@ mod record_tests {
                 postcode: Some("NE1 4XB".into()),
                 address_confidential: confidential,
             },
+            relationships: Vec::new(),
         }
     }
 
@@ -1542,6 +1563,7 @@ pub fn event_label(kind: &str) -> &str {
         "child-added" => "Child added",
         "party-added" => "Party added",
         "risk" => "Risk recorded",
+        "relationship" => "Relationship to a child recorded",
         "check-response" => "Check response recorded",
         "imported" => "Imported",
         other => other,
@@ -2081,6 +2103,35 @@ impl HearingInput {
 pub(crate) fn refuse_if_closed(case: &Case, field: &str, errors: &mut ValidationErrors) {
     if case.is_closed() {
         errors.add(field, "The case is closed: re-open it to record this");
+    }
+}
+
+/// Checks a party's relationship to one child: both in the case, the case
+/// open, the relationship named.
+pub fn check_relationship(
+    record: &CaseRecord,
+    party: i64,
+    child: i64,
+    relationship: &str,
+) -> Result<ChildRelationship, DomainError> {
+    if !record.parties.iter().any(|p| p.id == party) {
+        return Err(DomainError::NotFound { kind: "party" });
+    }
+    let mut errors = ValidationErrors::new();
+    refuse_if_closed(&record.case, "relationship", &mut errors);
+    if !record.children.iter().any(|c| c.id == child) {
+        errors.add("child_id", "Choose one of the case's children");
+    }
+    let relationship = errors.check(
+        "relationship",
+        text::name(relationship, "relationship to the child", 60),
+    );
+    match relationship {
+        Some(relationship) if errors.is_empty() => Ok(ChildRelationship {
+            child_id: child,
+            relationship,
+        }),
+        _ => Err(DomainError::Invalid(errors)),
     }
 }
 

@@ -657,6 +657,7 @@ mod tests {
                     postcode: Some("NE1 4XB".into()),
                     address_confidential: confidential,
                 },
+                relationships: Vec::new(),
             },
         )
     }

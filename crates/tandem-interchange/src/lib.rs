@@ -203,6 +203,7 @@ mod tests {
                 }
                 .validate()
                 .expect("valid"),
+                relationships: Vec::new(),
             },
         )
     }

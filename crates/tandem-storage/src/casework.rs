@@ -190,6 +190,7 @@ pub(crate) fn party_from(row: &Row) -> Result<Party, StoreError> {
             postcode: row.opt_text("postcode")?,
             address_confidential: row.bool("address_confidential")?,
         },
+        relationships: Vec::new(),
     })
 }
 
@@ -472,13 +473,34 @@ pub(crate) async fn record(tx: &mut dyn Tx, id: CaseId) -> Result<Option<CaseRec
     )
     .await?;
     let children = children_of(tx, id).await?;
-    let parties = fetch_as(
+    let mut parties = fetch_as(
         tx,
         "SELECT * FROM parties WHERE case_id = $1 ORDER BY id",
         &[id.0.into()],
         party_from,
     )
     .await?;
+    let relationships = fetch_as(
+        tx,
+        "SELECT r.party_id, r.child_id, r.relationship FROM party_relationships r \
+         JOIN parties p ON p.id = r.party_id WHERE p.case_id = $1 ORDER BY r.child_id",
+        &[id.0.into()],
+        |r| {
+            Ok((
+                r.i64("party_id")?,
+                ChildRelationship {
+                    child_id: r.i64("child_id")?,
+                    relationship: r.text("relationship")?,
+                },
+            ))
+        },
+    )
+    .await?;
+    for (party, relationship) in relationships {
+        if let Some(p) = parties.iter_mut().find(|p| p.id == party) {
+            p.relationships.push(relationship);
+        }
+    }
     let events = fetch_as(
         tx,
         "SELECT at, actor, kind, from_stage, to_stage, reason \
@@ -1405,6 +1427,55 @@ pub(crate) async fn application_kinds(tx: &mut dyn Tx) -> Result<Vec<Application
         "SELECT code, label AS kind_label, law_type AS kind_law_type FROM application_types ORDER BY LOWER(label), id",
         &[],
         |r| kind_from(r, "code"),
+    )
+    .await
+}
+
+/// Records (or replaces) a party's relationship to one child.
+pub(crate) async fn set_relationship(
+    tx: &mut dyn Tx,
+    case: CaseId,
+    party: i64,
+    child: i64,
+    relationship: &str,
+    stamp: &Stamp,
+) -> Result<(), StoreError> {
+    let record = record(tx, case)
+        .await?
+        .ok_or(StoreError::Domain(DomainError::NotFound { kind: "case" }))?;
+    let checked = check_relationship(&record, party, child, relationship)?;
+    tx.execute(
+        "DELETE FROM party_relationships WHERE party_id = $1 AND child_id = $2",
+        &[party.into(), child.into()],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO party_relationships (party_id, child_id, relationship) VALUES ($1, $2, $3)",
+        &[party.into(), child.into(), (&checked.relationship).into()],
+    )
+    .await?;
+    let name = |id: i64| {
+        record
+            .parties
+            .iter()
+            .find(|p| p.id == id)
+            .map(Party::full_name)
+            .unwrap_or_default()
+    };
+    let child_name = record
+        .children
+        .iter()
+        .find(|c| c.id == child)
+        .map(|c| c.full_name())
+        .unwrap_or_default();
+    let what = format!("{}: {} to {child_name}", name(party), checked.relationship);
+    add_event(tx, case, stamp, "relationship", None, None, Some(&what)).await?;
+    audit_case(
+        tx,
+        stamp,
+        case,
+        "update",
+        Some("relationship recorded".into()),
     )
     .await
 }

@@ -1123,3 +1123,20 @@ impl Store {
         casework::application_kinds(self.read().await?.as_mut()).await
     }
 }
+
+impl Store {
+    /// Records how a party is related to one child of the case.
+    pub async fn set_relationship(
+        &self,
+        case: tandem_domain::casework::CaseId,
+        party: i64,
+        child: i64,
+        relationship: &str,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        casework::set_relationship(tx.as_mut(), case, party, child, relationship, stamp).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -666,6 +666,17 @@ const CASE_OPS: &[CaseOp] = &[
         versioned: false,
     },
     CaseOp {
+        path: "/api/v1/cases/{id}/parties/{party}/relationships",
+        method: HttpMethod::Put,
+        id: "set_relationship",
+        summary: "Record (or replace) how an adult party is related to one child, where it differs from their relationship to the children as a whole",
+        params: &[("party", "The party's id")],
+        body: Some("RelationshipBody"),
+        ok: ("200", "Recorded; the case", "CaseView"),
+        broken: Some("Not a child of the case, no relationship given, or the case is closed"),
+        versioned: false,
+    },
+    CaseOp {
         path: "/api/v1/cases/{id}/children/{child}/experience",
         method: HttpMethod::Put,
         id: "set_child_experience",
@@ -817,6 +828,8 @@ fn describe_case_paths(
         );
     }
     let components = components
+        .schema_from::<crate::case_records_api::RelationshipBody>()
+        .schema_from::<crate::cases_api::RelationshipView>()
         .schema_from::<crate::case_records_api::ExperienceBody>()
         .schema_from::<crate::case_records_api::OutcomeBody>()
         .schema_from::<crate::cases_api::OutcomeView>()

@@ -30,6 +30,10 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/children", post(add_child))
         .route("/cases/{id}/parties", post(add_party))
         .route(
+            "/cases/{id}/parties/{party}/relationships",
+            put(set_relationship),
+        )
+        .route(
             "/cases/{id}/children/{child}/experience",
             put(set_experience),
         )
@@ -42,6 +46,15 @@ pub fn routes() -> Router<AppState> {
             "/cases/{id}/work/{item}/more-time/{request}/decision",
             post(decide_more_time),
         )
+}
+
+/// A party's relationship to one child of the case.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RelationshipBody {
+    child_id: i64,
+    /// e.g. `Stepfather`.
+    relationship: String,
 }
 
 /// A child's experience: every field replaces what is recorded.
@@ -226,6 +239,29 @@ async fn add_party(
         current_view(&state, &principal, CaseId(id)).await?,
     )
         .into_response())
+}
+
+async fn set_relationship(
+    State(state): State<AppState>,
+    ApiCaller(principal): ApiCaller,
+    meta: RequestMeta,
+    Path((id, party)): Path<(String, String)>,
+    ApiJson(body): ApiJson<RelationshipBody>,
+) -> Result<Json<CaseView>, ApiError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let (id, party) = ids(&id, &party)?;
+    let (_, grant) = case_for(&guard, id, Action::Update).await?;
+    state
+        .store
+        .set_relationship(
+            CaseId(id),
+            party,
+            body.child_id,
+            &body.relationship,
+            &guard.stamp(Some(grant)),
+        )
+        .await?;
+    current_view(&state, &principal, CaseId(id)).await
 }
 
 async fn set_experience(

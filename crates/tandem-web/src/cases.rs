@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/cases/{id}/children", post(add_child))
         .route("/cases/{id}/parties", post(add_party))
+        .route("/cases/{id}/relationships", post(set_relationship))
         .route(
             "/cases/{id}/break-glass",
             post(crate::html::break_glass_case),
@@ -610,6 +611,9 @@ struct CasePage {
     ethnicities: Vec<(&'static str, &'static str)>,
     answers: Vec<(&'static str, &'static str)>,
     roles: Vec<(&'static str, &'static str)>,
+    /// (id, name) of the case's parties and children, for relationships.
+    party_choices: Vec<(i64, String)>,
+    child_choices: Vec<(i64, String)>,
 }
 
 pub struct WorkView {
@@ -733,7 +737,24 @@ pub async fn case_page(
             .map(|p| PartyView {
                 name: p.full_name(),
                 role: p.details.role.label(),
-                relationship: p.details.relationship.clone(),
+                relationship: {
+                    let particular: Vec<String> = p
+                        .relationships
+                        .iter()
+                        .filter_map(|r| {
+                            let child = record.children.iter().find(|c| c.id == r.child_id)?;
+                            Some(format!(
+                                "{} to {}",
+                                r.relationship, child.details.given_name
+                            ))
+                        })
+                        .collect();
+                    if particular.is_empty() {
+                        p.details.relationship.clone()
+                    } else {
+                        format!("{} ({})", p.details.relationship, particular.join(", "))
+                    }
+                },
                 represented: p.details.represented,
                 address: p
                     .address_for(confidential_ok)
@@ -870,6 +891,16 @@ pub async fn case_page(
         ethnicities: choices::<Ethnicity>(),
         answers: choices::<YesNoNotKnown>(),
         roles: choices::<PartyRole>(),
+        party_choices: record
+            .parties
+            .iter()
+            .map(|p| (p.id, p.full_name()))
+            .collect(),
+        child_choices: record
+            .children
+            .iter()
+            .map(|c| (c.id, c.full_name()))
+            .collect(),
         may_see_access_log: {
             let mut log = target;
             log.kind = RecordKind::AccessLog;
@@ -1463,6 +1494,59 @@ async fn add_party(
         Err(e) => Err(e.into()),
     };
     let ids = FormIds::new("party", "party-", "party-role");
+    back_to_case(
+        &state,
+        &principal,
+        id,
+        CaseTab::Overview,
+        result,
+        &ids,
+        typed,
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct RelationshipForm {
+    party_id: String,
+    child_id: String,
+    relationship: String,
+}
+
+async fn set_relationship(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    TypedForm(form, typed): TypedForm<RelationshipForm>,
+) -> Result<Response, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let (id, _, grant) = for_update(&guard, &id).await?;
+    let ids = FormIds::new("relationship", "relationship-", "relationship-party-id");
+    let (Some(party), child) = (reference(&form.party_id), reference(&form.child_id)) else {
+        let refused = DomainError::invalid("party_id", "Choose the party");
+        return back_to_case(
+            &state,
+            &principal,
+            id,
+            CaseTab::Overview,
+            Err::<(), _>(refused.into()),
+            &ids,
+            typed,
+        )
+        .await;
+    };
+    let result = state
+        .store
+        .set_relationship(
+            CaseId(id),
+            party,
+            child.unwrap_or(0),
+            &form.relationship,
+            &guard.stamp(Some(grant)),
+        )
+        .await;
     back_to_case(
         &state,
         &principal,

@@ -172,6 +172,13 @@ pub struct ChildView {
     version: i64,
 }
 
+/// A party's relationship to one child.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RelationshipView {
+    child_id: i64,
+    relationship: String,
+}
+
 /// What the proceedings decided for a child.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OutcomeView {
@@ -188,7 +195,10 @@ pub struct PartyView {
     role: String,
     given_name: String,
     family_name: String,
+    /// To the children as a whole.
     relationship: String,
+    /// To particular children, where different.
+    relationships: Vec<RelationshipView>,
     represented: bool,
     /// "Confidential address" unless the caller may see it.
     address: Option<String>,
@@ -291,6 +301,14 @@ fn view(record: &CaseRecord, confidential_ok: bool) -> CaseView {
                 given_name: p.details.given_name.clone(),
                 family_name: p.details.family_name.clone(),
                 relationship: p.details.relationship.clone(),
+                relationships: p
+                    .relationships
+                    .iter()
+                    .map(|r| RelationshipView {
+                        child_id: r.child_id,
+                        relationship: r.relationship.clone(),
+                    })
+                    .collect(),
                 represented: p.details.represented,
                 address: p.address_for(confidential_ok),
                 address_confidential: p.details.address_confidential,

@@ -1088,6 +1088,26 @@ async fn the_childs_experience_risk_notes_and_more_time_are_kept(store: Store) {
         .expect("add party");
     let record = store.case(id).await.expect("read").expect("case");
     assert_eq!((record.children.len(), record.parties.len()), (2, 1));
+    let (morgan, cal) = (record.parties[0].id, record.children[1].id);
+    store
+        .set_relationship(id, morgan, cal, "Stepfather", &stamp())
+        .await
+        .expect("relationship");
+    store
+        .set_relationship(id, morgan, cal, "Step-parent", &stamp())
+        .await
+        .expect("replaced, not added");
+    assert!(
+        store
+            .set_relationship(id, morgan, 999_999, "Uncle", &stamp())
+            .await
+            .is_err(),
+        "not a child of this case"
+    );
+    let party = store.case(id).await.expect("read").expect("case").parties[0].clone();
+    assert_eq!(party.relationship_to(cal), "Step-parent");
+    assert_eq!(party.relationship_to(record.children[0].id), "Father");
+    assert_eq!(party.relationships.len(), 1);
 }
 
 mod child_risk_notes {

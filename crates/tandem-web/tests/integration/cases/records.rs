@@ -448,6 +448,50 @@ async fn more_time_children_and_parties_are_added(store: Store) {
     assert_eq!(seen.json()["children"].as_array().map(Vec::len), Some(2));
     let page = app.get_as(&a.oli, &format!("/cases/{id}")).await.body;
     assert!(!page.contains("Hidden Row") && page.contains("Gran Rivers"));
+
+    // Morgan is the father of Ava and the stepfather of Cal.
+    let view = seen.json();
+    let morgan = view["parties"][0]["id"].as_i64().expect("party");
+    let cal = view["children"][1]["id"].as_i64().expect("child");
+    let path = format!("/api/v1/cases/{id}/parties/{morgan}/relationships");
+    let nobody = app
+        .api(
+            &a.wes_token,
+            Method::PUT,
+            &path,
+            Some(json!({"child_id": 999_999, "relationship": "Stepfather"})),
+        )
+        .await;
+    assert_eq!(nobody.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(nobody.json()["error"]["fields"][0]["field"], "child_id");
+    let set = app
+        .form_as(
+            &a.wes,
+            &format!("/cases/{id}/relationships"),
+            &[
+                ("party_id", &morgan.to_string()),
+                ("child_id", &cal.to_string()),
+                ("relationship", "Stepfather"),
+            ],
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+    let view = app
+        .api(
+            &a.wes_token,
+            Method::GET,
+            &format!("/api/v1/cases/{id}"),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(view["parties"][0]["relationship"], "Father");
+    assert_eq!(
+        view["parties"][0]["relationships"],
+        json!([{"child_id": cal, "relationship": "Stepfather"}])
+    );
+    let page = app.get_as(&a.wes, &format!("/cases/{id}")).await.body;
+    assert!(page.contains("Father (Stepfather to Cal)"), "{page}");
 }
 
 async fn practice_settings_change_clocks_and_oversight(store: Store) {
