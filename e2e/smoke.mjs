@@ -134,6 +134,8 @@ const PAGES = [
     },
   },
   { path: '/children/yet-to-meet', name: 'yet-to-meet', as: 'supervisor' },
+  { path: '/measures', name: 'measures', as: 'board' },
+  { path: '/measures/private-law-time-to-final-order', name: 'measure', as: 'board' },
   { path: '/cases/new', name: 'case-new', as: 'fca' },
   {
     path: '/cases/new',

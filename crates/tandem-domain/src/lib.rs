@@ -20,6 +20,7 @@ pub mod choice;
 pub mod clocks;
 pub mod error;
 pub mod interchange;
+pub mod measures;
 pub mod organisation;
 pub mod password;
 pub mod practice_settings;

@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::cases_api::routes())
         .merge(crate::case_records_api::routes())
         .merge(crate::practice_settings::api_routes())
+        .merge(crate::measures::api_routes())
         .route("/openapi.json", get(openapi_json))
         .route("/tokens", axum::routing::post(issue_token))
         .route("/tokens/current", axum::routing::delete(revoke_token));
@@ -1141,6 +1142,21 @@ pub fn openapi_document() -> OpenApi {
             .build(),
     );
     let components = components.schema_from::<crate::practice_settings::PracticeSettingsBody>();
+    let paths = paths.path(
+        "/api/v1/measures",
+        PathItem::new(
+            HttpMethod::Get,
+            OperationBuilder::new()
+                .tag("Measures")
+                .operation_id(Some("list_measures"))
+                .summary(Some("The measure catalogue: each measure's id, name, unit, definition and exact formula"))
+                .response("200", json_response("The catalogue", Some("MeasureList")))
+                .response("401", error_response("No valid bearer token or session")),
+        ),
+    );
+    let components = components
+        .schema_from::<crate::measures::MeasureView>()
+        .schema_from::<crate::measures::MeasureList>();
     let (paths, components) = describe::<Region>(paths, components);
     let (paths, components) = describe::<ServiceArea>(paths, components);
     let (paths, components) = describe::<Office>(paths, components);

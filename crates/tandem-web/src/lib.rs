@@ -27,6 +27,7 @@ mod forms;
 mod guard;
 mod health;
 mod html;
+mod measures;
 mod practice_settings;
 mod resources;
 mod security;
@@ -99,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .merge(case_export::routes())
         .merge(allocation::routes())
         .merge(practice_settings::routes())
+        .merge(measures::routes())
         .nest("/api/v1", api::routes())
         .merge(health::routes())
         .merge(assets::routes())

@@ -11,6 +11,7 @@ const ORGANISATION_LISTS: &[&str] = &[
     "/admin/teams",
     "/admin/courts",
     "/admin/local-authorities",
+    "/admin/application-types",
 ];
 
 async fn every_page_renders_with_the_demo_organisation(store: Store) {
@@ -239,7 +240,40 @@ async fn missing_pages_are_friendly(store: Store) {
     assert_eq!(wrong_method.error_code(), "method_not_allowed");
 }
 
+async fn the_measure_catalogue_is_published(store: Store) {
+    let app = TestApp::new(store);
+    let board = app
+        .browser("board", &[(Role::BoardMember, "national")])
+        .await;
+    let list = app.get_as(&board, "/measures").await;
+    assert_eq!(list.status, StatusCode::OK);
+    for m in tandem_domain::measures::CATALOGUE {
+        assert!(
+            list.body.contains(&format!("href=\"/measures/{}\"", m.id)),
+            "{}",
+            m.id
+        );
+    }
+    let one = app.get_as(&board, "/measures/care-within-26-weeks").await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert!(one.body.contains("182 days"));
+    assert_eq!(
+        app.get_as(&board, "/measures/happiness").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let token = app.token("board").await;
+    let api = app
+        .api(&token, axum::http::Method::GET, "/api/v1/measures", None)
+        .await;
+    assert_eq!(api.status, StatusCode::OK);
+    assert_eq!(
+        api.json()["items"].as_array().map(Vec::len),
+        Some(tandem_domain::measures::CATALOGUE.len())
+    );
+}
+
 tandem_testkit::on_both_backends!(
+    the_measure_catalogue_is_published,
     every_page_renders_with_the_demo_organisation,
     forms_show_every_problem_and_keep_what_was_typed,
     a_form_saves_and_redirects,
