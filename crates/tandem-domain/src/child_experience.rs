@@ -109,16 +109,10 @@ impl ChildExperienceInput {
             "wishes_and_feelings",
             multiline(&self.wishes_and_feelings, "wishes and feelings"),
         );
-        let by = if self.told_outcome_by.trim().is_empty() {
-            Some(None)
-        } else {
-            errors
-                .check(
-                    "told_outcome_by",
-                    ToldOutcomeBy::parse(&self.told_outcome_by),
-                )
-                .map(Some)
-        };
+        let by = errors.check(
+            "told_outcome_by",
+            crate::choice::optional::<ToldOutcomeBy>(&self.told_outcome_by),
+        );
         let notes = errors.check(
             "told_outcome_notes",
             multiline(&self.told_outcome_notes, "notes on telling the child"),

@@ -26,6 +26,15 @@ pub trait Choice: Sized + Copy + 'static {
     }
 }
 
+/// A choice that may be left blank: blank is none, anything else must be known.
+pub fn optional<C: Choice>(value: &str) -> Result<Option<C>, String> {
+    if value.trim().is_empty() {
+        Ok(None)
+    } else {
+        C::parse(value).map(Some)
+    }
+}
+
 #[macro_export]
 #[doc(hidden)]
 macro_rules! choice_enum {

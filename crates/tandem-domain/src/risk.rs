@@ -3,7 +3,7 @@
 //! checks made before the first hearing.
 
 use crate::casework::{Case, multiline, refuse_if_closed};
-use crate::choice::Choice;
+use crate::choice::{Choice, optional};
 use crate::{DomainError, ValidationErrors, text};
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -109,15 +109,6 @@ pub struct RiskInput {
     pub source: String,
     pub conclusion: String,
     pub detail: String,
-}
-
-/// An optional choice: blank is none, anything else must be known.
-fn optional<C: Choice>(value: &str) -> Result<Option<C>, String> {
-    if value.trim().is_empty() {
-        Ok(None)
-    } else {
-        C::parse(value).map(Some)
-    }
 }
 
 impl RiskInput {

@@ -1,7 +1,7 @@
 //! Storing case notes, contacts and management oversight: append-only.
 
 use crate::backend::Tx;
-use crate::casework::{audit_case, decode, existing_case, fetch_as};
+use crate::casework::{audit_case, decode, existing_case, fetch_as, opt_choice};
 use crate::error::StoreError;
 use crate::row::Row;
 use tandem_domain::audit::Stamp;
@@ -23,10 +23,7 @@ fn note_from(r: &Row) -> Result<CaseNote, StoreError> {
             kind: decode("kind", NoteKind::parse(&r.text("kind")?))?,
             on: r.date("occurred_on")?,
             contact,
-            oversight: r
-                .opt_text("oversight_for")?
-                .map(|t| decode("oversight_for", OversightPoint::parse(&t)))
-                .transpose()?,
+            oversight: opt_choice(r, "oversight_for")?,
             work_item_id: r.opt_i64("work_item_id")?,
             body: r.text("body")?,
         },

@@ -12,7 +12,7 @@ use tandem_domain::access::AccessScope;
 use tandem_domain::audit::{Outcome, Stamp};
 use tandem_domain::casework::*;
 use tandem_domain::child_experience::{
-    ChildExperience, ChildOutcome, LivesWith, ToldOutcomeBy, parse_orders, ready_to_close,
+    ChildExperience, ChildOutcome, LivesWith, parse_orders, ready_to_close,
 };
 use tandem_domain::choice::Choice;
 use tandem_domain::clocks::Extension;
@@ -29,6 +29,13 @@ pub(crate) async fn fetch_as<T>(
     from: impl Fn(&Row) -> Result<T, StoreError>,
 ) -> Result<Vec<T>, StoreError> {
     tx.fetch_all(sql, params).await?.iter().map(from).collect()
+}
+
+/// A choice column that may be empty.
+pub(crate) fn opt_choice<C: Choice>(r: &Row, column: &str) -> Result<Option<C>, StoreError> {
+    r.opt_text(column)?
+        .map(|t| decode(column, C::parse(&t)))
+        .transpose()
 }
 
 pub(crate) fn decode<T>(column: &str, result: Result<T, String>) -> Result<T, StoreError> {
@@ -95,10 +102,7 @@ pub(crate) fn child_from(row: &Row) -> Result<Child, StoreError> {
         experience: ChildExperience {
             first_met_fca_on: row.opt_date("first_met_fca_on")?,
             wishes_and_feelings: row.opt_text("wishes_and_feelings")?,
-            told_outcome_by: row
-                .opt_text("told_outcome_by")?
-                .map(|t| decode("told_outcome_by", ToldOutcomeBy::parse(&t)))
-                .transpose()?,
+            told_outcome_by: opt_choice(row, "told_outcome_by")?,
             told_outcome_notes: row.opt_text("told_outcome_notes")?,
         },
         outcome: match row.opt_text("outcome_orders")? {

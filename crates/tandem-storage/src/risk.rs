@@ -2,7 +2,7 @@
 //! assessments, referrals, and checks with their responses.
 
 use crate::backend::Tx;
-use crate::casework::{add_event, audit_case, decode, existing_case, fetch_as};
+use crate::casework::{add_event, audit_case, decode, existing_case, fetch_as, opt_choice};
 use crate::error::StoreError;
 use crate::row::Row;
 use jiff::civil::Date;
@@ -12,17 +12,10 @@ use tandem_domain::casework::CaseId;
 use tandem_domain::choice::Choice;
 use tandem_domain::risk::*;
 
-/// An optional choice column.
-fn opt<C: Choice>(r: &Row, column: &str) -> Result<Option<C>, StoreError> {
-    r.opt_text(column)?
-        .map(|t| decode(column, C::parse(&t)))
-        .transpose()
-}
-
 fn risk_from(r: &Row) -> Result<RiskEntry, StoreError> {
     let response = match (
         r.opt_date("responded_on")?,
-        opt::<CheckResponse>(r, "response")?,
+        opt_choice::<CheckResponse>(r, "response")?,
     ) {
         (Some(on), Some(answer)) => Some((on, answer)),
         _ => None,
@@ -32,9 +25,9 @@ fn risk_from(r: &Row) -> Result<RiskEntry, StoreError> {
         details: RiskDraft {
             kind: decode("kind", RiskKind::parse(&r.text("kind")?))?,
             noted_on: r.date("noted_on")?,
-            indicator: opt(r, "indicator")?,
-            source: opt(r, "source")?,
-            conclusion: opt(r, "conclusion")?,
+            indicator: opt_choice(r, "indicator")?,
+            source: opt_choice(r, "source")?,
+            conclusion: opt_choice(r, "conclusion")?,
             detail: r.opt_text("detail")?,
         },
         response,

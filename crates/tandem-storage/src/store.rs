@@ -17,6 +17,19 @@ use tandem_domain::access::{
 use tandem_domain::audit::{AuditEntry, AuditEvent, BrokenLink, Outcome, Stamp};
 use tandem_domain::organisation::{StaffId, TeamId};
 
+/// One write transaction around `$work`, committed only if it succeeds: a
+/// refusal or fault part way leaves nothing behind. (A macro, not a method
+/// taking a closure: the futures must stay provably `Send` for the server.)
+macro_rules! in_write {
+    ($store:expr, |$tx:ident| $work:expr) => {{
+        let mut tx = $store.write().await?;
+        let $tx = tx.as_mut();
+        let done = $work.await?;
+        tx.commit().await?;
+        Ok(done)
+    }};
+}
+
 /// Whether the database can serve requests.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Readiness {
@@ -88,10 +101,9 @@ impl Store {
         holidays: &[tandem_domain::calendar::BankHoliday],
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        casework::import_bank_holidays(tx.as_mut(), holidays, stamp).await?;
-        tx.commit().await?;
-        Ok(())
+        in_write!(self, |tx| casework::import_bank_holidays(
+            tx, holidays, stamp
+        ))
     }
 
     /// The working-day calendar from the stored bank holidays.
@@ -227,10 +239,10 @@ impl Store {
     /// Records that someone read personal data (or was refused it). The
     /// caller must not show the data if this fails.
     pub async fn record_access(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        audit::append(tx.as_mut(), entry).await?;
-        tx.commit().await?;
-        Ok(())
+        // The entry's number is not the caller's concern.
+        in_write!(self, |tx| async {
+            audit::append(tx, entry).await.map(|_| ())
+        })
     }
 
     // ---------------------------------------------------- organisation
@@ -314,10 +326,7 @@ impl Store {
         scope: &ScopeRef,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        identity::assign(tx.as_mut(), user, role, scope, stamp).await?;
-        tx.commit().await?;
-        Ok(())
+        in_write!(self, |tx| identity::assign(tx, user, role, scope, stamp))
     }
 
     pub async fn remove_role(
@@ -326,10 +335,12 @@ impl Store {
         assignment_id: i64,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        identity::unassign(tx.as_mut(), user, assignment_id, stamp).await?;
-        tx.commit().await?;
-        Ok(())
+        in_write!(self, |tx| identity::unassign(
+            tx,
+            user,
+            assignment_id,
+            stamp
+        ))
     }
 
     /// Disabling an account also ends its sessions and revokes its tokens.
@@ -339,10 +350,7 @@ impl Store {
         disabled: bool,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        identity::set_disabled(tx.as_mut(), user, disabled, stamp).await?;
-        tx.commit().await?;
-        Ok(())
+        in_write!(self, |tx| identity::set_disabled(tx, user, disabled, stamp))
     }
 
     /// Stores a new password hash; every session and token of the account ends.
@@ -354,10 +362,13 @@ impl Store {
         action: &str,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        identity::set_password(tx.as_mut(), user, password_hash, action, stamp).await?;
-        tx.commit().await?;
-        Ok(())
+        in_write!(self, |tx| identity::set_password(
+            tx,
+            user,
+            password_hash,
+            action,
+            stamp
+        ))
     }
 
     /// Sets (or, with `None`, removes) the account's second factor, replacing its recovery codes.
@@ -368,10 +379,13 @@ impl Store {
         recovery_hashes: &[String],
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        identity::set_second_factor(tx.as_mut(), user, secret, recovery_hashes, stamp).await?;
-        tx.commit().await?;
-        Ok(())
+        in_write!(self, |tx| identity::set_second_factor(
+            tx,
+            user,
+            secret,
+            recovery_hashes,
+            stamp
+        ))
     }
 
     pub async fn use_recovery_code(
@@ -380,10 +394,9 @@ impl Store {
         code_hash: &str,
         stamp: &Stamp,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.write().await?;
-        let used = identity::use_recovery_code(tx.as_mut(), user, code_hash, stamp).await?;
-        tx.commit().await?;
-        Ok(used)
+        in_write!(self, |tx| identity::use_recovery_code(
+            tx, user, code_hash, stamp
+        ))
     }
 
     pub async fn unused_recovery_codes(&self, user: UserId) -> Result<i64, StoreError> {
@@ -398,10 +411,9 @@ impl Store {
         expires_at: Timestamp,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        identity::issue_reset(tx.as_mut(), user, code_hash, expires_at, stamp).await?;
-        tx.commit().await?;
-        Ok(())
+        in_write!(self, |tx| identity::issue_reset(
+            tx, user, code_hash, expires_at, stamp
+        ))
     }
 
     /// Sets a new password with a reset code: all or nothing. Returns the
@@ -458,10 +470,13 @@ impl Store {
         pending_totp_secret: Option<&str>,
         last_seen_at: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        identity::update_session(tx.as_mut(), id, stage, pending_totp_secret, last_seen_at).await?;
-        tx.commit().await?;
-        Ok(())
+        in_write!(self, |tx| identity::update_session(
+            tx,
+            id,
+            stage,
+            pending_totp_secret,
+            last_seen_at
+        ))
     }
 
     /// Ends one session, writing `entry` (a sign-out or an expiry) if given.
@@ -507,11 +522,9 @@ impl Store {
         expires_at: Timestamp,
         stamp: &Stamp,
     ) -> Result<ApiTokenRecord, StoreError> {
-        let mut tx = self.write().await?;
-        let token =
-            identity::create_token(tx.as_mut(), user, token_hash, expires_at, stamp).await?;
-        tx.commit().await?;
-        Ok(token)
+        in_write!(self, |tx| identity::create_token(
+            tx, user, token_hash, expires_at, stamp
+        ))
     }
 
     pub async fn token(&self, token_hash: &str) -> Result<Option<ApiTokenRecord>, StoreError> {
@@ -519,10 +532,7 @@ impl Store {
     }
 
     pub async fn revoke_token(&self, id: i64, stamp: &Stamp) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        identity::revoke_token(tx.as_mut(), id, stamp).await?;
-        tx.commit().await?;
-        Ok(())
+        in_write!(self, |tx| identity::revoke_token(tx, id, stamp))
     }
 
     // ------------------------------------------------------- break-glass
@@ -537,19 +547,9 @@ impl Store {
         expires_at: Timestamp,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        identity::grant_break_glass(
-            tx.as_mut(),
-            user,
-            kind,
-            record_id,
-            reason,
-            expires_at,
-            stamp,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        in_write!(self, |tx| identity::grant_break_glass(
+            tx, user, kind, record_id, reason, expires_at, stamp,
+        ))
     }
 
     pub async fn active_break_glass(
@@ -653,10 +653,9 @@ impl Store {
         work: &[tandem_domain::casework::WorkItemDraft],
         stamp: &Stamp,
     ) -> Result<tandem_domain::casework::CaseId, StoreError> {
-        let mut tx = self.write().await?;
-        let id = casework::open(tx.as_mut(), draft, children, parties, work, stamp).await?;
-        tx.commit().await?;
-        Ok(id)
+        in_write!(self, |tx| casework::open(
+            tx, draft, children, parties, work, stamp
+        ))
     }
 
     pub async fn case(
@@ -679,11 +678,9 @@ impl Store {
         reopen: bool,
         stamp: &Stamp,
     ) -> Result<tandem_domain::casework::Case, StoreError> {
-        let mut tx = self.write().await?;
-        let case =
-            casework::move_case(tx.as_mut(), id, version, to, on, reason, reopen, stamp).await?;
-        tx.commit().await?;
-        Ok(case)
+        in_write!(self, |tx| casework::move_case(
+            tx, id, version, to, on, reason, reopen, stamp
+        ))
     }
 
     /// Cases within `scope` matching the filter, newest first.
@@ -702,10 +699,9 @@ impl Store {
         pathway: &'static tandem_domain::casework::Pathway,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        casework::set_area_pathway(tx.as_mut(), area, pathway, stamp).await?;
-        tx.commit().await?;
-        Ok(())
+        in_write!(self, |tx| casework::set_area_pathway(
+            tx, area, pathway, stamp
+        ))
     }
 
     /// Allocates (or reallocates, with a reason) a case to a worker.
@@ -719,10 +715,9 @@ impl Store {
         reason: Option<&str>,
         stamp: &Stamp,
     ) -> Result<tandem_domain::casework::Case, StoreError> {
-        let mut tx = self.write().await?;
-        let case = casework::allocate(tx.as_mut(), id, version, worker, on, reason, stamp).await?;
-        tx.commit().await?;
-        Ok(case)
+        in_write!(self, |tx| casework::allocate(
+            tx, id, version, worker, on, reason, stamp
+        ))
     }
 
     /// Who has held the case, oldest first.
@@ -764,10 +759,12 @@ impl Store {
         points_per_fte: f64,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        casework::set_safe_limit(tx.as_mut(), team, points_per_fte, stamp).await?;
-        tx.commit().await?;
-        Ok(())
+        in_write!(self, |tx| casework::set_safe_limit(
+            tx,
+            team,
+            points_per_fte,
+            stamp
+        ))
     }
 
     /// Practitioners in post on `on` in a service area, by name.
@@ -791,10 +788,7 @@ impl Store {
         hearing: &tandem_domain::casework::HearingDraft,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        casework::add_hearing(tx.as_mut(), case, hearing, stamp).await?;
-        tx.commit().await?;
-        Ok(())
+        in_write!(self, |tx| casework::add_hearing(tx, case, hearing, stamp))
     }
 
     pub async fn hearings(
@@ -811,10 +805,9 @@ impl Store {
         extension: &tandem_domain::clocks::Extension,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        casework::add_extension(tx.as_mut(), case, extension, stamp).await?;
-        tx.commit().await?;
-        Ok(())
+        in_write!(self, |tx| casework::add_extension(
+            tx, case, extension, stamp
+        ))
     }
 
     pub async fn extensions(
@@ -830,10 +823,7 @@ impl Store {
         work: &tandem_domain::casework::WorkItemDraft,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        casework::add_work(tx.as_mut(), case, work, stamp).await?;
-        tx.commit().await?;
-        Ok(())
+        in_write!(self, |tx| casework::add_work(tx, case, work, stamp))
     }
 
     pub async fn work_items(
@@ -856,9 +846,8 @@ impl Store {
         today: jiff::civil::Date,
         stamp: &Stamp,
     ) -> Result<tandem_domain::casework::WorkItem, StoreError> {
-        let mut tx = self.write().await?;
-        let work = casework::file_work(
-            tx.as_mut(),
+        in_write!(self, |tx| casework::file_work(
+            tx,
             case,
             item,
             version,
@@ -866,10 +855,7 @@ impl Store {
             late_reason,
             today,
             stamp,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(work)
+        ))
     }
 
     /// Unfiled work on the open cases `staff` holds, soonest due first,
@@ -913,10 +899,9 @@ impl Store {
         today: jiff::civil::Date,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        casework::request_work_extension(tx.as_mut(), case, item, input, today, stamp).await?;
-        tx.commit().await?;
-        Ok(())
+        in_write!(self, |tx| casework::request_work_extension(
+            tx, case, item, input, today, stamp
+        ))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -931,21 +916,9 @@ impl Store {
         today: jiff::civil::Date,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        casework::decide_work_extension(
-            tx.as_mut(),
-            case,
-            item,
-            request,
-            version,
-            decision,
-            decided_on,
-            today,
-            stamp,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        in_write!(self, |tx| casework::decide_work_extension(
+            tx, case, item, request, version, decision, decided_on, today, stamp,
+        ))
     }
 
     /// Records when a child first met their adviser, their wishes and
@@ -1001,10 +974,7 @@ impl Store {
         child: &tandem_domain::casework::ChildDraft,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        casework::add_child(tx.as_mut(), case, child, stamp).await?;
-        tx.commit().await?;
-        Ok(())
+        in_write!(self, |tx| casework::add_child(tx, case, child, stamp))
     }
 
     /// Adds an adult party to a case already open.
@@ -1014,10 +984,7 @@ impl Store {
         party: &tandem_domain::casework::PartyDraft,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        casework::add_party(tx.as_mut(), case, party, stamp).await?;
-        tx.commit().await?;
-        Ok(())
+        in_write!(self, |tx| casework::add_party(tx, case, party, stamp))
     }
 
     pub async fn risks(
@@ -1033,10 +1000,7 @@ impl Store {
         entry: &tandem_domain::risk::RiskDraft,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        risk::add_risk(tx.as_mut(), case, entry, stamp).await?;
-        tx.commit().await?;
-        Ok(())
+        in_write!(self, |tx| risk::add_risk(tx, case, entry, stamp))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1050,9 +1014,8 @@ impl Store {
         today: jiff::civil::Date,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        risk::record_check_response(
-            tx.as_mut(),
+        in_write!(self, |tx| risk::record_check_response(
+            tx,
             case,
             entry,
             version,
@@ -1060,10 +1023,7 @@ impl Store {
             response,
             today,
             stamp,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        ))
     }
 
     /// A case's notes, contacts and oversight, newest first.
@@ -1108,10 +1068,9 @@ impl Store {
         version: i64,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        practice_settings::set_settings(tx.as_mut(), settings, version, stamp).await?;
-        tx.commit().await?;
-        Ok(())
+        in_write!(self, |tx| practice_settings::set_settings(
+            tx, settings, version, stamp
+        ))
     }
 }
 
@@ -1134,9 +1093,13 @@ impl Store {
         relationship: &str,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await?;
-        casework::set_relationship(tx.as_mut(), case, party, child, relationship, stamp).await?;
-        tx.commit().await?;
-        Ok(())
+        in_write!(self, |tx| casework::set_relationship(
+            tx,
+            case,
+            party,
+            child,
+            relationship,
+            stamp
+        ))
     }
 }

@@ -17,9 +17,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use tandem_domain::access::{self, Action};
+use tandem_domain::access::Action;
 use tandem_domain::case_notes::{self, NoteInput, NoteKind};
-use tandem_domain::casework::{CaseId, WorkExtensionInput};
+use tandem_domain::casework::{Case, CaseId, WorkExtensionInput};
 use tandem_domain::child_experience::{ChildExperienceInput, ChildOutcomeInput};
 use tandem_domain::choice::Choice;
 use tandem_domain::risk::RiskInput;
@@ -411,20 +411,15 @@ async fn check_response(
     risk_list(&state, id).await
 }
 
-async fn note_list(state: &AppState, id: i64) -> Result<Json<NotesView>, ApiError> {
-    let case = CaseId(id);
-    let notes = state.store.notes(case).await?;
-    let record = state.store.case(case).await?;
-    let missing_oversight = match record {
-        Some(record) => case_notes::missing_oversight(
-            &record.case,
-            &state.store.allocations(case).await?,
-            &state.store.work_items(case).await?,
-            &notes,
-            state.store.practice_settings().await?.0.oversight,
-        ),
-        None => Vec::new(),
-    };
+async fn note_list(state: &AppState, case: &Case) -> Result<Json<NotesView>, ApiError> {
+    let notes = state.store.notes(case.id).await?;
+    let missing_oversight = case_notes::missing_oversight(
+        case,
+        &state.store.allocations(case.id).await?,
+        &state.store.work_items(case.id).await?,
+        &notes,
+        state.store.practice_settings().await?.0.oversight,
+    );
     Ok(Json(NotesView {
         items: notes
             .into_iter()
@@ -453,8 +448,8 @@ async fn notes(
 ) -> Result<Json<NotesView>, ApiError> {
     let guard = Guard::new(&state, &principal, &meta);
     let id = record_id(&id)?;
-    case_for(&guard, id, Action::View).await?;
-    note_list(&state, id).await
+    let (record, _) = case_for(&guard, id, Action::View).await?;
+    note_list(&state, &record.case).await
 }
 
 async fn add_note(
@@ -470,8 +465,7 @@ async fn add_note(
     if let Ok(kind) = NoteKind::parse(&body.kind) {
         let target =
             crate::cases::case_target(&state, CaseId(id), Some(record.case.team_id)).await?;
-        let manages = access::authorize(&principal.actor, Action::Allocate, &target).is_ok();
-        case_notes::check_author(kind, manages)?;
+        case_notes::check_author(kind, crate::cases::manages(&principal, &target))?;
     }
     let input = NoteInput {
         kind: body.kind,
@@ -491,7 +485,7 @@ async fn add_note(
             &guard.stamp(Some(grant)),
         )
         .await?;
-    Ok((StatusCode::CREATED, note_list(&state, id).await?).into_response())
+    Ok((StatusCode::CREATED, note_list(&state, &record.case).await?).into_response())
 }
 
 async fn ask_more_time(

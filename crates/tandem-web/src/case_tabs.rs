@@ -43,11 +43,13 @@ pub fn routes() -> Router<AppState> {
 
 type Options = Vec<(&'static str, &'static str)>;
 
-/// Whether the principal may change the case, and may manage it.
-fn powers(principal: &Principal, record: &CaseRecord, target: &access::Target) -> (bool, bool) {
-    let may = |action| access::authorize(&principal.actor, action, target).is_ok();
-    let open = !record.case.is_closed();
-    (may(Action::Update), open && may(Action::Allocate))
+/// Whether the principal may change the case, and whether they manage it
+/// (and so may record management oversight), open or closed.
+fn powers(principal: &Principal, target: &access::Target) -> (bool, bool) {
+    (
+        access::authorize(&principal.actor, Action::Update, target).is_ok(),
+        crate::cases::manages(principal, target),
+    )
 }
 
 // ---------------------------------------------------------------- children
@@ -94,7 +96,7 @@ pub async fn children_page(
 ) -> Result<Html<String>, PageError> {
     let case = &record.case;
     let target = crate::cases::case_target(state, case.id, Some(case.team_id)).await?;
-    let (may_update, _) = powers(principal, record, &target);
+    let (may_update, _) = powers(principal, &target);
     let children = record
         .children
         .iter()
@@ -288,7 +290,7 @@ pub async fn risk_page(
 ) -> Result<Html<String>, PageError> {
     let case = &record.case;
     let target = crate::cases::case_target(state, case.id, Some(case.team_id)).await?;
-    let (may_update, _) = powers(principal, record, &target);
+    let (may_update, _) = powers(principal, &target);
     let entries = state
         .store
         .risks(case.id)
@@ -435,7 +437,7 @@ pub async fn notes_page(
 ) -> Result<Html<String>, PageError> {
     let case = &record.case;
     let target = crate::cases::case_target(state, case.id, Some(case.team_id)).await?;
-    let (may_update, manages) = powers(principal, record, &target);
+    let (may_update, manages) = powers(principal, &target);
     let notes = state.store.notes(case.id).await?;
     let work = state.store.work_items(case.id).await?;
     let allocations = state.store.allocations(case.id).await?;
@@ -511,7 +513,7 @@ async fn add_note(
     let guard = Guard::new(&state, &principal, &meta);
     let (id, record, grant) = for_update(&guard, &id).await?;
     let target = crate::cases::case_target(&state, CaseId(id), Some(record.case.team_id)).await?;
-    let (_, manages) = powers(&principal, &record, &target);
+    let (_, manages) = powers(&principal, &target);
     let result = match NoteKind::parse(&input.kind)
         .ok()
         .map(|kind| case_notes::check_author(kind, manages))

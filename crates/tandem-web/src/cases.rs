@@ -113,6 +113,12 @@ pub async fn for_update(
     Ok((id, record, grant))
 }
 
+/// Whether the principal manages the case's work: those who may allocate
+/// it. Management oversight is theirs to record.
+pub fn manages(principal: &Principal, target: &Target) -> bool {
+    access::authorize(&principal.actor, Action::Allocate, target).is_ok()
+}
+
 /// Whether the principal may see confidential addresses on this case: the
 /// allocated worker and their line managers only.
 pub async fn sees_confidential(
