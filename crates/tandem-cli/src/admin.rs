@@ -106,6 +106,66 @@ pub enum AuditCommand {
     },
 }
 
+#[derive(Subcommand)]
+pub enum RollupsCommand {
+    /// Recompute every measure rollup from the raw case records and compare
+    /// with the stored sums; fails, listing the differences, if any differ.
+    Verify {
+        #[command(flatten)]
+        db: Database,
+    },
+    /// Replace the stored rollups with a recomputation (audited).
+    Rebuild {
+        #[command(flatten)]
+        db: Database,
+    },
+}
+
+impl RollupsCommand {
+    pub fn overrides(&self) -> Overrides {
+        match self {
+            Self::Verify { db } | Self::Rebuild { db } => overrides(db),
+        }
+    }
+}
+
+/// How many differences `rollups verify` lists before summarising.
+const DIFFERENCES_SHOWN: usize = 20;
+
+pub async fn rollups(store: &Store, command: RollupsCommand) -> anyhow::Result<()> {
+    match command {
+        RollupsCommand::Verify { .. } => {
+            eprintln!("recomputing the rollups from the case records…");
+            let (cells, wrong) = store.verify_rollups().await?;
+            if wrong.is_empty() {
+                println!("The measure rollups match the case records: {cells} cells checked.");
+                return Ok(());
+            }
+            for d in wrong.iter().take(DIFFERENCES_SHOWN) {
+                println!(
+                    "{} {} {} {} bucket {}: stored {}, recomputed {}",
+                    d.cell.component.slug(),
+                    d.cell.scope.key(),
+                    d.cell.law_type.slug(),
+                    d.cell.month,
+                    d.cell.bucket,
+                    d.stored,
+                    d.expected
+                );
+            }
+            bail!(
+                "{} of the rollup cells differ from the case records; `tandem rollups rebuild` replaces them",
+                wrong.len()
+            )
+        }
+        RollupsCommand::Rebuild { .. } => {
+            let cells = store.rebuild_rollups(&command_line_stamp()).await?;
+            println!("Rebuilt the measure rollups: {cells} cells.");
+            Ok(())
+        }
+    }
+}
+
 pub(crate) fn overrides(db: &Database) -> Overrides {
     Overrides {
         database_url: db.database_url.clone(),

@@ -71,6 +71,9 @@ enum Command {
     /// Check or export the audit trail.
     #[command(subcommand)]
     Audit(admin::AuditCommand),
+    /// Check or rebuild the measure rollups against the case records.
+    #[command(subcommand)]
+    Rollups(admin::RollupsCommand),
     /// Write one table of case data as CSV or XLSX (audited; confidential
     /// addresses are never included).
     Export(interchange::ExportArgs),
@@ -121,6 +124,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging(&config);
             let store = open(&config).await?;
             let result = admin::audit(&store, command).await;
+            store.close().await;
+            result
+        }
+        Command::Rollups(command) => {
+            let config = config::load(cli.config.as_deref(), &command.overrides())?;
+            init_logging(&config);
+            let store = open(&config).await?;
+            let result = admin::rollups(&store, command).await;
             store.close().await;
             result
         }

@@ -1232,6 +1232,18 @@ pub struct Allocation {
     pub allocated_by: String,
 }
 
+/// A closure or re-opening cannot be dated before the case's last one:
+/// the spans in which a case was open follow one another.
+pub fn check_after_last_closure(on: Date, last: Option<Date>) -> Result<(), DomainError> {
+    match last {
+        Some(last) if on < last => Err(DomainError::invalid(
+            "on",
+            format!("The date cannot be before the last closure or re-opening, on {last}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Checks an allocation: to someone who can hold cases, is in post on the
 /// day, and works in the case's own service area; a reallocation needs a
 /// reason, and so does anything but a first allocation.

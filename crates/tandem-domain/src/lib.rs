@@ -25,6 +25,7 @@ pub mod organisation;
 pub mod password;
 pub mod practice_settings;
 pub mod risk;
+pub mod rollups;
 pub mod session;
 pub mod text;
 

@@ -4,7 +4,13 @@
 //! mean and median rules. Nothing here reads data; storage supplies counts
 //! and durations, and these functions turn them into the published numbers.
 
+use crate::calendar::WorkingCalendar;
+use crate::casework::LawType;
+use crate::clocks::PracticeTargets;
+use crate::rollups::{Component, MET, Month, Places, Scope, wait};
+use jiff::ToSpan;
 use jiff::civil::Date;
+use std::collections::BTreeMap;
 
 crate::choice::choice!(
     /// What a measure's value counts.
@@ -164,6 +170,8 @@ pub struct Value {
     pub numerator: Option<f64>,
     pub denominator: Option<f64>,
     pub value: Option<f64>,
+    /// For durations, the Ministry's median alongside the mean.
+    pub median: Option<f64>,
 }
 
 impl Value {
@@ -173,6 +181,7 @@ impl Value {
             numerator: None,
             denominator: None,
             value: Some(value),
+            median: None,
         }
     }
 
@@ -182,6 +191,7 @@ impl Value {
             numerator: None,
             denominator: None,
             value: None,
+            median: None,
         }
     }
 
@@ -191,6 +201,7 @@ impl Value {
             numerator: Some(numerator),
             denominator: Some(denominator),
             value: (denominator != 0.0).then(|| numerator / denominator * scale),
+            median: None,
         }
     }
 
@@ -211,48 +222,69 @@ pub fn round_1dp(value: f64) -> f64 {
     (value * 10.0).round() / 10.0
 }
 
-/// The Ministry of Justice's median of durations in days: rows sorted and
-/// split into two tiles (`NTILE(2)`, the extra row going to the first), and
-/// the largest value of the first tile taken. For an odd count that is the
-/// true median; for an even count, the lower of the middle two.
-pub fn fcsq_median_days(days: &[i64]) -> Option<i64> {
-    if days.is_empty() {
-        return None;
+/// Durations in days, counted by day: what the rollups keep, so that the
+/// Ministry's median comes out exactly as it would from the raw rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Durations(BTreeMap<i64, i64>);
+
+impl Durations {
+    pub fn from_days(days: &[i64]) -> Self {
+        let mut durations = Self::default();
+        for d in days {
+            durations.add(*d, 1);
+        }
+        durations
     }
-    let mut sorted = days.to_vec();
-    sorted.sort_unstable();
-    let first_tile = sorted.len().div_ceil(2);
-    sorted.get(first_tile - 1).copied()
-}
 
-/// FCSQ Table 9's mean in weeks: the average of days, then ÷ 7, 1 dp.
-pub fn mean_weeks(days: &[i64]) -> Option<f64> {
-    if days.is_empty() {
-        return None;
+    pub fn add(&mut self, days: i64, count: i64) {
+        *self.0.entry(days).or_insert(0) += count;
     }
-    let total: i64 = days.iter().sum();
-    Some(round_1dp(total as f64 / days.len() as f64 / 7.0))
-}
 
-/// FCSQ Table 10's mean in weeks: the average of whole weeks (days ÷ 7
-/// truncated, as integer division does), 1 dp.
-pub fn mean_whole_weeks(days: &[i64]) -> Option<f64> {
-    if days.is_empty() {
-        return None;
+    pub fn count(&self) -> i64 {
+        self.0.values().sum()
     }
-    let total: i64 = days.iter().map(|d| d / 7).sum();
-    Some(round_1dp(total as f64 / days.len() as f64))
-}
 
-/// The median in weeks, 1 dp, by the Ministry's rule.
-pub fn median_weeks(days: &[i64]) -> Option<f64> {
-    fcsq_median_days(days).map(|d| round_1dp(d as f64 / 7.0))
-}
+    /// The Ministry of Justice's median: rows sorted and split into two
+    /// tiles (`NTILE(2)`, the extra row going to the first), and the largest
+    /// value of the first tile taken. For an odd count that is the true
+    /// median; for an even count, the lower of the middle two.
+    pub fn fcsq_median_days(&self) -> Option<i64> {
+        let first_tile = self.count().checked_add(1)? / 2;
+        let mut seen = 0;
+        for (days, count) in &self.0 {
+            seen += count;
+            if first_tile > 0 && seen >= first_tile {
+                return Some(*days);
+            }
+        }
+        None
+    }
 
-/// The share of durations of at most `limit` days, as a percentage.
-pub fn share_within(days: &[i64], limit: i64) -> Value {
-    let within = days.iter().filter(|d| **d <= limit).count();
-    Value::ratio(within as f64, days.len() as f64, 100.0)
+    /// FCSQ Table 9's mean in weeks: the average of days, then ÷ 7, 1 dp.
+    pub fn mean_weeks(&self) -> Option<f64> {
+        let n = self.count();
+        let total: i64 = self.0.iter().map(|(d, c)| d * c).sum();
+        (n > 0).then(|| round_1dp(total as f64 / n as f64 / 7.0))
+    }
+
+    /// FCSQ Table 10's mean in weeks: the average of whole weeks (days ÷ 7
+    /// truncated, as integer division does), 1 dp.
+    pub fn mean_whole_weeks(&self) -> Option<f64> {
+        let n = self.count();
+        let total: i64 = self.0.iter().map(|(d, c)| d / 7 * c).sum();
+        (n > 0).then(|| round_1dp(total as f64 / n as f64))
+    }
+
+    /// The median in weeks, 1 dp, by the Ministry's rule.
+    pub fn median_weeks(&self) -> Option<f64> {
+        self.fcsq_median_days().map(|d| round_1dp(d as f64 / 7.0))
+    }
+
+    /// The share of durations of at most `limit` days, as a percentage.
+    pub fn share_within(&self, limit: i64) -> Value {
+        let within: i64 = self.0.range(..=limit).map(|(_, c)| c).sum();
+        Value::ratio(within as f64, self.count() as f64, 100.0)
+    }
 }
 
 crate::choice::choice!(
@@ -361,6 +393,277 @@ impl Period {
     }
 }
 
+/// The rollup counts for one scope, as storage reads them.
+#[derive(Debug, Clone, Default)]
+pub struct ScopeCounts(BTreeMap<(Component, LawType, Month, i64), i64>);
+
+impl ScopeCounts {
+    pub fn add(
+        &mut self,
+        component: Component,
+        law: LawType,
+        month: Month,
+        bucket: i64,
+        count: i64,
+    ) {
+        *self.0.entry((component, law, month, bucket)).or_insert(0) += count;
+    }
+
+    /// The cells of `component` for `law` (any law when none), with `keep`
+    /// choosing months and buckets.
+    fn cells(
+        &self,
+        component: Component,
+        law: Option<LawType>,
+        keep: impl Fn(Month, i64) -> bool,
+    ) -> impl Iterator<Item = (LawType, i64, i64)> {
+        self.0
+            .range(
+                (
+                    component,
+                    LawType::Private,
+                    Month {
+                        year: i16::MIN,
+                        month: 1,
+                    },
+                    i64::MIN,
+                )..,
+            )
+            .take_while(move |((c, ..), _)| *c == component)
+            .filter(move |((_, l, m, b), _)| law.is_none_or(|law| law == *l) && keep(*m, *b))
+            .map(|((_, l, _, b), count)| (*l, *b, *count))
+    }
+
+    /// A flow summed over the months of `period`.
+    fn flow(&self, component: Component, law: Option<LawType>, period: &Period) -> i64 {
+        let (first, last) = (Month::of(period.first), Month::of(period.last));
+        self.cells(component, law, |m, _| first <= m && m <= last)
+            .map(|(_, _, c)| c)
+            .sum()
+    }
+
+    /// A level at the end of `period`: every change up to its last month.
+    fn level(&self, component: Component, law: Option<LawType>, period: &Period) -> i64 {
+        let last = Month::of(period.last);
+        self.cells(component, law, |m, _| m <= last)
+            .map(|(_, _, c)| c)
+            .sum()
+    }
+
+    fn durations(&self, component: Component, law: Option<LawType>, period: &Period) -> Durations {
+        let (first, last) = (Month::of(period.first), Month::of(period.last));
+        let mut durations = Durations::default();
+        for (_, days, count) in self.cells(component, law, |m, _| first <= m && m <= last) {
+            durations.add(days, count);
+        }
+        durations
+    }
+
+    /// Met against all, for components bucketed by [`MET`].
+    fn share_met(&self, component: Component, law: Option<LawType>, period: &Period) -> Value {
+        let (first, last) = (Month::of(period.first), Month::of(period.last));
+        let (mut met, mut all) = (0, 0);
+        for (_, bucket, count) in self.cells(component, law, |m, _| first <= m && m <= last) {
+            all += count;
+            if bucket == MET {
+                met += count;
+            }
+        }
+        Value::ratio(met as f64, all as f64, 100.0)
+    }
+}
+
+/// A case-holding practitioner's post, for caseload per FTE.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    pub team_id: i64,
+    pub fte: f64,
+    pub start: Date,
+    pub end: Option<Date>,
+}
+
+/// Everything a measure for one scope is worked out from.
+#[derive(Debug, Clone)]
+pub struct MeasureInputs {
+    pub scope: Scope,
+    pub counts: ScopeCounts,
+    pub targets: PracticeTargets,
+    pub calendar: WorkingCalendar,
+    pub posts: Vec<Post>,
+    pub places: Places,
+}
+
+impl MeasureInputs {
+    /// The full-time equivalent of case-holding practitioners in post in
+    /// the scope on `date`; none for scopes without staff of their own.
+    fn fte_on(&self, date: Date) -> Option<f64> {
+        let in_scope = |team: i64| match self.scope {
+            Scope::National => true,
+            Scope::Team(id) => team == id,
+            Scope::ServiceArea(id) => self.places.get(&team).is_some_and(|(a, _)| *a == id),
+            Scope::Region(id) => self.places.get(&team).is_some_and(|(_, r)| *r == id),
+            Scope::Court(_) | Scope::LocalAuthority(_) => false,
+        };
+        if matches!(self.scope, Scope::Court(_) | Scope::LocalAuthority(_)) {
+            return None;
+        }
+        Some(
+            self.posts
+                .iter()
+                .filter(|p| p.start <= date && p.end.is_none_or(|end| end >= date))
+                .filter(|p| in_scope(p.team_id))
+                .map(|p| p.fte)
+                .sum(),
+        )
+    }
+}
+
+/// The counts `measure` is worked out from.
+pub fn ingredients(measure: &Measure) -> &'static [Component] {
+    use Component::*;
+    match measure.id {
+        "new-cases" | "average-daily-demand" => &[Received],
+        "children-in-new-cases" => &[ReceivedChildren],
+        "open-cases" => &[Open],
+        "children-in-open-cases" => &[OpenChildren],
+        "children-worked-with" => &[WorkedWith, WorkedWithOngoing],
+        "care-proceedings-duration" | "care-within-26-weeks" => &[CareDuration],
+        "private-law-over-52-weeks" | "public-law-over-26-weeks" => &[LongRunning, Open],
+        "allocated-within-target" => &[AllocationWait],
+        "unallocated-at-month-end" => &[Open, AllocatedOpen],
+        "work-filed-on-time" => &[WorkDue],
+        "caseload-per-fte" => &[AllocatedOpen],
+        "children-seen-before-first-hearing" => &[FirstHearingChildren],
+        "private-law-time-to-final-order" => &[FinalOrder],
+        "private-law-time-to-first-disposal" => &[FirstDisposal],
+        _ => &[],
+    }
+}
+
+fn duration_value(durations: &Durations, mean: Option<f64>) -> Value {
+    Value {
+        numerator: None,
+        denominator: Some(durations.count() as f64),
+        value: mean,
+        median: durations.median_weeks(),
+    }
+}
+
+/// The working days in a period, for daily demand.
+fn working_days(calendar: &WorkingCalendar, period: &Period) -> Option<i64> {
+    let before = period.first.checked_sub(1.day()).ok()?;
+    calendar.working_days_between(before, period.last).ok()
+}
+
+/// `measure`'s value in each of `periods`, from one scope's counts.
+pub fn evaluate(
+    measure: &Measure,
+    periods: &[Period],
+    granularity: Granularity,
+    law: Option<LawType>,
+    inputs: &MeasureInputs,
+) -> Result<Vec<Value>, String> {
+    use Component::*;
+    if measure.id == "children-worked-with" && granularity != Granularity::Year {
+        return Err("Children worked with is counted by financial year: ask for it by year".into());
+    }
+    let counts = &inputs.counts;
+    let private = Some(LawType::Private);
+    let public = Some(LawType::Public);
+    let value = |period: &Period| -> Value {
+        match measure.id {
+            "new-cases" => Value::amount(counts.flow(Received, law, period) as f64),
+            "children-in-new-cases" => {
+                Value::amount(counts.flow(ReceivedChildren, law, period) as f64)
+            }
+            "average-daily-demand" => match working_days(&inputs.calendar, period) {
+                Some(days) => {
+                    Value::ratio(counts.flow(Received, law, period) as f64, days as f64, 1.0)
+                }
+                None => Value::none(),
+            },
+            "open-cases" => Value::amount(counts.level(Open, law, period) as f64),
+            "children-in-open-cases" => {
+                Value::amount(counts.level(OpenChildren, law, period) as f64)
+            }
+            "children-worked-with" => {
+                let year = Month::financial_year_of(period.first);
+                let in_year: i64 = counts
+                    .cells(WorkedWith, law, |m, _| m == year)
+                    .map(|(_, _, c)| c)
+                    .sum();
+                Value::amount((in_year + counts.level(WorkedWithOngoing, law, period)) as f64)
+            }
+            "care-proceedings-duration" => {
+                let d = counts.durations(CareDuration, public, period);
+                duration_value(&d, d.mean_weeks())
+            }
+            "care-within-26-weeks" => counts
+                .durations(CareDuration, public, period)
+                .share_within(182),
+            "private-law-over-52-weeks" | "public-law-over-26-weeks" => {
+                let law = if measure.id.starts_with("private") {
+                    private
+                } else {
+                    public
+                };
+                let long = counts.level(LongRunning, law, period) as f64;
+                let open = counts.level(Open, law, period) as f64;
+                Value {
+                    value: Some(long),
+                    ..Value::ratio(long, open, 100.0)
+                }
+            }
+            "allocated-within-target" => {
+                let (mut within, mut all) = (0, 0);
+                for (law, waited, count) in counts.cells(AllocationWait, law, |m, _| {
+                    Month::of(period.first) <= m && m <= Month::of(period.last)
+                }) {
+                    if waited == wait::UNCOUNTABLE {
+                        continue;
+                    }
+                    let target = match law {
+                        LawType::Private => inputs.targets.private_law_allocation_days,
+                        LawType::Public | LawType::Adoption => {
+                            inputs.targets.public_law_allocation_days
+                        }
+                    };
+                    all += count;
+                    if waited >= 0 && waited <= i64::from(target) {
+                        within += count;
+                    }
+                }
+                Value::ratio(within as f64, all as f64, 100.0)
+            }
+            "unallocated-at-month-end" => {
+                let open = counts.level(Open, law, period);
+                let allocated = counts.level(AllocatedOpen, law, period);
+                Value::ratio((open - allocated) as f64, open as f64, 100.0)
+            }
+            "work-filed-on-time" => counts.share_met(WorkDue, law, period),
+            "caseload-per-fte" => match inputs.fte_on(period.last) {
+                Some(fte) => {
+                    Value::ratio(counts.level(AllocatedOpen, law, period) as f64, fte, 1.0)
+                }
+                None => Value::none(),
+            },
+            "children-seen-before-first-hearing" => {
+                counts.share_met(FirstHearingChildren, law, period)
+            }
+            "private-law-time-to-final-order" => {
+                let d = counts.durations(FinalOrder, private, period);
+                duration_value(&d, d.mean_weeks())
+            }
+            "private-law-time-to-first-disposal" => {
+                let d = counts.durations(FirstDisposal, private, period);
+                duration_value(&d, d.mean_whole_weeks())
+            }
+            _ => Value::none(),
+        }
+    };
+    Ok(periods.iter().map(value).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -378,40 +681,53 @@ mod tests {
             assert!(!m.definition.is_empty() && !m.formula.is_empty());
         }
         assert!(measure("happiness").is_none());
+        for m in CATALOGUE {
+            assert!(
+                !ingredients(m).is_empty(),
+                "{} has nothing to be worked out from",
+                m.id
+            );
+        }
     }
 
     #[test]
     fn the_ministrys_median_is_the_lower_middle_for_even_counts() {
-        assert_eq!(fcsq_median_days(&[]), None);
-        assert_eq!(fcsq_median_days(&[70]), Some(70));
+        assert_eq!(Durations::from_days(&[]).fcsq_median_days(), None);
+        assert_eq!(Durations::from_days(&[70]).fcsq_median_days(), Some(70));
         assert_eq!(
-            fcsq_median_days(&[210, 70, 140]),
+            Durations::from_days(&[210, 70, 140]).fcsq_median_days(),
             Some(140),
             "odd: the middle"
         );
         assert_eq!(
-            fcsq_median_days(&[70, 140, 210, 280]),
+            Durations::from_days(&[70, 140, 210, 280]).fcsq_median_days(),
             Some(140),
             "even: the largest of the lower half, not 175"
         );
-        assert_eq!(median_weeks(&[70, 141, 210, 280]), Some(20.1));
+        assert_eq!(
+            Durations::from_days(&[70, 141, 210, 280]).median_weeks(),
+            Some(20.1)
+        );
     }
 
     #[test]
     fn table_9_and_table_10_means_differ_as_the_ministrys_code_does() {
         // 13 and 20 days: Table 9 averages days (16.5) then ÷ 7 = 2.357…;
         // Table 10 averages whole weeks (1 and 2) = 1.5.
-        assert_eq!(mean_weeks(&[13, 20]), Some(2.4));
-        assert_eq!(mean_whole_weeks(&[13, 20]), Some(1.5));
-        assert_eq!(mean_weeks(&[]), None);
+        assert_eq!(Durations::from_days(&[13, 20]).mean_weeks(), Some(2.4));
+        assert_eq!(
+            Durations::from_days(&[13, 20]).mean_whole_weeks(),
+            Some(1.5)
+        );
+        assert_eq!(Durations::from_days(&[]).mean_weeks(), None);
     }
 
     #[test]
     fn nothing_to_divide_by_is_no_data() {
-        let empty = share_within(&[], 182);
+        let empty = Durations::from_days(&[]).share_within(182);
         assert_eq!(empty.value, None);
         assert_eq!(empty.display(Unit::Percent), "no data");
-        let some = share_within(&[182, 183, 100], 182);
+        let some = Durations::from_days(&[182, 183, 100]).share_within(182);
         assert_eq!(some.numerator, Some(2.0));
         assert_eq!(some.display(Unit::Percent), "66.7%");
         assert_eq!(Value::amount(12.0).display(Unit::Cases), "12");

@@ -5,6 +5,7 @@ use crate::audit;
 use crate::backend::Tx;
 use crate::error::{SqlError, SqlErrorKind, StoreError};
 use crate::organisation::team_scope_condition;
+use crate::rollups::Tracked;
 use crate::row::{Param, Row};
 use jiff::civil::Date;
 use tandem_domain::DomainError;
@@ -258,9 +259,25 @@ pub(crate) async fn add_event(
     to: Option<&str>,
     reason: Option<&str>,
 ) -> Result<(), StoreError> {
+    add_event_on(tx, case, stamp, None, kind, from, to, reason).await
+}
+
+/// An event with the date it took effect, when that matters to the measures
+/// (a closure, a re-opening) and may differ from when it was recorded.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn add_event_on(
+    tx: &mut dyn Tx,
+    case: CaseId,
+    stamp: &Stamp,
+    on: Option<Date>,
+    kind: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+    reason: Option<&str>,
+) -> Result<(), StoreError> {
     tx.execute(
-        "INSERT INTO case_events (case_id, at, actor, kind, from_stage, to_stage, reason) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO case_events (case_id, at, actor, kind, from_stage, to_stage, reason, on_date) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         &[
             case.0.into(),
             stamp.at.into(),
@@ -269,6 +286,7 @@ pub(crate) async fn add_event(
             from.into(),
             to.into(),
             reason.into(),
+            on.into(),
         ],
     )
     .await?;
@@ -396,6 +414,7 @@ pub(crate) async fn open(
     )
     .await?;
     audit_case(tx, stamp, id, "create", None).await?;
+    crate::rollups::add_case(tx, id).await?;
     Ok(id)
 }
 
@@ -552,6 +571,23 @@ pub(crate) async fn move_case(
     if to == CLOSED {
         ready_to_close(&children_of(tx, id).await?)?;
     }
+    if to == CLOSED || reopen {
+        let last = tx
+            .fetch_all(
+                &format!(
+                    "SELECT MAX(on_date) AS last FROM case_events WHERE case_id = $1 \
+                     AND ((kind = 'moved' AND to_stage = '{CLOSED}') OR kind = 'reopened')"
+                ),
+                &[id.0.into()],
+            )
+            .await?;
+        let last = match last.first() {
+            Some(r) => r.opt_date("last")?,
+            None => None,
+        };
+        check_after_last_closure(on, last)?;
+    }
+    let tracked = Tracked::start(tx, id).await?;
     let closed_on: Option<Date> = (to == CLOSED).then_some(on);
     let changed = tx
         .execute(
@@ -563,7 +599,18 @@ pub(crate) async fn move_case(
         return Err(DomainError::StaleVersion { kind: "case" }.into());
     }
     let kind = if reopen { "reopened" } else { "moved" };
-    add_event(tx, id, stamp, kind, Some(case.stage), Some(to), reason).await?;
+    add_event_on(
+        tx,
+        id,
+        stamp,
+        Some(on),
+        kind,
+        Some(case.stage),
+        Some(to),
+        reason,
+    )
+    .await?;
+    tracked.finish(tx).await?;
     audit_case(
         tx,
         stamp,
@@ -736,6 +783,7 @@ pub(crate) async fn allocate(
         .await?
         .ok_or_else(|| SqlError::decode("the case's team has no service area"))?;
     check_allocation(&case, &member, worker_area, case_area, on, reason)?;
+    let tracked = Tracked::start(tx, id).await?;
     tx.execute(
         "UPDATE allocations SET ended_on = $2 WHERE case_id = $1 AND ended_on IS NULL",
         &[id.0.into(), on.into()],
@@ -785,6 +833,7 @@ pub(crate) async fn allocate(
         .await?;
     }
     audit_case(tx, stamp, id, "allocate", reason.map(str::to_owned)).await?;
+    tracked.finish(tx).await?;
     existing_case(tx, id).await
 }
 
@@ -969,6 +1018,8 @@ pub(crate) async fn import_bank_holidays(
         ),
     )
     .await?;
+    // Waits for allocation are counted in working days.
+    crate::rollups::rebuild(tx).await?;
     Ok(())
 }
 
@@ -1028,9 +1079,11 @@ pub(crate) async fn add_hearing(
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
     existing_case(tx, case).await?;
+    let tracked = Tracked::start(tx, case).await?;
     insert_hearing(tx, case, h).await?;
     add_event(tx, case, stamp, "hearing", None, None, Some(h.kind.label())).await?;
-    audit_case(tx, stamp, case, "update", Some("hearing recorded".into())).await
+    audit_case(tx, stamp, case, "update", Some("hearing recorded".into())).await?;
+    tracked.finish(tx).await
 }
 
 pub(crate) async fn hearings(tx: &mut dyn Tx, case: CaseId) -> Result<Vec<Hearing>, StoreError> {
@@ -1122,6 +1175,7 @@ pub(crate) async fn add_work(
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
     existing_case(tx, case).await?;
+    let tracked = Tracked::start(tx, case).await?;
     insert_work(tx, case, w).await?;
     add_event(
         tx,
@@ -1133,7 +1187,8 @@ pub(crate) async fn add_work(
         Some(&format!("{} due {}", w.kind.label(), w.due_on)),
     )
     .await?;
-    audit_case(tx, stamp, case, "update", Some("work added".into())).await
+    audit_case(tx, stamp, case, "update", Some("work added".into())).await?;
+    tracked.finish(tx).await
 }
 
 pub(crate) async fn work_items(tx: &mut dyn Tx, case: CaseId) -> Result<Vec<WorkItem>, StoreError> {
@@ -1184,6 +1239,7 @@ pub(crate) async fn file_work(
     }
     let case = existing_case(tx, work.case_id).await?;
     let (filed, reason) = check_filing(&work, case.received_on, filed_on, late_reason, today)?;
+    let tracked = Tracked::start(tx, case.id).await?;
     let changed = tx
         .execute(
             "UPDATE work_items SET filed_on = $1, late_reason = $2, version = version + 1 WHERE id = $3 AND version = $4",
@@ -1205,6 +1261,7 @@ pub(crate) async fn file_work(
     )
     .await?;
     audit_case(tx, stamp, work.case_id, "update", Some("work filed".into())).await?;
+    tracked.finish(tx).await?;
     // The update changed exactly these, under the version checked above.
     Ok(WorkItem {
         filed_on: Some(filed),
@@ -1346,6 +1403,7 @@ pub(crate) async fn decide_work_extension(
             kind: "request for more time",
         }))?;
     let (decision, on) = check_extension_decision(&asked, decision, decided_on, today)?;
+    let tracked = Tracked::start(tx, case).await?;
     tx.execute(
         "UPDATE work_extensions SET decision = $1, decided_on = $2 WHERE id = $3 AND decision IS NULL",
         &[decision.slug().into(), on.into(), request.into()],
@@ -1388,7 +1446,8 @@ pub(crate) async fn decide_work_extension(
         "update",
         Some("decision on more time".into()),
     )
-    .await
+    .await?;
+    tracked.finish(tx).await
 }
 
 /// Adds a child to an open case: children join proceedings after they start.
@@ -1399,10 +1458,12 @@ pub(crate) async fn add_child(
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
     check_can_join(&existing_case(tx, case).await?)?;
+    let tracked = Tracked::start(tx, case).await?;
     insert_child(tx, case, child, None).await?;
     let what = format!("{} {}", child.given_name, child.family_name);
     add_event(tx, case, stamp, "child-added", None, None, Some(&what)).await?;
-    audit_case(tx, stamp, case, "update", Some("child added".into())).await
+    audit_case(tx, stamp, case, "update", Some("child added".into())).await?;
+    tracked.finish(tx).await
 }
 
 /// Adds an adult party to an open case.

@@ -61,6 +61,7 @@ pub(crate) async fn set_experience(
     e: &ChildExperience,
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
+    let tracked = crate::rollups::Tracked::start(tx, case).await?;
     update_child(
         tx,
         child.id,
@@ -76,7 +77,8 @@ pub(crate) async fn set_experience(
     .await?;
     let what = child.full_name();
     add_event(tx, case, stamp, "child-experience", None, None, Some(&what)).await?;
-    audit_case(tx, stamp, case, "update", Some("child's experience".into())).await
+    audit_case(tx, stamp, case, "update", Some("child's experience".into())).await?;
+    tracked.finish(tx).await
 }
 
 pub(crate) async fn set_outcome(

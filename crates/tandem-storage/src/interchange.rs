@@ -896,6 +896,15 @@ impl Store {
             return Ok(ImportOutcome::Rejected(problems));
         }
         let touched = std::mem::take(&mut importer.touched);
+        // New cases add their cells; a change to cases already here would
+        // need their cells from before the import, so the sums are rebuilt.
+        if touched.values().all(|created| *created) {
+            for case in touched.keys() {
+                crate::rollups::add_case(importer.tx, *case).await?;
+            }
+        } else {
+            crate::rollups::rebuild(importer.tx).await?;
+        }
         for (case, created) in &touched {
             let (action, why) = if *created {
                 ("create", "imported".to_owned())

@@ -28,6 +28,7 @@ mod organisation;
 mod practice_settings;
 mod record;
 mod risk;
+mod rollups;
 mod row;
 mod store;
 

@@ -67,7 +67,7 @@ pub(crate) async fn set_settings(
     version: i64,
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
-    let (_, current) = settings(tx).await?;
+    let (before, current) = settings(tx).await?;
     if current != version {
         return Err(DomainError::StaleVersion {
             kind: "practice settings",
@@ -126,5 +126,10 @@ pub(crate) async fn set_settings(
         ),
     )
     .await?;
+    // The long-running thresholds decide when each case starts counting as
+    // long-running, so every case's cells change with them.
+    if before.thresholds != s.thresholds {
+        crate::rollups::rebuild(tx).await?;
+    }
     Ok(())
 }

@@ -7,7 +7,7 @@ use crate::identity::{
 };
 use crate::organisation::{self, Editable, OrganisationSummary, StaffFilter, StaffPage};
 use crate::record::{self, Record};
-use crate::{case_notes, child_experience, practice_settings, risk};
+use crate::{case_notes, child_experience, practice_settings, risk, rollups};
 use jiff::Timestamp;
 use std::sync::Arc;
 use tandem_domain::DomainError;
@@ -15,7 +15,9 @@ use tandem_domain::access::{
     AccessScope, BreakGlass, Placement, RecordKind, Role, ScopeRef, UserId,
 };
 use tandem_domain::audit::{AuditEntry, AuditEvent, BrokenLink, Outcome, Stamp};
+use tandem_domain::measures::MeasureInputs;
 use tandem_domain::organisation::{StaffId, TeamId};
+use tandem_domain::rollups::{Component, Discrepancy, Month, Scope, discrepancies};
 
 /// One write transaction around `$work`, committed only if it succeeds: a
 /// refusal or fault part way leaves nothing behind. (A macro, not a method
@@ -1101,5 +1103,47 @@ impl Store {
             relationship,
             stamp
         ))
+    }
+
+    // ------------------------------------------------------------ measures
+
+    /// What `scope`'s measures are worked out from: the rollup counts of
+    /// `components` for months `from` to `to`, and the settings, calendar
+    /// and posts they are read with. Aggregates only: no personal data.
+    pub async fn measure_inputs(
+        &self,
+        scope: Scope,
+        components: &[Component],
+        from: Month,
+        to: Month,
+    ) -> Result<MeasureInputs, StoreError> {
+        rollups::measure_inputs(self.read().await?.as_mut(), scope, components, from, to).await
+    }
+
+    /// Compares the stored rollups with a recomputation from the raw
+    /// records: the number of cells checked, and every disagreement.
+    pub async fn verify_rollups(&self) -> Result<(usize, Vec<Discrepancy>), StoreError> {
+        let mut tx = self.read().await?;
+        let expected = rollups::recompute(tx.as_mut()).await?;
+        let stored = rollups::stored(tx.as_mut()).await?;
+        Ok((expected.len(), discrepancies(&stored, &expected)))
+    }
+
+    /// Replaces the stored rollups with a recomputation; the number of cells.
+    pub async fn rebuild_rollups(&self, stamp: &Stamp) -> Result<usize, StoreError> {
+        in_write!(self, |tx| async {
+            let cells = rollups::rebuild(tx).await?;
+            audit::append(
+                tx,
+                &stamp.entry(
+                    "update",
+                    Outcome::Allowed,
+                    Some(("measure_rollups", String::new())),
+                    Some(format!("rollups rebuilt: {cells} cells")),
+                ),
+            )
+            .await?;
+            Ok::<_, StoreError>(cells)
+        })
     }
 }

@@ -4,6 +4,7 @@ mod audit;
 mod casework;
 mod identity;
 mod interchange;
+mod measures;
 mod migrations;
 mod organisation;
 mod practice_settings;

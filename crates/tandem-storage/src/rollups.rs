@@ -1,0 +1,463 @@
+//! Keeping the measure rollups: reading a case's facts, writing the change
+//! in its cells in the same transaction as the change to the case, and
+//! checking or rebuilding the sums from the raw records. What a case
+//! contributes is decided in `tandem_domain::rollups`; this module only
+//! reads and stores.
+
+use crate::backend::Tx;
+use crate::casework::{self, decode, fetch_as};
+use crate::error::StoreError;
+use crate::practice_settings;
+use crate::row::{Param, Row};
+use jiff::tz::TimeZone;
+use std::collections::BTreeMap;
+use tandem_domain::calendar::WorkingCalendar;
+use tandem_domain::casework::{CLOSED, CaseId, LawType};
+use tandem_domain::choice::Choice;
+use tandem_domain::measures::{MeasureInputs, Post, ScopeCounts};
+use tandem_domain::rollups::{
+    ApplicationFacts, CaseFacts, Cell, Cells, Closure, Component, Month, Places, RollupRules,
+    Scope, case_cells, difference,
+};
+
+/// What the cells depend on besides the case: loaded once a transaction.
+pub(crate) struct RollupContext {
+    places: Places,
+    rules: RollupRules,
+}
+
+pub(crate) async fn context(tx: &mut dyn Tx) -> Result<RollupContext, StoreError> {
+    let places = fetch_as(
+        tx,
+        "SELECT t.id, t.service_area_id, s.region_id FROM teams t \
+         JOIN service_areas s ON s.id = t.service_area_id",
+        &[],
+        |r| {
+            Ok((
+                r.i64("id")?,
+                (r.i64("service_area_id")?, r.i64("region_id")?),
+            ))
+        },
+    )
+    .await?
+    .into_iter()
+    .collect();
+    let (settings, _) = practice_settings::settings(tx).await?;
+    let calendar = WorkingCalendar::new(
+        casework::bank_holidays(tx)
+            .await?
+            .into_iter()
+            .map(|h| h.date),
+    );
+    Ok(RollupContext {
+        places,
+        rules: RollupRules {
+            thresholds: settings.thresholds,
+            calendar,
+        },
+    })
+}
+
+/// A case's cells before a change, to be compared with after it.
+pub(crate) struct Tracked {
+    case: CaseId,
+    context: RollupContext,
+    before: Cells,
+}
+
+impl Tracked {
+    /// Notes the case's cells as they stand; call [`Tracked::finish`] after
+    /// changing the case, in the same transaction.
+    pub(crate) async fn start(tx: &mut dyn Tx, case: CaseId) -> Result<Self, StoreError> {
+        let context = context(tx).await?;
+        let before = cells_of(tx, case, &context).await?;
+        Ok(Self {
+            case,
+            context,
+            before,
+        })
+    }
+
+    pub(crate) async fn finish(self, tx: &mut dyn Tx) -> Result<(), StoreError> {
+        let after = cells_of(tx, self.case, &self.context).await?;
+        write(tx, &difference(&self.before, &after)).await
+    }
+}
+
+/// Adds a newly created case's cells.
+pub(crate) async fn add_case(tx: &mut dyn Tx, case: CaseId) -> Result<(), StoreError> {
+    let context = context(tx).await?;
+    let cells = cells_of(tx, case, &context).await?;
+    write(tx, &cells).await
+}
+
+async fn cells_of(
+    tx: &mut dyn Tx,
+    case: CaseId,
+    context: &RollupContext,
+) -> Result<Cells, StoreError> {
+    let facts = facts_between(tx, case.0, case.0).await?;
+    Ok(facts
+        .values()
+        .map(|f| case_cells(f, &context.places, &context.rules))
+        .next()
+        .unwrap_or_default())
+}
+
+fn law(r: &Row) -> Result<LawType, StoreError> {
+    decode("law_type", LawType::parse(&r.text("law_type")?))
+}
+
+/// The facts of the cases with ids from `first` to `last`, by id.
+async fn facts_between(
+    tx: &mut dyn Tx,
+    first: i64,
+    last: i64,
+) -> Result<BTreeMap<i64, CaseFacts>, StoreError> {
+    let range: [Param; 2] = [first.into(), last.into()];
+    let mut cases: BTreeMap<i64, (CaseFacts, Option<tandem_domain::rollups::Closure>)> =
+        BTreeMap::new();
+    let rows = tx
+        .fetch_all(
+            "SELECT id, law_type, received_on, issued_on, court_id, local_authority_id, team_id, closed_on \
+             FROM cases WHERE id >= $1 AND id <= $2",
+            &range,
+        )
+        .await?;
+    for r in rows {
+        let received_on = r.date("received_on")?;
+        let facts = CaseFacts {
+            law_type: law(&r)?,
+            care_proceedings: false,
+            received_on,
+            issued_on: r.opt_date("issued_on")?,
+            court_id: r.i64("court_id")?,
+            local_authority_id: r.opt_i64("local_authority_id")?,
+            holders: vec![(received_on, r.i64("team_id")?)],
+            closures: Vec::new(),
+            children_first_met: Vec::new(),
+            applications: Vec::new(),
+            allocations: Vec::new(),
+            work: Vec::new(),
+            first_hearing: None,
+        };
+        let closed = r.opt_date("closed_on")?.map(|closed_on| Closure {
+            closed_on,
+            reopened_on: None,
+        });
+        cases.insert(r.i64("id")?, (facts, closed));
+    }
+    for r in tx
+        .fetch_all(
+            "SELECT case_id, kind, received_on, issued_on, lead FROM applications \
+             WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, id",
+            &range,
+        )
+        .await?
+    {
+        if let Some((facts, _)) = cases.get_mut(&r.i64("case_id")?) {
+            let kind = r.text("kind")?;
+            if r.bool("lead")? {
+                facts.care_proceedings = matches!(kind.as_str(), "care" | "supervision");
+            }
+            facts.applications.push(ApplicationFacts {
+                kind,
+                received_on: r.date("received_on")?,
+                issued_on: r.opt_date("issued_on")?,
+            });
+        }
+    }
+    for r in tx
+        .fetch_all(
+            "SELECT case_id, first_met_fca_on FROM children \
+             WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, id",
+            &range,
+        )
+        .await?
+    {
+        if let Some((facts, _)) = cases.get_mut(&r.i64("case_id")?) {
+            facts
+                .children_first_met
+                .push(r.opt_date("first_met_fca_on")?);
+        }
+    }
+    for r in tx
+        .fetch_all(
+            "SELECT case_id, allocated_on, ended_on FROM allocations \
+             WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, id",
+            &range,
+        )
+        .await?
+    {
+        if let Some((facts, _)) = cases.get_mut(&r.i64("case_id")?) {
+            facts
+                .allocations
+                .push((r.date("allocated_on")?, r.opt_date("ended_on")?));
+        }
+    }
+    for r in tx
+        .fetch_all(
+            "SELECT case_id, due_on, filed_on FROM work_items \
+             WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, id",
+            &range,
+        )
+        .await?
+    {
+        if let Some((facts, _)) = cases.get_mut(&r.i64("case_id")?) {
+            facts
+                .work
+                .push((r.date("due_on")?, r.opt_date("filed_on")?));
+        }
+    }
+    for r in tx
+        .fetch_all(
+            "SELECT case_id, MIN(held_on) AS first_hearing FROM hearings \
+             WHERE case_id >= $1 AND case_id <= $2 GROUP BY case_id",
+            &range,
+        )
+        .await?
+    {
+        if let Some((facts, _)) = cases.get_mut(&r.i64("case_id")?) {
+            facts.first_hearing = r.opt_date("first_hearing")?;
+        }
+    }
+    // Closures and re-openings, in the order they happened. Events recorded
+    // before effective dates were kept fall back to the day they were recorded.
+    for r in tx
+        .fetch_all(
+            &format!(
+                "SELECT case_id, kind, on_date, at FROM case_events \
+                 WHERE case_id >= $1 AND case_id <= $2 \
+                 AND ((kind = 'moved' AND to_stage = '{CLOSED}') OR kind = 'reopened') \
+                 ORDER BY case_id, id"
+            ),
+            &range,
+        )
+        .await?
+    {
+        if let Some((facts, _)) = cases.get_mut(&r.i64("case_id")?) {
+            let on = match r.opt_date("on_date")? {
+                Some(on) => on,
+                None => r.timestamp("at")?.to_zoned(TimeZone::UTC).date(),
+            };
+            if r.text("kind")? == "reopened" {
+                if let Some(last) = facts.closures.last_mut() {
+                    last.reopened_on = Some(on);
+                }
+            } else {
+                facts.closures.push(Closure {
+                    closed_on: on,
+                    reopened_on: None,
+                });
+            }
+        }
+    }
+    Ok(cases
+        .into_iter()
+        .map(|(id, (mut facts, closed))| {
+            // The case row says whether the case is closed now, and since
+            // when; the history supplies any earlier closures.
+            match closed {
+                Some(now) => match facts.closures.last_mut() {
+                    Some(last) if last.reopened_on.is_none() => *last = now,
+                    _ => facts.closures.push(now),
+                },
+                None => {
+                    if facts
+                        .closures
+                        .last()
+                        .is_some_and(|c| c.reopened_on.is_none())
+                    {
+                        facts.closures.pop();
+                    }
+                }
+            }
+            (id, facts)
+        })
+        .collect())
+}
+
+const UPSERT_ROWS: usize = 500;
+
+/// Adds `delta` to the stored sums. Cells that fall to zero stay as zero
+/// rows: deleting them would cost a statement a cell, and every reader
+/// treats zero as absent.
+pub(crate) async fn write(tx: &mut dyn Tx, delta: &Cells) -> Result<(), StoreError> {
+    let cells: Vec<(&Cell, &i64)> = delta.iter().collect();
+    for chunk in cells.chunks(UPSERT_ROWS) {
+        let mut sql = String::from(
+            "INSERT INTO measure_rollups (component, scope, month, law_type, bucket, count) VALUES ",
+        );
+        let mut params: Vec<Param> = Vec::with_capacity(chunk.len() * 6);
+        for (i, (cell, count)) in chunk.iter().enumerate() {
+            let n = i * 6;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${})",
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4,
+                n + 5,
+                n + 6
+            ));
+            params.push(cell.component.slug().into());
+            params.push(cell.scope.key().into());
+            params.push(cell.month.to_string().into());
+            params.push(cell.law_type.slug().into());
+            params.push(cell.bucket.into());
+            params.push((**count).into());
+        }
+        sql.push_str(
+            " ON CONFLICT (component, scope, month, law_type, bucket) \
+             DO UPDATE SET count = measure_rollups.count + excluded.count",
+        );
+        tx.execute(&sql, &params).await?;
+    }
+    Ok(())
+}
+
+/// Cases are read and worked out this many at a time, so memory stays flat.
+const BATCH: i64 = 5_000;
+
+/// Every case's cells, worked out afresh from the raw records.
+pub(crate) async fn recompute(tx: &mut dyn Tx) -> Result<Cells, StoreError> {
+    let context = context(tx).await?;
+    let last = tx
+        .fetch_all("SELECT MAX(id) AS last FROM cases", &[])
+        .await?
+        .first()
+        .map(|r| r.opt_i64("last"))
+        .transpose()?
+        .flatten()
+        .unwrap_or(0);
+    let mut total = Cells::new();
+    let mut first = 1;
+    while first <= last {
+        for facts in facts_between(tx, first, first + BATCH - 1).await?.values() {
+            for (cell, count) in case_cells(facts, &context.places, &context.rules) {
+                tandem_domain::rollups::add(&mut total, cell, count);
+            }
+        }
+        first += BATCH;
+    }
+    Ok(total)
+}
+
+fn cell_from(r: &Row) -> Result<(Cell, i64), StoreError> {
+    Ok((
+        Cell {
+            component: decode("component", Component::parse(&r.text("component")?))?,
+            scope: decode("scope", Scope::parse(&r.text("scope")?))?,
+            law_type: law(r)?,
+            month: decode("month", Month::parse(&r.text("month")?))?,
+            bucket: r.i64("bucket")?,
+        },
+        r.i64("count")?,
+    ))
+}
+
+/// The stored sums, without the zero rows.
+pub(crate) async fn stored(tx: &mut dyn Tx) -> Result<Cells, StoreError> {
+    Ok(fetch_as(
+        tx,
+        "SELECT component, scope, month, law_type, bucket, count FROM measure_rollups WHERE count <> 0",
+        &[],
+        cell_from,
+    )
+    .await?
+    .into_iter()
+    .collect())
+}
+
+/// Replaces the stored sums with a recomputation: after settings or bank
+/// holidays change what a case contributes, or to repair.
+pub(crate) async fn rebuild(tx: &mut dyn Tx) -> Result<usize, StoreError> {
+    let cells = recompute(tx).await?;
+    tx.execute("DELETE FROM measure_rollups", &[]).await?;
+    write(tx, &cells).await?;
+    Ok(cells.len())
+}
+
+/// One scope's counts of `components`, for months up to `to` (and, for
+/// components that are not changes to a level, from `from`).
+pub(crate) async fn scope_counts(
+    tx: &mut dyn Tx,
+    scope: Scope,
+    components: &[Component],
+    from: Month,
+    to: Month,
+) -> Result<ScopeCounts, StoreError> {
+    let mut counts = ScopeCounts::default();
+    for component in components {
+        let first = if component.is_change() {
+            String::new()
+        } else {
+            from.to_string()
+        };
+        let rows = tx
+            .fetch_all(
+                "SELECT month, law_type, bucket, count FROM measure_rollups \
+                 WHERE component = $1 AND scope = $2 AND month >= $3 AND month <= $4 AND count <> 0",
+                &[
+                    component.slug().into(),
+                    scope.key().into(),
+                    first.into(),
+                    to.to_string().into(),
+                ],
+            )
+            .await?;
+        for r in rows {
+            counts.add(
+                *component,
+                law(&r)?,
+                decode("month", Month::parse(&r.text("month")?))?,
+                r.i64("bucket")?,
+                r.i64("count")?,
+            );
+        }
+    }
+    Ok(counts)
+}
+
+/// Case-holding practitioners' posts.
+pub(crate) async fn posts(tx: &mut dyn Tx) -> Result<Vec<Post>, StoreError> {
+    fetch_as(
+        tx,
+        "SELECT team_id, fte_thousandths, start_date, end_date FROM staff \
+         WHERE job_group = 'practitioner' AND team_id IS NOT NULL",
+        &[],
+        |r| {
+            Ok(Post {
+                team_id: r.i64("team_id")?,
+                fte: r.i64("fte_thousandths")? as f64 / 1000.0,
+                start: r.date("start_date")?,
+                end: r.opt_date("end_date")?,
+            })
+        },
+    )
+    .await
+}
+
+/// What one scope's measures are worked out from.
+pub(crate) async fn measure_inputs(
+    tx: &mut dyn Tx,
+    scope: Scope,
+    components: &[Component],
+    from: Month,
+    to: Month,
+) -> Result<MeasureInputs, StoreError> {
+    let counts = scope_counts(tx, scope, components, from, to).await?;
+    let RollupContext { places, rules } = context(tx).await?;
+    let (settings, _) = practice_settings::settings(tx).await?;
+    Ok(MeasureInputs {
+        scope,
+        counts,
+        targets: settings.targets,
+        calendar: rules.calendar,
+        posts: posts(tx).await?,
+        places,
+    })
+}

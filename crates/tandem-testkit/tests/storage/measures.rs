@@ -1,0 +1,770 @@
+//! The measures, worked out from the rollups, against figures computed by
+//! hand from a small set of cases; and the rollups against a recomputation
+//! from the raw records after every kind of change.
+
+use crate::casework::{child, court, draft, practitioner};
+use crate::{area_draft, fixture};
+use jiff::civil::{Date, date};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use tandem_domain::casework::*;
+use tandem_domain::child_experience::{ChildExperienceInput, ChildOutcomeInput};
+use tandem_domain::measures::{Granularity, Period, Value, evaluate, ingredients, measure};
+use tandem_domain::organisation::*;
+use tandem_domain::rollups::{Month, Scope};
+use tandem_storage::Store;
+use tandem_testkit::stamp;
+
+const TODAY: Date = Date::constant(2027, 6, 1);
+
+async fn open(
+    store: &Store,
+    number: &str,
+    court: i64,
+    team: i64,
+    set: impl Fn(&mut CaseDraft),
+    children: &[&str],
+) -> CaseId {
+    let mut case = draft(number, court, team);
+    set(&mut case);
+    let children: Vec<ChildDraft> = children.iter().map(|c| child(c)).collect();
+    store
+        .open_case(&case, &children, &[], &[], &stamp())
+        .await
+        .expect("open")
+}
+
+fn on(received: Date, issued: Date) -> impl Fn(&mut CaseDraft) {
+    move |c: &mut CaseDraft| {
+        c.received_on = received;
+        c.issued_on = Some(issued);
+    }
+}
+
+fn care(received: Date) -> impl Fn(&mut CaseDraft) {
+    move |c: &mut CaseDraft| {
+        c.received_on = received;
+        c.issued_on = Some(received);
+        c.law_type = LawType::Public;
+        c.application_type = "care".into();
+    }
+}
+
+async fn close(store: &Store, id: CaseId, on: Date) {
+    let record = store.case(id).await.expect("read").expect("case");
+    for child in &record.children {
+        if child.outcome.is_some() {
+            continue;
+        }
+        let outcome = ChildOutcomeInput {
+            orders: "withdrawn".into(),
+            lives_with: "mother".into(),
+            recorded_on: on.to_string(),
+            version: child.version.to_string(),
+            ..Default::default()
+        };
+        store
+            .set_child_outcome(id, child.id, &outcome, TODAY, &stamp())
+            .await
+            .expect("outcome");
+    }
+    let case = store.case(id).await.expect("read").expect("case").case;
+    store
+        .move_case(
+            id,
+            case.version,
+            CLOSED,
+            on,
+            Some("Final order"),
+            false,
+            &stamp(),
+        )
+        .await
+        .expect("close");
+}
+
+async fn reopen(store: &Store, id: CaseId, on: Date) {
+    let case = store.case(id).await.expect("read").expect("case").case;
+    let first = case.pathway.first_stage();
+    store
+        .move_case(
+            id,
+            case.version,
+            first,
+            on,
+            Some("New application"),
+            true,
+            &stamp(),
+        )
+        .await
+        .expect("reopen");
+}
+
+async fn allocate(store: &Store, id: CaseId, worker: StaffId, on: Date) {
+    let case = store.case(id).await.expect("read").expect("case").case;
+    store
+        .allocate_case(id, case.version, worker, on, None, &stamp())
+        .await
+        .expect("allocate");
+}
+
+async fn work(store: &Store, id: CaseId, due: &str, filed: Option<&str>) {
+    let case = store.case(id).await.expect("read").expect("case").case;
+    let item = WorkItemInput {
+        kind: "safeguarding-letter".into(),
+        due_on: due.into(),
+    }
+    .validate_past(&case)
+    .expect("valid work");
+    store.add_work(id, &item, &stamp()).await.expect("work");
+    if let Some(filed) = filed {
+        let items = store.work_items(id).await.expect("items");
+        let item = items.iter().max_by_key(|i| i.id).expect("the item");
+        store
+            .file_work(
+                id,
+                item.id,
+                item.version,
+                filed,
+                "Adviser unwell",
+                TODAY,
+                &stamp(),
+            )
+            .await
+            .expect("filed");
+    }
+}
+
+/// `id`'s values for `scope` by `by` from `from` to `to`, as shown on a page.
+async fn shown(
+    store: &Store,
+    id: &str,
+    scope: Scope,
+    from: &str,
+    to: &str,
+    by: Granularity,
+) -> Vec<String> {
+    values(store, id, scope, from, to, by, None)
+        .await
+        .iter()
+        .map(|v| {
+            let m = measure(id).expect("measure");
+            match v.median {
+                Some(median) => format!("{} (median {median:.1})", v.display(m.unit)),
+                None => v.display(m.unit),
+            }
+        })
+        .collect()
+}
+
+async fn values(
+    store: &Store,
+    id: &str,
+    scope: Scope,
+    from: &str,
+    to: &str,
+    by: Granularity,
+    law: Option<LawType>,
+) -> Vec<Value> {
+    let m = measure(id).expect("measure");
+    let periods = Period::series(from, to, by).expect("periods");
+    let first = periods.first().expect("a period");
+    let last = periods.last().expect("a period");
+    let inputs = store
+        .measure_inputs(
+            scope,
+            ingredients(m),
+            Month::of(first.first),
+            Month::of(last.last),
+        )
+        .await
+        .expect("inputs");
+    evaluate(m, &periods, by, law, &inputs).expect("evaluated")
+}
+
+async fn assert_consistent(store: &Store) {
+    let (cells, wrong) = store.verify_rollups().await.expect("verify");
+    assert!(cells > 0, "something is counted");
+    assert!(
+        wrong.is_empty(),
+        "rollups differ from a recomputation: {wrong:?}"
+    );
+}
+
+/// Five cases in one team, and one in a team of another area:
+/// - C1 private, 2 children, issued 2 Jan 2026, received 5 Jan, allocated 7 Jan,
+///   first hearing 10 Feb (Ava seen 3 Feb, Ben never), closed 13 Mar,
+///   re-opened 1 Apr, closed 29 May;
+/// - C2 private, 1 child, received 2 Feb, allocated 16 Mar, closed 31 Mar;
+/// - C3 care, 3 children, received 12 Jan, allocated 13 Jan, closed 10 Jul (179 days);
+/// - C4 care, 1 child, received 19 Jan, never allocated, closed 21 Aug (214 days);
+/// - C5 private, 1 child, received 2 Mar 2026, still open;
+/// - C6 private in the other area's team, 1 child, received 20 Jan, open.
+async fn the_measures_match_hand_computed_figures(store: Store) {
+    let f = fixture(&store).await;
+    let ncl = court(&store, f.area.id.0, "NCL").await;
+    let amira = practitioner(&store, "Amira", f.team.id.0, "practitioner").await;
+    let south: ServiceArea = store
+        .create(&area_draft("A2", "Durham", f.region.id.0), &stamp())
+        .await
+        .expect("area");
+    let other: Team = store
+        .create(
+            &TeamInput {
+                code: "A2-PRL1".into(),
+                name: "Durham private law 1".into(),
+                service_area_id: Some(south.id.0),
+                office_id: None,
+            }
+            .validate()
+            .expect("valid"),
+            &stamp(),
+        )
+        .await
+        .expect("team");
+    let dur = court(&store, south.id.0, "DUR").await;
+    let team = f.team.id.0;
+
+    let c1 = open(
+        &store,
+        "NE26P001",
+        ncl.id.0,
+        team,
+        on(date(2026, 1, 5), date(2026, 1, 2)),
+        &["Ava", "Ben"],
+    )
+    .await;
+    let c2 = open(
+        &store,
+        "NE26P002",
+        ncl.id.0,
+        team,
+        on(date(2026, 2, 2), date(2026, 2, 2)),
+        &["Cy"],
+    )
+    .await;
+    let c3 = open(
+        &store,
+        "NE26C003",
+        ncl.id.0,
+        team,
+        care(date(2026, 1, 12)),
+        &["Di", "Ed", "Flo"],
+    )
+    .await;
+    let c4 = open(
+        &store,
+        "NE26C004",
+        ncl.id.0,
+        team,
+        care(date(2026, 1, 19)),
+        &["Gus"],
+    )
+    .await;
+    let c5 = open(
+        &store,
+        "NE26P005",
+        ncl.id.0,
+        team,
+        on(date(2026, 3, 2), date(2026, 3, 2)),
+        &["Hal"],
+    )
+    .await;
+    open(
+        &store,
+        "DU26P006",
+        dur.id.0,
+        other.id.0,
+        on(date(2026, 1, 20), date(2026, 1, 20)),
+        &["Ivy"],
+    )
+    .await;
+
+    allocate(&store, c1, amira.id, date(2026, 1, 7)).await;
+    allocate(&store, c3, amira.id, date(2026, 1, 13)).await;
+    allocate(&store, c2, amira.id, date(2026, 3, 16)).await;
+    work(&store, c1, "2026-01-20", Some("2026-01-19")).await;
+    work(&store, c2, "2026-02-20", Some("2026-02-23")).await;
+    work(&store, c5, "2026-03-20", None).await;
+    let record = store.case(c1).await.expect("read").expect("case");
+    let hearing = HearingInput {
+        kind: "first-hearing".into(),
+        on: "2026-02-10".into(),
+        ..Default::default()
+    }
+    .validate_past(&record.case)
+    .expect("valid hearing");
+    store
+        .add_hearing(c1, &hearing, &stamp())
+        .await
+        .expect("hearing");
+    let ava = &record.children[0];
+    store
+        .set_child_experience(
+            c1,
+            ava.id,
+            &ChildExperienceInput {
+                first_met_fca_on: "2026-02-03".into(),
+                version: ava.version.to_string(),
+                ..Default::default()
+            },
+            TODAY,
+            &stamp(),
+        )
+        .await
+        .expect("met");
+    close(&store, c1, date(2026, 3, 13)).await;
+    close(&store, c2, date(2026, 3, 31)).await;
+    reopen(&store, c1, date(2026, 4, 1)).await;
+    close(&store, c1, date(2026, 5, 29)).await;
+    close(&store, c3, date(2026, 7, 10)).await;
+    close(&store, c4, date(2026, 8, 21)).await;
+    assert_consistent(&store).await;
+    let case = store.case(c1).await.expect("read").expect("case").case;
+    let first = case.pathway.first_stage();
+    let backdated = store
+        .move_case(
+            c1,
+            case.version,
+            first,
+            date(2026, 5, 1),
+            None,
+            true,
+            &stamp(),
+        )
+        .await;
+    assert!(
+        backdated.is_err(),
+        "a re-opening cannot come before the closure it undoes"
+    );
+
+    let here = Scope::Team(team);
+    let month = Granularity::Month;
+    assert_eq!(
+        shown(&store, "new-cases", here, "2026-01", "2026-04", month).await,
+        ["3", "1", "1", "0"],
+        "an empty month is 0 cases, not no data"
+    );
+    assert_eq!(
+        shown(
+            &store,
+            "new-cases",
+            Scope::National,
+            "2026-01",
+            "2026-01",
+            month
+        )
+        .await,
+        ["4"]
+    );
+    assert_eq!(
+        shown(
+            &store,
+            "new-cases",
+            Scope::ServiceArea(south.id.0),
+            "2026-01",
+            "2026-01",
+            month
+        )
+        .await,
+        ["1"]
+    );
+    assert_eq!(
+        shown(
+            &store,
+            "new-cases",
+            Scope::Region(f.region.id.0),
+            "2026-01",
+            "2026-01",
+            month
+        )
+        .await,
+        ["4"]
+    );
+    assert_eq!(
+        shown(
+            &store,
+            "new-cases",
+            Scope::Court(dur.id.0),
+            "2026-01",
+            "2026-01",
+            month
+        )
+        .await,
+        ["1"]
+    );
+    let private_only = values(
+        &store,
+        "new-cases",
+        here,
+        "2026-01",
+        "2026-01",
+        month,
+        Some(LawType::Private),
+    )
+    .await;
+    assert_eq!(private_only[0].value, Some(1.0));
+    assert_eq!(
+        shown(
+            &store,
+            "children-in-new-cases",
+            here,
+            "2026-01",
+            "2026-01",
+            month
+        )
+        .await,
+        ["6"],
+        "every child of every new case"
+    );
+    // January 2026 has 21 working days (New Year's Day is a bank holiday).
+    let demand = values(
+        &store,
+        "average-daily-demand",
+        here,
+        "2026-01",
+        "2026-01",
+        month,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (demand[0].numerator, demand[0].denominator),
+        (Some(3.0), Some(21.0))
+    );
+
+    // Open at each month end: closed on the last day is not open then; the
+    // re-opened case counts again from April.
+    assert_eq!(
+        shown(&store, "open-cases", here, "2026-01", "2026-08", month).await,
+        ["3", "4", "3", "4", "3", "3", "2", "1"]
+    );
+    assert_eq!(
+        shown(
+            &store,
+            "children-in-open-cases",
+            here,
+            "2026-01",
+            "2026-01",
+            month
+        )
+        .await,
+        ["6"]
+    );
+    assert_eq!(
+        shown(
+            &store,
+            "children-worked-with",
+            here,
+            "2025-04",
+            "2028-03",
+            Granularity::Year
+        )
+        .await,
+        ["8", "7", "1"],
+        "2025-26 all five; 2026-27 not C2 (closed in March); then only C5"
+    );
+
+    // Table 9: first closures only. C1 70 days, C2 57: mean 63.5 ÷ 7; the
+    // even-count median is the lower middle, 57 days.
+    assert_eq!(
+        shown(
+            &store,
+            "private-law-time-to-final-order",
+            here,
+            "2026-03",
+            "2026-05",
+            month
+        )
+        .await,
+        ["9.1 (median 8.1)", "no data", "no data"],
+        "the re-opened case's second closure is not a first closure"
+    );
+    // Table 10: per child: 70, 70 and 57 days; whole weeks 10, 10, 8.
+    assert_eq!(
+        shown(
+            &store,
+            "private-law-time-to-first-disposal",
+            here,
+            "2026-03",
+            "2026-03",
+            month
+        )
+        .await,
+        ["9.3 (median 10.0)"]
+    );
+    // Care: 179 days (25.6 weeks) in July, 214 (30.6) in August.
+    assert_eq!(
+        shown(
+            &store,
+            "care-proceedings-duration",
+            here,
+            "2026-07",
+            "2026-09",
+            Granularity::Quarter
+        )
+        .await,
+        ["28.1 (median 25.6)"]
+    );
+    assert_eq!(
+        shown(
+            &store,
+            "care-within-26-weeks",
+            here,
+            "2026-04",
+            "2026-09",
+            month
+        )
+        .await,
+        ["no data", "no data", "no data", "100.0%", "0.0%", "no data"]
+    );
+    // Allocation: C1 in 2 working days, C3 in 1 (public target 2), C4
+    // never; C2 in 30 working days against a private target of 20.
+    assert_eq!(
+        shown(
+            &store,
+            "allocated-within-target",
+            here,
+            "2026-01",
+            "2026-03",
+            month
+        )
+        .await,
+        ["66.7%", "0.0%", "0.0%"]
+    );
+    assert_eq!(
+        shown(
+            &store,
+            "unallocated-at-month-end",
+            here,
+            "2026-01",
+            "2026-02",
+            month
+        )
+        .await,
+        ["33.3%", "50.0%"]
+    );
+    // Two allocated open cases at the end of January, one half-time adviser.
+    assert_eq!(
+        shown(
+            &store,
+            "caseload-per-fte",
+            here,
+            "2026-01",
+            "2026-01",
+            month
+        )
+        .await,
+        ["4.0"]
+    );
+    assert_eq!(
+        shown(
+            &store,
+            "caseload-per-fte",
+            Scope::Court(ncl.id.0),
+            "2026-01",
+            "2026-01",
+            month
+        )
+        .await,
+        ["no data"],
+        "a court has no staff of its own"
+    );
+    assert_eq!(
+        shown(
+            &store,
+            "work-filed-on-time",
+            here,
+            "2026-01",
+            "2026-04",
+            month
+        )
+        .await,
+        ["100.0%", "0.0%", "0.0%", "no data"]
+    );
+    assert_eq!(
+        shown(
+            &store,
+            "children-seen-before-first-hearing",
+            here,
+            "2026-02",
+            "2026-02",
+            month
+        )
+        .await,
+        ["50.0%"]
+    );
+    // Over 26 weeks: C4 (received 19 Jan) at the end of July; C3 had closed.
+    let over_26 = values(
+        &store,
+        "public-law-over-26-weeks",
+        here,
+        "2026-06",
+        "2026-07",
+        month,
+        None,
+    )
+    .await;
+    assert_eq!(
+        over_26
+            .iter()
+            .map(|v| (v.value, v.denominator))
+            .collect::<Vec<_>>(),
+        [(Some(0.0), Some(2.0)), (Some(1.0), Some(1.0))]
+    );
+    // Over 52 weeks: C5, received 2 Mar 2026, is 363 days old at the end of
+    // February 2027 and 394 at the end of March.
+    let over_52 = values(
+        &store,
+        "private-law-over-52-weeks",
+        here,
+        "2027-02",
+        "2027-03",
+        month,
+        None,
+    )
+    .await;
+    assert_eq!(
+        over_52.iter().map(|v| v.value).collect::<Vec<_>>(),
+        [Some(0.0), Some(1.0)]
+    );
+
+    // A longer threshold moves every case's crossing: the rollups follow.
+    let (mut settings, version) = store.practice_settings().await.expect("settings");
+    settings.thresholds.private_law_weeks = 60;
+    store
+        .set_practice_settings(&settings, version, &stamp())
+        .await
+        .expect("saved");
+    let over_60 = values(
+        &store,
+        "private-law-over-52-weeks",
+        here,
+        "2027-03",
+        "2027-03",
+        month,
+        None,
+    )
+    .await;
+    assert_eq!(over_60[0].value, Some(0.0));
+    assert_consistent(&store).await;
+}
+
+/// Random changes of every kind, then the stored sums against a
+/// recomputation from the raw records.
+async fn rollups_stay_equal_to_a_recomputation(store: Store) {
+    let f = fixture(&store).await;
+    let ncl = court(&store, f.area.id.0, "NCL").await;
+    let worker = practitioner(&store, "Amira", f.team.id.0, "practitioner").await;
+    for seed in [7_u64, 19, 2026] {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut cases = Vec::new();
+        // Closures and re-openings go forward in time.
+        let mut last_move = std::collections::HashMap::new();
+        for step in 0..40 {
+            let day = |rng: &mut StdRng| {
+                date(2026, 1, 5)
+                    .checked_add(jiff::Span::new().days(rng.random_range(0..300)))
+                    .expect("date")
+            };
+            let choice = if cases.is_empty() {
+                0
+            } else {
+                rng.random_range(0..6)
+            };
+            let why = format!("seed {seed}, step {step}, choice {choice}");
+            if choice == 0 {
+                let received = day(&mut rng);
+                let number = format!("NE{seed}P{step:03}");
+                let law = rng.random_bool(0.3);
+                let id = open(
+                    &store,
+                    &number,
+                    ncl.id.0,
+                    f.team.id.0,
+                    move |c: &mut CaseDraft| {
+                        c.received_on = received;
+                        c.issued_on = Some(received);
+                        if law {
+                            c.law_type = LawType::Public;
+                            c.application_type = "care".into();
+                        }
+                    },
+                    &["Ava", "Ben"][..rng.random_range(1..=2)],
+                )
+                .await;
+                cases.push(id);
+                continue;
+            }
+            let id = cases[rng.random_range(0..cases.len())];
+            let case = store.case(id).await.expect("read").expect("case").case;
+            let later = case
+                .received_on
+                .checked_add(jiff::Span::new().days(rng.random_range(0..200)))
+                .expect("date");
+            match choice {
+                1 if !case.is_closed() && case.allocated_to.is_none() => {
+                    allocate(&store, id, worker.id, later).await
+                }
+                2 => {
+                    let when = later.max(last_move.get(&id).copied().unwrap_or(later));
+                    last_move.insert(id, when);
+                    if case.is_closed() {
+                        reopen(&store, id, when).await
+                    } else {
+                        close(&store, id, when).await
+                    }
+                }
+                3 if !case.is_closed() => {
+                    work(
+                        &store,
+                        id,
+                        &later.to_string(),
+                        rng.random_bool(0.5).then_some(&*later.to_string()),
+                    )
+                    .await
+                }
+                4 if !case.is_closed() => {
+                    let hearing = HearingInput {
+                        kind: "first-hearing".into(),
+                        on: later.to_string(),
+                        ..Default::default()
+                    }
+                    .validate_past(&case)
+                    .expect("valid hearing");
+                    store
+                        .add_hearing(id, &hearing, &stamp())
+                        .await
+                        .expect("hearing");
+                }
+                5 if !case.is_closed() => {
+                    let child =
+                        store.case(id).await.expect("read").expect("case").children[0].clone();
+                    store
+                        .set_child_experience(
+                            id,
+                            child.id,
+                            &ChildExperienceInput {
+                                first_met_fca_on: later.to_string(),
+                                version: child.version.to_string(),
+                                ..Default::default()
+                            },
+                            TODAY,
+                            &stamp(),
+                        )
+                        .await
+                        .expect("met");
+                }
+                _ => {}
+            }
+            let (_, wrong) = store.verify_rollups().await.expect("verify");
+            assert!(wrong.is_empty(), "{why}: {wrong:?}");
+        }
+    }
+    assert_consistent(&store).await;
+}
+
+tandem_testkit::on_both_backends!(
+    the_measures_match_hand_computed_figures,
+    rollups_stay_equal_to_a_recomputation
+);
