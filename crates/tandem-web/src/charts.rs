@@ -1,13 +1,14 @@
 //! Charts for the measures dashboards, drawn on the server as SVG: no
 //! script and nothing fetched. Each chart is an image whose title and
 //! description (a summary of its data) are read out by screen readers, and
-//! [`data_table`] gives the same figures as a table, for everyone a chart
-//! does not serve.
+//! [`Figure`] shows it with the same figures as a table, for everyone a
+//! chart does not serve.
 //!
 //! Every piece of text is escaped here, so the markup can be embedded as it
 //! is. Lengths are in the SVG's own units; the image scales to the width of
 //! its container.
 
+use askama::Template;
 use std::iter;
 use tandem_domain::choice::Choice;
 use tandem_domain::clocks::Rag;
@@ -54,6 +55,34 @@ pub struct DataTable {
     /// Each row starts with its label.
     pub rows: Vec<Vec<String>>,
 }
+
+/// A chart with its table under it, in a "Show the data as a table"
+/// details: put `{{ figure }}` in a page.
+#[derive(Template)]
+#[template(path = "chart.html")]
+pub struct Figure {
+    svg: String,
+    table: DataTable,
+}
+
+impl Figure {
+    pub fn line(chart: &Chart) -> Self {
+        Self {
+            svg: line_chart(chart),
+            table: data_table(chart),
+        }
+    }
+
+    pub fn bar(chart: &Chart) -> Self {
+        Self {
+            svg: bar_chart(chart),
+            table: data_table(chart),
+        }
+    }
+}
+
+// The template escapes every value it writes; the SVG is escaped here.
+impl askama::filters::HtmlSafe for Figure {}
 
 // GOV.UK Frontend 6 palette. Against white: text and black 19.6:1,
 // black tint-25 9.0:1; blue 5.2:1, red 5.2:1, orange shade-25 4.7:1,
@@ -700,6 +729,14 @@ mod tests {
             assert!(svg.contains("&lt;Area&#39;s&gt;"));
             assert!(!svg.contains("<b>") && !svg.contains("<1>") && !svg.contains("<Area"));
         }
+        let page = Figure::line(&c).to_string();
+        assert!(!page.contains("<b>") && !page.contains("<1>") && !page.contains("<Area"));
+        // Askama escapes the table as numeric references.
+        assert!(
+            page.contains(
+                "<th scope=\"row\" class=\"govuk-table__header\">A&#38;B &#60;1&#62;</th>"
+            )
+        );
     }
 
     #[test]
@@ -1012,5 +1049,26 @@ mod tests {
                 ["A2", "no data", "4", ""]
             ]
         );
+
+        // A page writes `{{ figure }}` and gets markup, not escaped text.
+        #[derive(Template)]
+        #[template(source = "<main>{{ figure }}</main>", ext = "html")]
+        struct Page {
+            figure: Figure,
+        }
+        let page = Page {
+            figure: Figure::bar(&c),
+        }
+        .render()
+        .expect("renders");
+        assert!(page.starts_with("<main><figure class=\"tandem-chart\">\n  <svg "));
+        assert!(page.contains("Show the data as a table"));
+        assert!(page.contains(
+            "<caption class=\"govuk-table__caption govuk-table__caption--s\">New cases</caption>"
+        ));
+        assert!(page.contains("<th scope=\"row\" class=\"govuk-table__header\">A2</th>"));
+        assert!(page.contains("<td class=\"govuk-table__cell govuk-table__cell--numeric\">4</td>"));
+        assert!(page.contains("<td class=\"govuk-table__cell\">On track</td>"));
+        assert!(page.contains("<th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Last year</th>"));
     }
 }
