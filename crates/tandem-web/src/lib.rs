@@ -20,6 +20,7 @@ mod case_records_api;
 mod case_tabs;
 mod cases;
 mod cases_api;
+pub mod charts;
 mod clock;
 mod error;
 mod extract;
