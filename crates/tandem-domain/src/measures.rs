@@ -6,7 +6,9 @@
 
 use crate::calendar::WorkingCalendar;
 use crate::casework::LawType;
+use crate::choice::{self, Choice};
 use crate::clocks::PracticeTargets;
+use crate::error::{DomainError, ValidationErrors};
 use crate::rollups::{Component, MET, Month, Places, Scope, wait};
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -390,6 +392,97 @@ impl Period {
             ),
             _ => format!("{}-{:02}", self.first.year(), (self.last.year() % 100)),
         }
+    }
+}
+
+/// A request for a measure's values, as typed into a form or sent to the
+/// API; blank parts take their defaults.
+#[derive(Debug, Clone, Default)]
+pub struct SeriesInput {
+    pub scope: String,
+    pub from: String,
+    pub to: String,
+    pub by: String,
+    pub law: String,
+}
+
+/// A checked request for a measure's values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesRequest {
+    pub scope: Scope,
+    pub periods: Vec<Period>,
+    pub granularity: Granularity,
+    pub law: Option<LawType>,
+    /// The months asked for, as written back into forms and links.
+    pub from: String,
+    pub to: String,
+}
+
+/// Twenty years of months: long enough for any trend, short enough that no
+/// request can ask for unbounded work.
+pub const LONGEST_SERIES_MONTHS: usize = 240;
+
+impl SeriesInput {
+    /// Defaults: national, by month, the twelve months to the current one.
+    pub fn validate(&self, today: Date) -> Result<SeriesRequest, DomainError> {
+        let mut errors = ValidationErrors::default();
+        let scope = errors.check("scope", Scope::parse(&self.scope));
+        let granularity = errors.check(
+            "by",
+            if self.by.trim().is_empty() {
+                Ok(Granularity::Month)
+            } else {
+                Granularity::parse(&self.by)
+            },
+        );
+        let law = errors.check("law", choice::optional::<LawType>(&self.law));
+        let current = Month::of(today);
+        let to = if self.to.trim().is_empty() {
+            current.to_string()
+        } else {
+            self.to.trim().to_owned()
+        };
+        let from = if self.from.trim().is_empty() {
+            match Month::parse(&to) {
+                Ok(last) => {
+                    let first = last
+                        .first_day()
+                        .and_then(|d| d.checked_sub(11.months()).ok())
+                        .map(Month::of)
+                        .unwrap_or(last);
+                    first.to_string()
+                }
+                Err(_) => to.clone(),
+            }
+        } else {
+            self.from.trim().to_owned()
+        };
+        let months = errors.check("from", Period::series(&from, &to, Granularity::Month));
+        if let Some(months) = &months
+            && months.len() > LONGEST_SERIES_MONTHS
+        {
+            errors.add(
+                "from",
+                format!("Ask for at most {LONGEST_SERIES_MONTHS} months at a time"),
+            );
+        }
+        errors.into_result()?;
+        let (Some(scope), Some(granularity), Some(law)) = (scope, granularity, law) else {
+            return Err(DomainError::invalid(
+                "scope",
+                "The request could not be read",
+            ));
+        };
+        let periods =
+            Period::series(&from, &to, granularity).map_err(|e| DomainError::invalid("from", e))?;
+        Ok(SeriesRequest {
+            scope,
+            periods,
+            granularity,
+            law,
+            from,
+            to,
+        })
     }
 }
 

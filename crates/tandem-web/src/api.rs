@@ -1154,9 +1154,38 @@ pub fn openapi_document() -> OpenApi {
                 .response("401", error_response("No valid bearer token or session")),
         ),
     );
+    let measure_id = ParameterBuilder::new()
+        .name("id")
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .description(Some("The measure's id, as in the catalogue"))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+        .build();
+    let paths = paths.path(
+        "/api/v1/measures/{id}",
+        PathItem::new(
+            HttpMethod::Get,
+            OperationBuilder::new()
+                .tag("Measures")
+                .operation_id(Some("measure_values"))
+                .summary(Some("A measure's values for one scope, period by period, with numerator and denominator where meaningful"))
+                .parameter(measure_id)
+                .parameter(query_parameter("scope", Type::String, "national (the default), region-N, service-area-N, team-N, court-N or local-authority-N"))
+                .parameter(query_parameter("from", Type::String, "First month, YYYY-MM; by default eleven months before the last"))
+                .parameter(query_parameter("to", Type::String, "Last month, YYYY-MM; by default the current month"))
+                .parameter(query_parameter("by", Type::String, "month (the default), quarter or year (financial, April to March)"))
+                .parameter(query_parameter("law", Type::String, "Only cases of this law type: private, public or adoption"))
+                .response("200", json_response("The values", Some("MeasureValues")))
+                .response("401", error_response("No valid bearer token or session"))
+                .response("404", error_response("No measure with that id"))
+                .response("422", error_response("A parameter could not be read; fields name each problem")),
+        ),
+    );
     let components = components
         .schema_from::<crate::measures::MeasureView>()
-        .schema_from::<crate::measures::MeasureList>();
+        .schema_from::<crate::measures::MeasureList>()
+        .schema_from::<crate::measures::PeriodValue>()
+        .schema_from::<crate::measures::MeasureValues>();
     let (paths, components) = describe::<Region>(paths, components);
     let (paths, components) = describe::<ServiceArea>(paths, components);
     let (paths, components) = describe::<Office>(paths, components);

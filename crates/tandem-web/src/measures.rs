@@ -3,17 +3,23 @@
 //! signed in may read them.
 
 use crate::AppState;
+use crate::charts::{Chart, Figure, Series};
 use crate::error::{ApiError, AppError, PageError};
 use crate::html::{Layout, render};
 use crate::session::{ApiCaller, SignedIn};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::response::Html;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 use tandem_domain::choice::Choice;
-use tandem_domain::measures::{CATALOGUE, Measure, measure};
+use tandem_domain::measures::{
+    CATALOGUE, Granularity, Measure, SeriesInput, SeriesRequest, Value, evaluate, ingredients,
+    measure,
+};
+use tandem_domain::rollups::Month;
+use tandem_domain::{DomainError, FieldError};
 use utoipa::ToSchema;
 
 pub fn routes() -> Router<AppState> {
@@ -23,7 +29,52 @@ pub fn routes() -> Router<AppState> {
 }
 
 pub fn api_routes() -> Router<AppState> {
-    Router::new().route("/measures", get(api_list))
+    Router::new()
+        .route("/measures", get(api_list))
+        .route("/measures/{id}", get(api_values))
+}
+
+/// A series request from the query string; unknown parameters are ignored
+/// like any odd query string.
+fn series_input(query: Option<String>) -> SeriesInput {
+    let mut q = crate::extract::query_map(query);
+    let mut take = |k: &str| q.remove(k).unwrap_or_default();
+    SeriesInput {
+        scope: take("scope"),
+        from: take("from"),
+        to: take("to"),
+        by: take("by"),
+        law: take("law"),
+    }
+}
+
+/// `measure`'s values as asked: aggregates only, so any signed-in person or
+/// API caller may read them.
+async fn values(
+    state: &AppState,
+    measure: &'static Measure,
+    request: &SeriesRequest,
+) -> Result<Vec<Value>, AppError> {
+    let (Some(first), Some(last)) = (request.periods.first(), request.periods.last()) else {
+        return Ok(Vec::new());
+    };
+    let inputs = state
+        .store
+        .measure_inputs(
+            request.scope,
+            ingredients(measure),
+            Month::of(first.first),
+            Month::of(last.last),
+        )
+        .await?;
+    evaluate(
+        measure,
+        &request.periods,
+        request.granularity,
+        request.law,
+        &inputs,
+    )
+    .map_err(|e| DomainError::invalid("by", e).into())
 }
 
 #[derive(Template)]
@@ -49,18 +100,54 @@ struct MeasurePage {
     layout: Layout,
     measure: &'static Measure,
     unit: &'static str,
+    input: SeriesInput,
+    errors: Vec<FieldError>,
+    figure: Option<Figure>,
+    granularities: &'static [Granularity],
 }
 
 async fn show(
-    State(_): State<AppState>,
+    State(state): State<AppState>,
     SignedIn(principal): SignedIn,
     Path(id): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Result<Html<String>, PageError> {
     let measure = measure(&id).ok_or_else(AppError::not_found)?;
+    let input = series_input(query);
+    let (figure, errors) = match input.validate(state.clock.today()) {
+        Ok(request) => {
+            let values = values(&state, measure, &request).await?;
+            let chart = Chart {
+                id: format!("measure-{}", measure.id),
+                title: format!("{}, {}", measure.name, request.scope.label()),
+                category: request
+                    .granularity
+                    .label()
+                    .trim_start_matches("By ")
+                    .to_owned(),
+                labels: request.periods.iter().map(|p| p.label()).collect(),
+                unit: measure.unit,
+                series: Series {
+                    name: measure.name.to_owned(),
+                    values: values.iter().map(|v| v.value).collect(),
+                },
+                comparison: None,
+                target: None,
+                status: Vec::new(),
+            };
+            (Some(Figure::line(&chart)), Vec::new())
+        }
+        Err(DomainError::Invalid(e)) => (None, e.fields().to_vec()),
+        Err(e) => return Err(AppError::from(e).into()),
+    };
     render(&MeasurePage {
         layout: Layout::new("/measures", Some(&principal)),
         measure,
         unit: measure.unit.label(),
+        input,
+        errors,
+        figure,
+        granularities: Granularity::ALL,
     })
 }
 
@@ -80,6 +167,73 @@ pub struct MeasureView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MeasureList {
     items: Vec<MeasureView>,
+}
+
+/// One period's value.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeriodValue {
+    /// The period's first and last days.
+    first_day: String,
+    last_day: String,
+    /// As named on pages: "January 2026", "April to June 2026", "2026-27".
+    label: String,
+    /// The value; null when there is no data (nothing to divide by), never 0.
+    value: Option<f64>,
+    /// For shares and ratios: what was counted, and out of what.
+    numerator: Option<f64>,
+    /// For durations: how many were measured.
+    denominator: Option<f64>,
+    /// For durations: the Ministry of Justice's median, in weeks.
+    median: Option<f64>,
+    /// As shown on pages.
+    shown: String,
+}
+
+/// A measure's values for one scope, period by period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeasureValues {
+    measure: &'static str,
+    unit: &'static str,
+    /// `national`, `region-N`, `service-area-N`, `team-N`, `court-N` or `local-authority-N`.
+    scope: String,
+    /// `month`, `quarter` or `year` (financial).
+    by: &'static str,
+    /// Only cases of this law type, if asked for.
+    law: Option<&'static str>,
+    items: Vec<PeriodValue>,
+}
+
+async fn api_values(
+    State(state): State<AppState>,
+    ApiCaller(_): ApiCaller,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<MeasureValues>, ApiError> {
+    let measure = measure(&id).ok_or_else(AppError::not_found)?;
+    let request = series_input(query).validate(state.clock.today())?;
+    let values = values(&state, measure, &request).await?;
+    Ok(Json(MeasureValues {
+        measure: measure.id,
+        unit: measure.unit.slug(),
+        scope: request.scope.key(),
+        by: request.granularity.slug(),
+        law: request.law.map(|l| l.slug()),
+        items: request
+            .periods
+            .iter()
+            .zip(values)
+            .map(|(p, v)| PeriodValue {
+                first_day: p.first.to_string(),
+                last_day: p.last.to_string(),
+                label: p.label(),
+                value: v.value,
+                numerator: v.numerator,
+                denominator: v.denominator,
+                median: v.median,
+                shown: v.display(measure.unit),
+            })
+            .collect(),
+    }))
 }
 
 async fn api_list(ApiCaller(_): ApiCaller) -> Result<Json<MeasureList>, ApiError> {

@@ -270,6 +270,41 @@ async fn the_measure_catalogue_is_published(store: Store) {
         api.json()["items"].as_array().map(Vec::len),
         Some(tandem_domain::measures::CATALOGUE.len())
     );
+
+    // Values: an empty service has 0 new cases, and nothing to divide by.
+    let get = |path: &'static str| app.api(&token, axum::http::Method::GET, path, None);
+    let counted = get("/api/v1/measures/new-cases?from=2025-04&to=2026-03&by=quarter").await;
+    assert_eq!(counted.status, StatusCode::OK);
+    let items = counted.json()["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(items.len(), 4, "four financial quarters");
+    assert_eq!(items[0]["label"], "April to June 2025");
+    assert_eq!(items[0]["value"], 0.0);
+    let shares = get("/api/v1/measures/work-filed-on-time?from=2026-01&to=2026-01").await;
+    assert_eq!(shares.json()["items"][0]["value"], serde_json::Value::Null);
+    assert_eq!(shares.json()["items"][0]["shown"], "no data");
+    let by_month = get("/api/v1/measures/children-worked-with?from=2026-01&to=2026-02").await;
+    assert_eq!(by_month.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = get("/api/v1/measures/new-cases?scope=planet-3&from=2026-13").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("scope") && bad.body.contains("from"),
+        "{}",
+        bad.body
+    );
+    assert_eq!(
+        get("/api/v1/measures/happiness").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let page = app
+        .get_as(&board, "/measures/new-cases?from=2026-01&to=2026-03")
+        .await;
+    assert!(page.body.contains("<svg") && page.body.contains("March 2026"));
+    let wrong = app.get_as(&board, "/measures/new-cases?from=soon").await;
+    assert_eq!(wrong.status, StatusCode::OK);
+    assert!(wrong.body.contains("govuk-error-summary"));
 }
 
 tandem_testkit::on_both_backends!(
