@@ -7,7 +7,7 @@
 use crate::calendar::WorkingCalendar;
 use crate::casework::LawType;
 use crate::choice::{self, Choice};
-use crate::clocks::PracticeTargets;
+use crate::clocks::{PracticeTargets, Rag};
 use crate::error::{DomainError, ValidationErrors};
 use crate::rollups::{Component, MET, Month, Places, Scope, wait};
 use jiff::ToSpan;
@@ -26,6 +26,99 @@ crate::choice::choice!(
     }
 );
 
+/// Which way a measure should move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    Higher,
+    Lower,
+    /// A volume, such as demand: no target can be "met".
+    Neither,
+}
+
+/// How far short of a target a value may fall and still be amber: 5% of
+/// the target.
+pub const AMBER_TOLERANCE: f64 = 0.05;
+
+/// Red, amber or green against `target`; none without a value, a target,
+/// or a direction.
+pub fn rag(better: Better, value: Option<f64>, target: Option<f64>) -> Option<Rag> {
+    let (value, target) = (value?, target?);
+    let slack = target.abs() * AMBER_TOLERANCE;
+    let (met, near) = match better {
+        Better::Higher => (value >= target, value >= target - slack),
+        Better::Lower => (value <= target, value <= target + slack),
+        Better::Neither => return None,
+    };
+    Some(if met {
+        Rag::Green
+    } else if near {
+        Rag::Amber
+    } else {
+        Rag::Red
+    })
+}
+
+/// A target as typed into the form: blank removes it.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TargetInput {
+    pub target: String,
+    pub version: String,
+}
+
+impl TargetInput {
+    /// The target, or none to remove it; and the version it was read at.
+    pub fn validate(&self, measure: &Measure) -> Result<(Option<f64>, i64), DomainError> {
+        let version = self
+            .version
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| DomainError::StaleVersion { kind: "target" })?;
+        let text = self.target.trim().trim_end_matches('%');
+        if text.is_empty() {
+            return Ok((None, version));
+        }
+        if measure.better == Better::Neither {
+            return Err(DomainError::invalid(
+                "target",
+                "This measure counts volume, so it has no target",
+            ));
+        }
+        let bad = || {
+            DomainError::invalid(
+                "target",
+                format!(
+                    "Enter the target as a number of {}",
+                    measure.unit.label().to_lowercase()
+                ),
+            )
+        };
+        let target: f64 = text.parse().map_err(|_| bad())?;
+        let highest = match measure.unit {
+            Unit::Percent => 100.0,
+            Unit::Weeks => 520.0,
+            _ => 100_000.0,
+        };
+        if !target.is_finite() || target < 0.0 || target > highest {
+            return Err(DomainError::invalid(
+                "target",
+                format!("The target must be between 0 and {highest}"),
+            ));
+        }
+        Ok((Some(target), version))
+    }
+}
+
+/// A value's status against its target, in words, so it never depends on
+/// colour alone.
+pub fn target_status(rag: Rag) -> &'static str {
+    match rag {
+        Rag::Green => "Meets target",
+        Rag::Amber => "Near target",
+        Rag::Red => "Misses target",
+    }
+}
+
 /// One measure: a stable id, what it is called, its unit, and its
 /// definition in plain English and as a formula.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +126,8 @@ pub struct Measure {
     pub id: &'static str,
     pub name: &'static str,
     pub unit: Unit,
+    /// Which way is better, for judging a value against a target.
+    pub better: Better,
     pub definition: &'static str,
     pub formula: &'static str,
 }
@@ -43,6 +138,7 @@ pub const CATALOGUE: &[Measure] = &[
         id: "new-cases",
         name: "New children's cases",
         unit: Unit::Cases,
+        better: Better::Neither,
         definition: "Cases whose application the service received in the period, by the law type of the lead application. A case is one court case, whatever the number of children or applications in it.",
         formula: "|{case : receipt_date ∈ period}|",
     },
@@ -50,6 +146,7 @@ pub const CATALOGUE: &[Measure] = &[
         id: "children-in-new-cases",
         name: "Children in new cases",
         unit: Unit::Children,
+        better: Better::Neither,
         definition: "The children in the cases received in the period: each child of each new case once.",
         formula: "|{(case, child) : case ∈ new-cases(period)}|",
     },
@@ -57,6 +154,7 @@ pub const CATALOGUE: &[Measure] = &[
         id: "average-daily-demand",
         name: "Average daily demand",
         unit: Unit::PerDay,
+        better: Better::Neither,
         definition: "New children's cases divided by the working days (England and Wales) in the period.",
         formula: "new-cases(period) ÷ working_days(period)",
     },
@@ -64,6 +162,7 @@ pub const CATALOGUE: &[Measure] = &[
         id: "open-cases",
         name: "Open children's cases at period end",
         unit: Unit::Cases,
+        better: Better::Neither,
         definition: "Cases received on or before the last day of the period and not closed by then.",
         formula: "|{case : receipt_date ≤ end ∧ (closed_on is none ∨ closed_on > end)}|",
     },
@@ -71,6 +170,7 @@ pub const CATALOGUE: &[Measure] = &[
         id: "children-in-open-cases",
         name: "Children in open cases at period end",
         unit: Unit::Children,
+        better: Better::Neither,
         definition: "The children in the cases open at the end of the period.",
         formula: "|{(case, child) : case ∈ open-cases(end)}|",
     },
@@ -78,6 +178,7 @@ pub const CATALOGUE: &[Measure] = &[
         id: "children-worked-with",
         name: "Children worked with",
         unit: Unit::Children,
+        better: Better::Neither,
         definition: "Distinct children in cases open at any time in the period, new or continuing.",
         formula: "|{child : ∃ case open at some day of the period with child}|",
     },
@@ -85,6 +186,7 @@ pub const CATALOGUE: &[Measure] = &[
         id: "care-proceedings-duration",
         name: "Average duration of care proceedings",
         unit: Unit::Weeks,
+        better: Better::Lower,
         definition: "The mean time, in weeks, from the issue of a care (s31) application to its final order, for applications whose final order fell in the period.",
         formula: "mean over s31 cases closed in period of (closed_on − issued_on) ÷ 7, 1 dp",
     },
@@ -92,6 +194,7 @@ pub const CATALOGUE: &[Measure] = &[
         id: "care-within-26-weeks",
         name: "Care and supervision proceedings concluded within 26 weeks",
         unit: Unit::Percent,
+        better: Better::Higher,
         definition: "Of care and supervision cases concluded in the period, the share that took 26 weeks (182 days) or less from issue, counting court-granted extensions as time taken.",
         formula: "|{d ≤ 182 days}| ÷ |concluded in period| × 100",
     },
@@ -99,6 +202,7 @@ pub const CATALOGUE: &[Measure] = &[
         id: "private-law-over-52-weeks",
         name: "Private law cases open over 52 weeks",
         unit: Unit::Cases,
+        better: Better::Lower,
         definition: "Open private law cases received more than the long-running threshold (52 weeks by default) before the end of the period; with the share of all open private law cases.",
         formula: "|{open private case at end : end − receipt_date > 7 × N}|",
     },
@@ -106,6 +210,7 @@ pub const CATALOGUE: &[Measure] = &[
         id: "public-law-over-26-weeks",
         name: "Public law cases open over 26 weeks",
         unit: Unit::Cases,
+        better: Better::Lower,
         definition: "Open public law cases received more than the long-running threshold (26 weeks by default) before the end of the period; with the share of all open public law cases.",
         formula: "|{open public case at end : end − receipt_date > 7 × N}|",
     },
@@ -113,6 +218,7 @@ pub const CATALOGUE: &[Measure] = &[
         id: "allocated-within-target",
         name: "Cases allocated within the target",
         unit: Unit::Percent,
+        better: Better::Higher,
         definition: "Of cases received in the period, the share allocated within the organisation's allocation target in working days.",
         formula: "|{case : working_days(receipt_date, allocated_on) ≤ N}| ÷ |received in period| × 100",
     },
@@ -120,6 +226,7 @@ pub const CATALOGUE: &[Measure] = &[
         id: "unallocated-at-month-end",
         name: "Unallocated work at month end",
         unit: Unit::Percent,
+        better: Better::Lower,
         definition: "Open cases with no allocated worker at the end of the period, as a share of all open cases.",
         formula: "|{open case at end : not allocated}| ÷ |open cases at end| × 100",
     },
@@ -127,6 +234,7 @@ pub const CATALOGUE: &[Measure] = &[
         id: "work-filed-on-time",
         name: "Safeguarding letters and reports filed on time",
         unit: Unit::Percent,
+        better: Better::Higher,
         definition: "Of safeguarding letters and reports due in the period, the share filed on or before their due date (after any extension the court granted).",
         formula: "|{item due in period : filed_on ≤ due_on}| ÷ |due in period| × 100",
     },
@@ -134,6 +242,7 @@ pub const CATALOGUE: &[Measure] = &[
         id: "caseload-per-fte",
         name: "Caseload per case-holding FTE",
         unit: Unit::Ratio,
+        better: Better::Lower,
         definition: "Open cases allocated to practitioners at the end of the period, divided by the full-time equivalent of the practitioners in post then.",
         formula: "Σ open allocated cases ÷ Σ FTE of case-holding practitioners",
     },
@@ -141,6 +250,7 @@ pub const CATALOGUE: &[Measure] = &[
         id: "children-seen-before-first-hearing",
         name: "Children seen before the first hearing",
         unit: Unit::Percent,
+        better: Better::Higher,
         definition: "Of children in cases whose first hearing fell in the period, the share who had met their family court adviser on or before that hearing.",
         formula: "|{child : first_met ≤ first_hearing}| ÷ |children with a first hearing in period| × 100",
     },
@@ -148,6 +258,7 @@ pub const CATALOGUE: &[Measure] = &[
         id: "private-law-time-to-final-order",
         name: "Private law time to final order (FCSQ Table 9 method)",
         unit: Unit::Weeks,
+        better: Better::Lower,
         definition: "For private law cases whose last disposal before first closure fell in the period: weeks from issue to that disposal. Mean is the average of days ÷ 7; median is the Ministry of Justice's (the largest value of the lower half).",
         formula: "mean = round(avg(days) ÷ 7, 1); median = max(lower NTILE(2) tile of days) ÷ 7",
     },
@@ -155,6 +266,7 @@ pub const CATALOGUE: &[Measure] = &[
         id: "private-law-time-to-first-disposal",
         name: "Private law time to first disposal (FCSQ Table 10 method)",
         unit: Unit::Weeks,
+        better: Better::Lower,
         definition: "For each child's first application of each order type, weeks from receipt (or issue, if earlier) to its first non-interim disposal, in the period of that disposal. The mean averages whole weeks, as the Ministry's code does.",
         formula: "mean = round(avg(⌊days ÷ 7⌋), 1); median = max(lower NTILE(2) tile of days) ÷ 7",
     },
@@ -575,29 +687,27 @@ pub struct Post {
     pub end: Option<Date>,
 }
 
-/// Everything a measure for one scope is worked out from.
+/// What every scope's measures are read with besides their counts.
 #[derive(Debug, Clone)]
-pub struct MeasureInputs {
-    pub scope: Scope,
-    pub counts: ScopeCounts,
+pub struct MeasureContext {
     pub targets: PracticeTargets,
     pub calendar: WorkingCalendar,
     pub posts: Vec<Post>,
     pub places: Places,
 }
 
-impl MeasureInputs {
+impl MeasureContext {
     /// The full-time equivalent of case-holding practitioners in post in
-    /// the scope on `date`; none for scopes without staff of their own.
-    fn fte_on(&self, date: Date) -> Option<f64> {
-        let in_scope = |team: i64| match self.scope {
+    /// `scope` on `date`; none for scopes without staff of their own.
+    fn fte_on(&self, scope: Scope, date: Date) -> Option<f64> {
+        let in_scope = |team: i64| match scope {
             Scope::National => true,
             Scope::Team(id) => team == id,
             Scope::ServiceArea(id) => self.places.get(&team).is_some_and(|(a, _)| *a == id),
             Scope::Region(id) => self.places.get(&team).is_some_and(|(_, r)| *r == id),
             Scope::Court(_) | Scope::LocalAuthority(_) => false,
         };
-        if matches!(self.scope, Scope::Court(_) | Scope::LocalAuthority(_)) {
+        if matches!(scope, Scope::Court(_) | Scope::LocalAuthority(_)) {
             return None;
         }
         Some(
@@ -654,13 +764,14 @@ pub fn evaluate(
     periods: &[Period],
     granularity: Granularity,
     law: Option<LawType>,
-    inputs: &MeasureInputs,
+    scope: Scope,
+    counts: &ScopeCounts,
+    context: &MeasureContext,
 ) -> Result<Vec<Value>, String> {
     use Component::*;
     if measure.id == "children-worked-with" && granularity != Granularity::Year {
         return Err("Children worked with is counted by financial year: ask for it by year".into());
     }
-    let counts = &inputs.counts;
     let private = Some(LawType::Private);
     let public = Some(LawType::Public);
     let value = |period: &Period| -> Value {
@@ -669,7 +780,7 @@ pub fn evaluate(
             "children-in-new-cases" => {
                 Value::amount(counts.flow(ReceivedChildren, law, period) as f64)
             }
-            "average-daily-demand" => match working_days(&inputs.calendar, period) {
+            "average-daily-demand" => match working_days(&context.calendar, period) {
                 Some(days) => {
                     Value::ratio(counts.flow(Received, law, period) as f64, days as f64, 1.0)
                 }
@@ -716,9 +827,9 @@ pub fn evaluate(
                         continue;
                     }
                     let target = match law {
-                        LawType::Private => inputs.targets.private_law_allocation_days,
+                        LawType::Private => context.targets.private_law_allocation_days,
                         LawType::Public | LawType::Adoption => {
-                            inputs.targets.public_law_allocation_days
+                            context.targets.public_law_allocation_days
                         }
                     };
                     all += count;
@@ -734,7 +845,7 @@ pub fn evaluate(
                 Value::ratio((open - allocated) as f64, open as f64, 100.0)
             }
             "work-filed-on-time" => counts.share_met(WorkDue, law, period),
-            "caseload-per-fte" => match inputs.fte_on(period.last) {
+            "caseload-per-fte" => match context.fte_on(scope, period.last) {
                 Some(fte) => {
                     Value::ratio(counts.level(AllocatedOpen, law, period) as f64, fte, 1.0)
                 }
@@ -813,6 +924,47 @@ mod tests {
             Some(1.5)
         );
         assert_eq!(Durations::from_days(&[]).mean_weeks(), None);
+    }
+
+    #[test]
+    fn targets_are_judged_by_the_measures_direction() {
+        assert_eq!(
+            rag(Better::Higher, Some(90.0), Some(90.0)),
+            Some(Rag::Green)
+        );
+        assert_eq!(
+            rag(Better::Higher, Some(86.0), Some(90.0)),
+            Some(Rag::Amber)
+        );
+        assert_eq!(rag(Better::Higher, Some(85.0), Some(90.0)), Some(Rag::Red));
+        assert_eq!(rag(Better::Lower, Some(27.0), Some(26.0)), Some(Rag::Amber));
+        assert_eq!(rag(Better::Lower, Some(28.0), Some(26.0)), Some(Rag::Red));
+        assert_eq!(
+            rag(Better::Lower, None, Some(26.0)),
+            None,
+            "no data is not red"
+        );
+        assert_eq!(rag(Better::Neither, Some(1.0), Some(1.0)), None);
+        let within = measure("care-within-26-weeks").expect("measure");
+        let typed = |t: &str| {
+            TargetInput {
+                target: t.into(),
+                version: "0".into(),
+            }
+            .validate(within)
+        };
+        assert_eq!(typed("40%").ok(), Some((Some(40.0), 0)));
+        assert_eq!(typed(" ").ok(), Some((None, 0)));
+        assert!(typed("140").is_err() && typed("lots").is_err() && typed("NaN").is_err());
+        let volume = measure("new-cases").expect("measure");
+        assert!(
+            TargetInput {
+                target: "5".into(),
+                version: "0".into()
+            }
+            .validate(volume)
+            .is_err()
+        );
     }
 
     #[test]

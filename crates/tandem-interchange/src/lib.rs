@@ -31,10 +31,12 @@ pub enum FileError {
 
 /// Writes `records` (all of `table`) in `format`.
 pub fn write(format: Format, table: Table, records: &[Record]) -> Result<Vec<u8>, FileError> {
-    match format {
-        Format::Csv => write_csv(table, records),
-        Format::Xlsx => write_xlsx(table, records),
-    }
+    write_rows(
+        format,
+        table.label(),
+        table.columns(),
+        records.iter().map(Record::cells),
+    )
 }
 
 fn starts_a_formula(cell: &str) -> bool {
@@ -59,42 +61,55 @@ fn unguarded(cell: &str) -> &str {
 }
 
 pub fn write_csv(table: Table, records: &[Record]) -> Result<Vec<u8>, FileError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let error = |e: csv::Error| FileError::Csv(e.to_string());
-    writer.write_record(table.columns()).map_err(error)?;
-    for record in records {
-        let cells = record.cells();
-        writer
-            .write_record(cells.iter().map(|c| guarded(c).into_owned()))
-            .map_err(error)?;
-    }
-    writer
-        .into_inner()
-        .map_err(|e| FileError::Csv(e.to_string()))
+    write(Format::Csv, table, records)
 }
 
-pub fn write_xlsx(table: Table, records: &[Record]) -> Result<Vec<u8>, FileError> {
-    use rust_xlsxwriter::{Format as CellFormat, Workbook};
-    let error = |e: rust_xlsxwriter::XlsxError| FileError::Xlsx(e.to_string());
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(table.label()).map_err(error)?;
-    let bold = CellFormat::new().set_bold();
-    for (col, name) in (0u16..).zip(table.columns()) {
-        sheet
-            .write_string_with_format(0, col, *name, &bold)
-            .map_err(error)?;
-        sheet.set_column_width(col, 16).map_err(error)?;
-    }
-    sheet.set_freeze_panes(1, 0).map_err(error)?;
-    for (row, record) in (1u32..).zip(records) {
-        for (col, cell) in (0u16..).zip(record.cells()) {
-            if !cell.is_empty() {
-                sheet.write_string(row, col, cell).map_err(error)?;
+/// Writes any table of text cells in `format`: a header row, then `rows`.
+/// `sheet` names the workbook's one sheet.
+pub fn write_rows<R: AsRef<[String]>>(
+    format: Format,
+    sheet: &str,
+    header: &[&str],
+    rows: impl Iterator<Item = R>,
+) -> Result<Vec<u8>, FileError> {
+    match format {
+        Format::Csv => {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            let error = |e: csv::Error| FileError::Csv(e.to_string());
+            writer.write_record(header).map_err(error)?;
+            for row in rows {
+                writer
+                    .write_record(row.as_ref().iter().map(|c| guarded(c).into_owned()))
+                    .map_err(error)?;
             }
+            writer
+                .into_inner()
+                .map_err(|e| FileError::Csv(e.to_string()))
+        }
+        Format::Xlsx => {
+            use rust_xlsxwriter::{Format as CellFormat, Workbook};
+            let error = |e: rust_xlsxwriter::XlsxError| FileError::Xlsx(e.to_string());
+            let mut workbook = Workbook::new();
+            let worksheet = workbook.add_worksheet();
+            worksheet.set_name(sheet).map_err(error)?;
+            let bold = CellFormat::new().set_bold();
+            for (col, name) in (0u16..).zip(header) {
+                worksheet
+                    .write_string_with_format(0, col, *name, &bold)
+                    .map_err(error)?;
+                worksheet.set_column_width(col, 16).map_err(error)?;
+            }
+            worksheet.set_freeze_panes(1, 0).map_err(error)?;
+            for (row, cells) in (1u32..).zip(rows) {
+                for (col, cell) in (0u16..).zip(cells.as_ref()) {
+                    if !cell.is_empty() {
+                        worksheet.write_string(row, col, cell).map_err(error)?;
+                    }
+                }
+            }
+            workbook.save_to_buffer().map_err(error)
         }
     }
-    workbook.save_to_buffer().map_err(error)
 }
 
 /// Reads a CSV file of `table`: its header must name every column once (in
@@ -252,7 +267,7 @@ mod tests {
     #[test]
     fn workbooks_never_carry_a_confidential_address() {
         let records = [party("1 Open Street", false), party("2 Refuge Road", true)];
-        let bytes = write_xlsx(Table::Parties, &records).expect("xlsx");
+        let bytes = write(Format::Xlsx, Table::Parties, &records).expect("xlsx");
         let text = tandem_testkit::workbook_text(&bytes);
         assert!(text.contains("1 Open Street"), "the open address is there");
         assert!(text.contains("address_confidential"));

@@ -24,6 +24,7 @@ mod child_experience;
 mod error;
 mod identity;
 mod interchange;
+mod measure_targets;
 mod organisation;
 mod practice_settings;
 mod record;

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use tandem_domain::calendar::WorkingCalendar;
 use tandem_domain::casework::{CLOSED, CaseId, LawType};
 use tandem_domain::choice::Choice;
-use tandem_domain::measures::{MeasureInputs, Post, ScopeCounts};
+use tandem_domain::measures::{MeasureContext, Post, ScopeCounts};
 use tandem_domain::rollups::{
     ApplicationFacts, CaseFacts, Cell, Cells, Closure, Component, Month, Places, RollupRules,
     Scope, case_cells, difference,
@@ -441,20 +441,11 @@ pub(crate) async fn posts(tx: &mut dyn Tx) -> Result<Vec<Post>, StoreError> {
     .await
 }
 
-/// What one scope's measures are worked out from.
-pub(crate) async fn measure_inputs(
-    tx: &mut dyn Tx,
-    scope: Scope,
-    components: &[Component],
-    from: Month,
-    to: Month,
-) -> Result<MeasureInputs, StoreError> {
-    let counts = scope_counts(tx, scope, components, from, to).await?;
+/// What every scope's measures are read with besides their counts.
+pub(crate) async fn measure_context(tx: &mut dyn Tx) -> Result<MeasureContext, StoreError> {
     let RollupContext { places, rules } = context(tx).await?;
     let (settings, _) = practice_settings::settings(tx).await?;
-    Ok(MeasureInputs {
-        scope,
-        counts,
+    Ok(MeasureContext {
         targets: settings.targets,
         calendar: rules.calendar,
         posts: posts(tx).await?,

@@ -7,7 +7,7 @@ use crate::identity::{
 };
 use crate::organisation::{self, Editable, OrganisationSummary, StaffFilter, StaffPage};
 use crate::record::{self, Record};
-use crate::{case_notes, child_experience, practice_settings, risk, rollups};
+use crate::{case_notes, child_experience, measure_targets, practice_settings, risk, rollups};
 use jiff::Timestamp;
 use std::sync::Arc;
 use tandem_domain::DomainError;
@@ -15,7 +15,7 @@ use tandem_domain::access::{
     AccessScope, BreakGlass, Placement, RecordKind, Role, ScopeRef, UserId,
 };
 use tandem_domain::audit::{AuditEntry, AuditEvent, BrokenLink, Outcome, Stamp};
-use tandem_domain::measures::MeasureInputs;
+use tandem_domain::measures::{MeasureContext, ScopeCounts};
 use tandem_domain::organisation::{StaffId, TeamId};
 use tandem_domain::rollups::{Component, Discrepancy, Month, Scope, discrepancies};
 
@@ -1107,17 +1107,42 @@ impl Store {
 
     // ------------------------------------------------------------ measures
 
-    /// What `scope`'s measures are worked out from: the rollup counts of
-    /// `components` for months `from` to `to`, and the settings, calendar
-    /// and posts they are read with. Aggregates only: no personal data.
-    pub async fn measure_inputs(
+    /// The rollup counts of `components` for each of `scopes`, months
+    /// `from` to `to` (changes to a level from the start), and what they are
+    /// read with. Aggregates only: no personal data.
+    pub async fn measure_counts(
         &self,
-        scope: Scope,
+        scopes: &[Scope],
         components: &[Component],
         from: Month,
         to: Month,
-    ) -> Result<MeasureInputs, StoreError> {
-        rollups::measure_inputs(self.read().await?.as_mut(), scope, components, from, to).await
+    ) -> Result<(Vec<ScopeCounts>, MeasureContext), StoreError> {
+        let mut tx = self.read().await?;
+        let mut counts = Vec::with_capacity(scopes.len());
+        for scope in scopes {
+            counts.push(rollups::scope_counts(tx.as_mut(), *scope, components, from, to).await?);
+        }
+        Ok((counts, rollups::measure_context(tx.as_mut()).await?))
+    }
+
+    /// Each measure's target, with its version.
+    pub async fn measure_targets(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, (f64, i64)>, StoreError> {
+        measure_targets::targets(self.read().await?.as_mut()).await
+    }
+
+    /// Sets or removes a measure's target, if still at `version` (0: none yet).
+    pub async fn set_measure_target(
+        &self,
+        measure: &str,
+        target: Option<f64>,
+        version: i64,
+        stamp: &Stamp,
+    ) -> Result<(), StoreError> {
+        in_write!(self, |tx| measure_targets::set_target(
+            tx, measure, target, version, stamp
+        ))
     }
 
     /// Compares the stored rollups with a recomputation from the raw

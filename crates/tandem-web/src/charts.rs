@@ -12,7 +12,7 @@ use askama::Template;
 use std::iter;
 use tandem_domain::choice::Choice;
 use tandem_domain::clocks::Rag;
-use tandem_domain::measures::{Unit, Value};
+use tandem_domain::measures::{Unit, Value, target_status};
 
 /// One measure's values by period (a line chart) or by area (a bar chart).
 #[derive(Debug, Clone, PartialEq)]
@@ -459,7 +459,7 @@ fn bar_text(chart: &Chart, i: usize) -> String {
     let value = chart.show(chart.series.value(i));
     match chart.status_at(i) {
         Some(status) if chart.series.value(i).is_some() => {
-            format!("{value} ({})", status.label())
+            format!("{value} ({})", target_status(status))
         }
         _ => value,
     }
@@ -493,7 +493,7 @@ pub fn data_table(chart: &Chart) -> DataTable {
             let mut row = vec![label.clone()];
             row.extend(chart.all_series().map(|s| chart.show(s.value(i))));
             if with_status {
-                row.push(chart.status_at(i).map_or("", Rag::label).into());
+                row.push(chart.status_at(i).map_or("", target_status).into());
             }
             row
         })
@@ -534,7 +534,7 @@ fn describe(chart: &Chart, over_time: bool) -> String {
         .into_iter()
         .filter_map(|rag| {
             let count = (0..n).filter(|i| chart.status_at(*i) == Some(rag)).count();
-            (count > 0).then(|| format!("{}: {count}", rag.label()))
+            (count > 0).then(|| format!("{}: {count}", target_status(rag)))
         })
         .collect();
     if !counts.is_empty() {
@@ -1007,9 +1007,9 @@ mod tests {
         assert_sound(&svg);
         assert_eq!(svg.matches("<rect").count(), 3, "no bar for no data");
         for (colour, words) in [
-            ("#ca3535", ">30 (Over)</text>"),
-            ("#0f7a52", ">12 (On track)</text>"),
-            ("#b7592a", ">20 (At risk)</text>"),
+            ("#ca3535", ">30 (Misses target)</text>"),
+            ("#0f7a52", ">12 (Meets target)</text>"),
+            ("#b7592a", ">20 (Near target)</text>"),
         ] {
             assert!(svg.contains(&format!("fill=\"{colour}\"")), "{colour}");
             assert!(svg.contains(words), "{words}");
@@ -1020,13 +1020,13 @@ mod tests {
             desc(&svg),
             "Cases by month, 4 shown. A1: lowest 12 (A2), highest 30 (A1), no data for 1 of 4. \
              Last year: lowest 9 (A3), highest 28 (A1), no data for 2 of 4. \
-             Over: 1, At risk: 2, On track: 1. Target: 25."
+             Misses target: 1, Near target: 2, Meets target: 1. Target: 25."
         );
         // Without statuses, every bar is blue.
         c.status.clear();
         let plain = bar_chart(&c);
         assert_eq!(plain.matches(&format!("fill=\"{BLUE}\"")).count(), 3);
-        assert!(!plain.contains("(Over)"));
+        assert!(!plain.contains("(Misses target)"));
     }
 
     #[test]
@@ -1045,7 +1045,7 @@ mod tests {
         assert_eq!(
             table.rows,
             [
-                ["A1", "3", "no data", "On track"],
+                ["A1", "3", "no data", "Meets target"],
                 ["A2", "no data", "4", ""]
             ]
         );
@@ -1068,7 +1068,7 @@ mod tests {
         ));
         assert!(page.contains("<th scope=\"row\" class=\"govuk-table__header\">A2</th>"));
         assert!(page.contains("<td class=\"govuk-table__cell govuk-table__cell--numeric\">4</td>"));
-        assert!(page.contains("<td class=\"govuk-table__cell\">On track</td>"));
+        assert!(page.contains("<td class=\"govuk-table__cell\">Meets target</td>"));
         assert!(page.contains("<th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Last year</th>"));
     }
 }

@@ -58,21 +58,24 @@ async fn values(
     let (Some(first), Some(last)) = (request.periods.first(), request.periods.last()) else {
         return Ok(Vec::new());
     };
-    let inputs = state
+    let (counts, context) = state
         .store
-        .measure_inputs(
-            request.scope,
+        .measure_counts(
+            &[request.scope],
             ingredients(measure),
             Month::of(first.first),
             Month::of(last.last),
         )
         .await?;
+    let counts = counts.into_iter().next().unwrap_or_default();
     evaluate(
         measure,
         &request.periods,
         request.granularity,
         request.law,
-        &inputs,
+        request.scope,
+        &counts,
+        &context,
     )
     .map_err(|e| DomainError::invalid("by", e).into())
 }

@@ -170,16 +170,16 @@ async fn values(
     let periods = Period::series(from, to, by).expect("periods");
     let first = periods.first().expect("a period");
     let last = periods.last().expect("a period");
-    let inputs = store
-        .measure_inputs(
-            scope,
+    let (counts, context) = store
+        .measure_counts(
+            &[scope],
             ingredients(m),
             Month::of(first.first),
             Month::of(last.last),
         )
         .await
-        .expect("inputs");
-    evaluate(m, &periods, by, law, &inputs).expect("evaluated")
+        .expect("counts");
+    evaluate(m, &periods, by, law, scope, &counts[0], &context).expect("evaluated")
 }
 
 async fn assert_consistent(store: &Store) {
