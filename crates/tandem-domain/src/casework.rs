@@ -1228,8 +1228,12 @@ pub struct Allocation {
     pub staff_name: String,
     pub allocated_on: Date,
     pub ended_on: Option<Date>,
+    /// Why the allocation was made, when it replaced another.
     pub reason: Option<String>,
     pub allocated_by: String,
+    /// Why it ended, when no one in its team took the case on: only
+    /// [`ENDED_BY_TRANSFER`] so far.
+    pub ended_reason: Option<String>,
 }
 
 /// Checks an allocation: to someone who can hold cases, is in post on the
@@ -1307,6 +1311,10 @@ pub struct CaseTransfer {
     pub reason: String,
     pub transferred_by: String,
 }
+
+/// Why an allocation ended without anyone in its team taking the case on:
+/// the case went to another team, which allocates it afresh.
+pub const ENDED_BY_TRANSFER: &str = "transferred";
 
 /// A transfer as typed into the form or sent to the API.
 #[derive(Debug, Clone, Default)]
@@ -2105,6 +2113,7 @@ mod clock_tests {
             ended_on: None,
             reason: None,
             allocated_by: "bea".into(),
+            ended_reason: None,
         };
         let contact = |r: &CaseRecord, today| {
             case_clocks(
