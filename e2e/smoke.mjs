@@ -133,6 +133,21 @@ const PAGES = [
       await page.$$eval('details', (all) => all.forEach((d) => { d.open = true; }));
     },
   },
+  {
+    // The transfer form sent with nothing chosen comes back with each
+    // problem named, at its field and in the summary.
+    path: '/cases',
+    name: 'case-transfer-error',
+    as: 'supervisor',
+    stepStatus: 422,
+    steps: async ({ page }) => {
+      await Promise.all([page.waitForLoadState('load'), page.click('main table a.govuk-link')]);
+      await page.waitForSelector('h1:has-text("Case ")');
+      await page.click('summary:has-text("Transfer to another team")');
+      await page.click('form[action$="/transfer"] button[type=submit]');
+      await page.waitForSelector('.govuk-error-summary');
+    },
+  },
   { path: '/children/yet-to-meet', name: 'yet-to-meet', as: 'supervisor' },
   { path: '/measures', name: 'measures', as: 'board' },
   { path: '/measures/private-law-time-to-final-order', name: 'measure', as: 'board' },

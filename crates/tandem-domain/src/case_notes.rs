@@ -363,6 +363,7 @@ mod tests {
             ended_on: None,
             reason: None,
             allocated_by: "manager".into(),
+            ended_reason: None,
         };
         let entry = |on: Date, point: OversightPoint, item: Option<i64>| CaseNote {
             id: 1,

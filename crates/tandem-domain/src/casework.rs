@@ -1228,8 +1228,12 @@ pub struct Allocation {
     pub staff_name: String,
     pub allocated_on: Date,
     pub ended_on: Option<Date>,
+    /// Why the allocation was made, when it replaced another.
     pub reason: Option<String>,
     pub allocated_by: String,
+    /// Why it ended, when no one in its team took the case on: only
+    /// [`ENDED_BY_TRANSFER`] so far.
+    pub ended_reason: Option<String>,
 }
 
 /// A closure or re-opening cannot be dated before the case's last one:
@@ -1304,6 +1308,324 @@ pub fn check_allocation(
         ));
     }
     Ok(())
+}
+
+// ----------------------------------------------------------------- transfers
+
+/// A case's move from one team to another, as kept in its history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseTransfer {
+    pub id: i64,
+    pub case_id: CaseId,
+    pub from_team_id: TeamId,
+    pub to_team_id: TeamId,
+    pub transferred_on: Date,
+    pub reason: String,
+    pub transferred_by: String,
+}
+
+/// Why an allocation ended without anyone in its team taking the case on:
+/// the case went to another team, which allocates it afresh.
+pub const ENDED_BY_TRANSFER: &str = "transferred";
+
+/// A transfer as typed into the form or sent to the API.
+#[derive(Debug, Clone, Default)]
+pub struct TransferInput {
+    /// The receiving team; `None` when none was chosen.
+    pub to_team_id: Option<i64>,
+    pub transferred_on: String,
+    pub reason: String,
+}
+
+/// A transfer that keeps to the rules, ready to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferDraft {
+    pub from_team_id: TeamId,
+    pub to_team_id: TeamId,
+    pub transferred_on: Date,
+    pub reason: String,
+}
+
+/// "2 March 2026", for messages that name a date already on the record.
+fn long_date(date: Date) -> String {
+    date.strftime("%-d %B %Y").to_string()
+}
+
+impl TransferInput {
+    /// Checks a transfer of `case` to `to_team` (the team `to_team_id`
+    /// names, looked up by the caller; `None` if none was chosen). Only an
+    /// open case moves, to a team other than its own, with a reason. The
+    /// date cannot be in the future, nor before anything it would reorder:
+    /// the case's receipt, its last transfer (`last_transfer_on`) and the
+    /// start of the allocation it ends (`allocated_on`).
+    pub fn validate(
+        &self,
+        case: &Case,
+        to_team: Option<&crate::organisation::Team>,
+        today: Date,
+        last_transfer_on: Option<Date>,
+        allocated_on: Option<Date>,
+    ) -> Result<TransferDraft, DomainError> {
+        let mut errors = ValidationErrors::new();
+        match to_team {
+            _ if case.is_closed() => errors.add(
+                "to_team_id",
+                "A closed case cannot be transferred: re-open it first",
+            ),
+            None => errors.add("to_team_id", "Choose the team to transfer the case to"),
+            Some(team) if team.id == case.team_id => errors.add(
+                "to_team_id",
+                format!(
+                    "The case is already with {}: choose another team",
+                    team.name
+                ),
+            ),
+            Some(_) => {}
+        }
+        let on = errors.check(
+            "transferred_on",
+            text::date(&self.transferred_on, "date of transfer"),
+        );
+        if let Some(on) = on {
+            if on > today {
+                errors.add(
+                    "transferred_on",
+                    "The date of transfer cannot be in the future",
+                );
+            }
+            let earliest = [
+                (Some(case.received_on), "the case was received"),
+                (last_transfer_on, "the case's last transfer"),
+                (allocated_on, "the current allocation began"),
+            ];
+            if let Some((Some(limit), what)) = earliest
+                .into_iter()
+                .filter(|(limit, _)| limit.is_some_and(|limit| on < limit))
+                .max_by_key(|(limit, _)| *limit)
+            {
+                errors.add(
+                    "transferred_on",
+                    format!(
+                        "The date of transfer cannot be before {what}, on {}",
+                        long_date(limit)
+                    ),
+                );
+            }
+        }
+        let reason = errors.check("reason", reason(&self.reason, true));
+        match (to_team, on, reason) {
+            (Some(team), Some(transferred_on), Some(Some(reason))) if errors.is_empty() => {
+                Ok(TransferDraft {
+                    from_team_id: case.team_id,
+                    to_team_id: team.id,
+                    transferred_on,
+                    reason,
+                })
+            }
+            _ => Err(DomainError::Invalid(errors)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod transfer_tests {
+    use super::*;
+    use crate::organisation::{CourtId, OfficeId, ServiceAreaId, Team};
+    use jiff::civil::date;
+
+    fn case(stage: &'static str) -> Case {
+        Case {
+            id: CaseId(1),
+            case_number: "NE26P001".into(),
+            court_id: CourtId(1),
+            law_type: LawType::Private,
+            pathway: default_pathway(LawType::Private),
+            stage,
+            received_on: date(2026, 3, 2),
+            issued_on: None,
+            local_authority_id: None,
+            team_id: TeamId(1),
+            allocated_to: None,
+            closed_on: (stage == CLOSED).then_some(date(2026, 5, 1)),
+            version: 3,
+        }
+    }
+
+    fn team(id: i64, name: &str) -> Team {
+        Team {
+            id: TeamId(id),
+            code: format!("T{id}"),
+            name: name.into(),
+            service_area_id: ServiceAreaId(2),
+            office_id: Some(OfficeId(1)),
+            version: 1,
+        }
+    }
+
+    fn input(on: &str, reason: &str) -> TransferInput {
+        TransferInput {
+            to_team_id: Some(2),
+            transferred_on: on.into(),
+            reason: reason.into(),
+        }
+    }
+
+    const TODAY: Date = date(2026, 6, 15);
+
+    /// The message for `field`, when the transfer is refused.
+    fn refusal(result: Result<TransferDraft, DomainError>, field: &str) -> String {
+        match result {
+            Err(DomainError::Invalid(errors)) => errors
+                .for_field(field)
+                .unwrap_or_else(|| panic!("no problem with {field}: {errors:?}"))
+                .to_owned(),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_open_case_moves_to_another_team_with_a_trimmed_reason() {
+        let durham = team(2, "Durham private law");
+        let draft = input(" 2026-06-01 ", "  The family moved to Durham  ")
+            .validate(&case("allocated"), Some(&durham), TODAY, None, None)
+            .expect("valid");
+        assert_eq!(
+            draft,
+            TransferDraft {
+                from_team_id: TeamId(1),
+                to_team_id: TeamId(2),
+                transferred_on: date(2026, 6, 1),
+                reason: "The family moved to Durham".into(),
+            }
+        );
+        let on_the_day = input("2026-03-02", "Moved")
+            .validate(&case("intake"), Some(&durham), TODAY, None, None)
+            .expect("the day it was received is allowed");
+        assert_eq!(on_the_day.transferred_on, date(2026, 3, 2));
+        assert!(
+            input("2026-06-15", "Moved")
+                .validate(&case("intake"), Some(&durham), TODAY, None, None)
+                .is_ok(),
+            "today is allowed"
+        );
+    }
+
+    #[test]
+    fn a_closed_case_stays_where_it_is() {
+        let message = refusal(
+            input("2026-06-01", "Moved").validate(
+                &case(CLOSED),
+                Some(&team(2, "Durham")),
+                TODAY,
+                None,
+                None,
+            ),
+            "to_team_id",
+        );
+        assert_eq!(
+            message,
+            "A closed case cannot be transferred: re-open it first"
+        );
+    }
+
+    #[test]
+    fn the_receiving_team_must_be_chosen_and_be_another_team() {
+        let none = input("2026-06-01", "Moved").validate(&case("intake"), None, TODAY, None, None);
+        assert_eq!(
+            refusal(none, "to_team_id"),
+            "Choose the team to transfer the case to"
+        );
+        let own = input("2026-06-01", "Moved").validate(
+            &case("intake"),
+            Some(&team(1, "Newcastle private law")),
+            TODAY,
+            None,
+            None,
+        );
+        assert_eq!(
+            refusal(own, "to_team_id"),
+            "The case is already with Newcastle private law: choose another team"
+        );
+    }
+
+    #[test]
+    fn the_date_is_real_not_in_the_future_and_keeps_the_history_in_order() {
+        let durham = team(2, "Durham");
+        let check = |on: &str, last: Option<Date>, allocated: Option<Date>| {
+            refusal(
+                input(on, "Moved").validate(
+                    &case("allocated"),
+                    Some(&durham),
+                    TODAY,
+                    last,
+                    allocated,
+                ),
+                "transferred_on",
+            )
+        };
+        assert_eq!(check("", None, None), "Enter the date of transfer");
+        assert!(check("2026-02-30", None, None).contains("real date"));
+        assert_eq!(
+            check("2026-06-16", None, None),
+            "The date of transfer cannot be in the future"
+        );
+        assert_eq!(
+            check("2026-03-01", None, None),
+            "The date of transfer cannot be before the case was received, on 2 March 2026"
+        );
+        assert_eq!(
+            check("2026-04-01", Some(date(2026, 4, 10)), None),
+            "The date of transfer cannot be before the case's last transfer, on 10 April 2026"
+        );
+        assert_eq!(
+            check(
+                "2026-04-01",
+                Some(date(2026, 3, 20)),
+                Some(date(2026, 4, 2))
+            ),
+            "The date of transfer cannot be before the current allocation began, on 2 April 2026",
+            "the latest limit broken is the one named"
+        );
+        assert!(
+            input("2026-04-10", "Moved")
+                .validate(
+                    &case("allocated"),
+                    Some(&durham),
+                    TODAY,
+                    Some(date(2026, 4, 10)),
+                    Some(date(2026, 4, 10)),
+                )
+                .is_ok(),
+            "the same day as the last transfer and the allocation is allowed"
+        );
+    }
+
+    #[test]
+    fn a_reason_is_required_and_kept_to_a_sensible_length() {
+        let durham = team(2, "Durham");
+        let blank =
+            input("2026-06-01", "   ").validate(&case("intake"), Some(&durham), TODAY, None, None);
+        assert_eq!(refusal(blank, "reason"), "Give a reason");
+        let long = input("2026-06-01", &"x".repeat(1001)).validate(
+            &case("intake"),
+            Some(&durham),
+            TODAY,
+            None,
+            None,
+        );
+        assert!(refusal(long, "reason").contains("1000 characters or fewer"));
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let everything_wrong =
+            TransferInput::default().validate(&case(CLOSED), None, TODAY, None, None);
+        let Err(DomainError::Invalid(errors)) = everything_wrong else {
+            panic!("expected a refusal");
+        };
+        let fields: Vec<&str> = errors.fields().iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["to_team_id", "transferred_on", "reason"]);
+    }
 }
 
 /// How much of a worker's capacity a case takes, by law type and stage.
@@ -1578,6 +1900,7 @@ pub fn event_label(kind: &str) -> &str {
         "relationship" => "Relationship to a child recorded",
         "check-response" => "Check response recorded",
         "imported" => "Imported",
+        "transferred" => "Transferred to another team",
         other => other,
     }
 }
@@ -1802,6 +2125,7 @@ mod clock_tests {
             ended_on: None,
             reason: None,
             allocated_by: "bea".into(),
+            ended_reason: None,
         };
         let contact = |r: &CaseRecord, today| {
             case_clocks(

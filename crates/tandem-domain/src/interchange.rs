@@ -766,6 +766,7 @@ mod tests {
                     ended_on: None,
                     reason: None,
                     allocated_by: "supervisor".into(),
+                    ended_reason: None,
                 },
             ),
             Record::Outcome(

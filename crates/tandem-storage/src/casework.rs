@@ -167,6 +167,7 @@ pub(crate) fn allocation_from(row: &Row) -> Result<Allocation, StoreError> {
         ended_on: row.opt_date("ended_on")?,
         reason: row.opt_text("reason")?,
         allocated_by: row.text("allocated_by")?,
+        ended_reason: row.opt_text("ended_reason")?,
     })
 }
 
@@ -844,13 +845,133 @@ pub(crate) async fn allocations(
     fetch_as(
         tx,
         "SELECT a.staff_id, s.given_name, s.family_name, \
-         a.allocated_on, a.ended_on, a.reason, a.allocated_by \
+         a.allocated_on, a.ended_on, a.reason, a.allocated_by, a.ended_reason \
          FROM allocations a JOIN staff s ON s.id = a.staff_id \
          WHERE a.case_id = $1 ORDER BY a.id",
         &[id.0.into()],
         allocation_from,
     )
     .await
+}
+
+// ----------------------------------------------------------------- transfers
+
+fn transfer_from(r: &Row) -> Result<CaseTransfer, StoreError> {
+    Ok(CaseTransfer {
+        id: r.i64("id")?,
+        case_id: CaseId(r.i64("case_id")?),
+        from_team_id: TeamId(r.i64("from_team_id")?),
+        to_team_id: TeamId(r.i64("to_team_id")?),
+        transferred_on: r.date("transferred_on")?,
+        reason: r.text("reason")?,
+        transferred_by: r.text("transferred_by")?,
+    })
+}
+
+/// The teams a case has moved between, oldest first.
+pub(crate) async fn transfers(
+    tx: &mut dyn Tx,
+    case: CaseId,
+) -> Result<Vec<CaseTransfer>, StoreError> {
+    fetch_as(
+        tx,
+        "SELECT id, case_id, from_team_id, to_team_id, transferred_on, reason, transferred_by \
+         FROM case_transfers WHERE case_id = $1 ORDER BY id",
+        &[case.0.into()],
+        transfer_from,
+    )
+    .await
+}
+
+/// Transfers a case to another team, if still at `version`. Its worker, if
+/// any, stops holding it: the receiving team allocates it from its own
+/// people, so the case joins that team's queue.
+pub(crate) async fn transfer(
+    tx: &mut dyn Tx,
+    id: CaseId,
+    version: i64,
+    input: &TransferInput,
+    today: Date,
+    stamp: &Stamp,
+) -> Result<Case, StoreError> {
+    let case = existing_case(tx, id).await?;
+    if case.version != version {
+        return Err(DomainError::StaleVersion { kind: "case" }.into());
+    }
+    let to_team = match input.to_team_id {
+        Some(team) => Some(
+            crate::record::referenced::<tandem_domain::organisation::Team>(tx, team, "to_team_id")
+                .await?,
+        ),
+        None => None,
+    };
+    let last_transfer_on = transfers(tx, id).await?.last().map(|t| t.transferred_on);
+    let allocated_on = allocations(tx, id)
+        .await?
+        .iter()
+        .find(|a| a.ended_on.is_none())
+        .map(|a| a.allocated_on);
+    let draft = input.validate(
+        &case,
+        to_team.as_ref(),
+        today,
+        last_transfer_on,
+        allocated_on,
+    )?;
+    let changed = tx
+        .execute(
+            "UPDATE cases SET team_id = $1, allocated_to = NULL, version = version + 1 \
+             WHERE id = $2 AND version = $3",
+            &[draft.to_team_id.0.into(), id.0.into(), version.into()],
+        )
+        .await?;
+    if changed != 1 {
+        return Err(DomainError::StaleVersion { kind: "case" }.into());
+    }
+    tx.execute(
+        "INSERT INTO case_transfers (case_id, from_team_id, to_team_id, transferred_on, reason, transferred_by) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            id.0.into(),
+            draft.from_team_id.0.into(),
+            draft.to_team_id.0.into(),
+            draft.transferred_on.into(),
+            (&draft.reason).into(),
+            (&stamp.actor_username).into(),
+        ],
+    )
+    .await?;
+    tx.execute(
+        "UPDATE allocations SET ended_on = $2, ended_reason = $3 WHERE case_id = $1 AND ended_on IS NULL",
+        &[
+            id.0.into(),
+            draft.transferred_on.into(),
+            ENDED_BY_TRANSFER.into(),
+        ],
+    )
+    .await?;
+    add_event(
+        tx,
+        id,
+        stamp,
+        "transferred",
+        Some(case.stage),
+        Some(case.stage),
+        Some(&draft.reason),
+    )
+    .await?;
+    audit_case(
+        tx,
+        stamp,
+        id,
+        "update",
+        Some(format!(
+            "transferred from team {} to team {}",
+            draft.from_team_id.0, draft.to_team_id.0
+        )),
+    )
+    .await?;
+    existing_case(tx, id).await
 }
 
 /// The open cases of `team` waiting for a worker: harm alleged first, then oldest.

@@ -163,7 +163,7 @@ async fn export_rows(
             let dated = own_dates("x.allocated_on");
             (
                 format!(
-                    "SELECT x.staff_id, x.allocated_on, x.ended_on, x.reason, x.allocated_by, s.given_name, s.family_name, {key} \
+                    "SELECT x.staff_id, x.allocated_on, x.ended_on, x.reason, x.allocated_by, x.ended_reason, s.given_name, s.family_name, {key} \
                      FROM allocations x JOIN staff s ON s.id = x.staff_id {joins} \
                      WHERE x.case_id IN ({scoped}){dated} ORDER BY c.id, x.id"
                 ),

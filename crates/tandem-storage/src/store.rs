@@ -730,6 +730,30 @@ impl Store {
         casework::allocations(self.read().await?.as_mut(), id).await
     }
 
+    /// Transfers an open case to another team on the date typed, with a
+    /// reason, if the case is still at `version`. The case's worker, if
+    /// any, stops holding it, so it waits in the receiving team's queue.
+    pub async fn transfer_case(
+        &self,
+        id: tandem_domain::casework::CaseId,
+        version: i64,
+        input: &tandem_domain::casework::TransferInput,
+        today: jiff::civil::Date,
+        stamp: &Stamp,
+    ) -> Result<tandem_domain::casework::Case, StoreError> {
+        in_write!(self, |tx| casework::transfer(
+            tx, id, version, input, today, stamp
+        ))
+    }
+
+    /// The teams the case has moved between, oldest first.
+    pub async fn transfers(
+        &self,
+        id: tandem_domain::casework::CaseId,
+    ) -> Result<Vec<tandem_domain::casework::CaseTransfer>, StoreError> {
+        casework::transfers(self.read().await?.as_mut(), id).await
+    }
+
     /// The team's open, unallocated cases (with whether harm is alleged):
     /// harm alleged first, then the oldest.
     pub async fn allocation_queue(

@@ -547,6 +547,19 @@ const CASE_OPS: &[CaseOp] = &[
         versioned: true,
     },
     CaseOp {
+        path: "/api/v1/cases/{id}/transfer",
+        method: HttpMethod::Post,
+        id: "transfer_case",
+        summary: "Transfer an open case to another team, in any service area (supervisors and managers of the case); its worker stops holding it and the receiving team allocates it",
+        params: &[],
+        body: Some("TransferBody"),
+        ok: ("200", "Transferred", "CaseView"),
+        broken: Some(
+            "A closed case, its own team, no reason, or a date in the future or before receipt, the last transfer or the current allocation",
+        ),
+        versioned: true,
+    },
+    CaseOp {
         path: "/api/v1/cases/{id}/moves",
         method: HttpMethod::Post,
         id: "move_case",
@@ -1076,6 +1089,7 @@ pub fn openapi_document() -> OpenApi {
         .schema_from::<crate::cases_api::PartyBody>()
         .schema_from::<crate::cases_api::MoveBody>()
         .schema_from::<crate::cases_api::AllocationBody>()
+        .schema_from::<crate::cases_api::TransferBody>()
         .schema_from::<crate::cases_api::CaseView>()
         .schema_from::<crate::cases_api::ChildView>()
         .schema_from::<crate::cases_api::PartyView>()

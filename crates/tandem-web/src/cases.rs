@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::error::{AppError, PageError};
 use crate::extract::{HtmlForm, TypedForm, record_id};
 use crate::forms::{FormIds, FormState};
-use crate::guard::{Guard, Refusal};
+use crate::guard::{Guard, Refusal, forbidden};
 use crate::html::{Layout, render};
 use crate::session::{Principal, RequestMeta, SignedIn};
 use askama::Template;
@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use tandem_domain::access::{self, Action, Grant, RecordKind, Target};
 use tandem_domain::casework::{self, *};
 use tandem_domain::choice::Choice;
-use tandem_domain::organisation::{Court, LocalAuthority, Team};
+use tandem_domain::organisation::{Court, LocalAuthority, ServiceArea, Team, TeamId};
 use tandem_domain::{DomainError, ValidationErrors};
 use tandem_storage::{CaseFilter, StoreError};
 
@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/new", get(new_form).post(create))
         .route("/cases/{id}", get(show))
         .route("/cases/{id}/move", post(move_case))
+        .route("/cases/{id}/transfer", post(transfer))
         .route("/cases/{id}/access-log", get(access_log))
         .route("/cases/{id}/hearings", post(add_hearing))
         .route("/cases/{id}/extensions", post(add_extension))
@@ -117,6 +118,19 @@ pub async fn for_update(
 /// it. Management oversight is theirs to record.
 pub fn manages(principal: &Principal, target: &Target) -> bool {
     access::authorize(&principal.actor, Action::Allocate, target).is_ok()
+}
+
+/// Opens case `id` for a change only those who manage it may make. Someone
+/// who may read the case but does not manage it is refused outright (403),
+/// the refusal audited; someone who may not read it learns nothing of it.
+pub async fn open_to_manage(guard: &Guard<'_>, id: i64) -> Result<(CaseRecord, Grant), AppError> {
+    let (record, _) = open_case(guard, id, Action::View).await?;
+    let target = case_target(guard.state, record.case.id, Some(record.case.team_id)).await?;
+    match guard.record(Action::Allocate, &target).await {
+        Ok(grant) => Ok((record, grant)),
+        Err(Refusal::Failed(e)) => Err(e),
+        Err(Refusal::Hidden | Refusal::BreakGlass) => Err(forbidden()),
+    }
 }
 
 /// Whether the principal may see confidential addresses on this case: the
@@ -224,6 +238,8 @@ async fn list(
         open_only,
         notice: if query.contains_key("opened") {
             "The case has been opened"
+        } else if query.contains_key("transferred") {
+            "The case has been transferred. It is now outside the cases you can see"
         } else {
             ""
         },
@@ -597,6 +613,12 @@ struct CasePage {
     forms: FormState,
     today: String,
     allocated_to: String,
+    /// The team holding the case, with its service area.
+    team: String,
+    /// Teams the case may be transferred to, under their service areas.
+    transfer_to: Vec<(String, Vec<(i64, String)>)>,
+    /// Today's date for the transfer form's day, month and year boxes.
+    today_parts: (String, String, String),
     /// (what, where it stands, RAG class, RAG label)
     clocks: Vec<(&'static str, String, &'static str, &'static str)>,
     allocations: Vec<(String, String, String, String)>,
@@ -682,13 +704,25 @@ pub async fn case_page(
         (line.label, line.value, class, label)
     })
     .collect();
-    let may_allocate =
-        !case.is_closed() && access::authorize(&principal.actor, Action::Allocate, &target).is_ok();
+    let may_allocate = !case.is_closed() && manages(principal, &target);
+    let teams: Vec<Team> = state.store.list().await?;
+    let areas: Vec<ServiceArea> = state.store.list().await?;
+    let team_name = |id: TeamId| {
+        teams
+            .iter()
+            .find(|t| t.id == id)
+            .map_or_else(|| format!("team {}", id.0), |t| t.name.clone())
+    };
+    let transfers = state.store.transfers(case.id).await?;
+    let today = state.clock.today();
+    let own_team = teams
+        .iter()
+        .find(|t| t.id == case.team_id)
+        .ok_or_else(AppError::not_found)?;
     let workers = if may_allocate {
-        let team: tandem_domain::organisation::Team = state.store.get(case.team_id.0).await?;
         state
             .store
-            .practitioners_in_area(team.service_area_id, state.clock.today())
+            .practitioners_in_area(own_team.service_area_id, today)
             .await?
             .into_iter()
             .filter(|w| Some(w.id) != case.allocated_to)
@@ -767,26 +801,7 @@ pub async fn case_page(
                     .unwrap_or_else(|| "Not recorded".into()),
             })
             .collect(),
-        events: record
-            .events
-            .iter()
-            .rev()
-            .map(|e| EventView {
-                when: london(e.at),
-                who: e.actor.clone(),
-                what: match (e.kind.as_str(), &e.from_stage, &e.to_stage) {
-                    ("opened", _, Some(to)) => format!("Opened at {}", pathway.label_of(to)),
-                    ("reopened", _, Some(to)) => format!("Re-opened at {}", pathway.label_of(to)),
-                    (_, Some(from), Some(to)) => format!(
-                        "Moved from {} to {}",
-                        pathway.label_of(from),
-                        pathway.label_of(to)
-                    ),
-                    (kind, _, _) => casework::event_label(kind).to_owned(),
-                },
-                reason: e.reason.clone().unwrap_or_default(),
-            })
-            .collect(),
+        events: event_views(record, &transfers, team_name),
         next: pathway
             .next_stages(case.stage)
             .into_iter()
@@ -803,6 +818,20 @@ pub async fn case_page(
         forms,
         today: state.clock.today().to_string(),
         clocks,
+        team: match areas.iter().find(|a| a.id == own_team.service_area_id) {
+            Some(area) => format!("{} ({})", own_team.name, area.name),
+            None => own_team.name.clone(),
+        },
+        transfer_to: if may_allocate {
+            transfer_choices(&areas, &teams, case.team_id)
+        } else {
+            Vec::new()
+        },
+        today_parts: (
+            today.day().to_string(),
+            today.month().to_string(),
+            today.year().to_string(),
+        ),
         allocated_to: history
             .iter()
             .rev()
@@ -815,7 +844,13 @@ pub async fn case_page(
                 (
                     a.staff_name.clone(),
                     day(a.allocated_on),
-                    a.ended_on.map(day).unwrap_or_else(|| "Now".into()),
+                    match (a.ended_on, a.ended_reason.as_deref()) {
+                        (Some(ended), Some(ENDED_BY_TRANSFER)) => {
+                            format!("{}, when the case was transferred", day(ended))
+                        }
+                        (Some(ended), _) => day(ended),
+                        (None, _) => "Now".into(),
+                    },
                     a.reason.clone().unwrap_or_default(),
                 )
             })
@@ -913,6 +948,68 @@ pub async fn case_page(
             access::authorize(&principal.actor, Action::View, &log).is_ok()
         },
     })
+}
+
+/// The case's history, newest first. A transfer names the teams it moved
+/// between: each `transferred` event is written with its transfer, so the
+/// n-th such event is the n-th transfer.
+fn event_views(
+    record: &CaseRecord,
+    transfers: &[CaseTransfer],
+    team_name: impl Fn(TeamId) -> String,
+) -> Vec<EventView> {
+    let pathway = record.case.pathway;
+    let mut transfers = transfers.iter();
+    let mut events: Vec<EventView> = record
+        .events
+        .iter()
+        .map(|e| EventView {
+            when: london(e.at),
+            who: e.actor.clone(),
+            what: match (e.kind.as_str(), &e.from_stage, &e.to_stage) {
+                ("opened", _, Some(to)) => format!("Opened at {}", pathway.label_of(to)),
+                ("reopened", _, Some(to)) => format!("Re-opened at {}", pathway.label_of(to)),
+                ("transferred", _, _) => match transfers.next() {
+                    Some(t) => format!(
+                        "Transferred from {} to {}",
+                        team_name(t.from_team_id),
+                        team_name(t.to_team_id)
+                    ),
+                    None => casework::event_label("transferred").to_owned(),
+                },
+                (_, Some(from), Some(to)) => format!(
+                    "Moved from {} to {}",
+                    pathway.label_of(from),
+                    pathway.label_of(to)
+                ),
+                (kind, _, _) => casework::event_label(kind).to_owned(),
+            },
+            reason: e.reason.clone().unwrap_or_default(),
+        })
+        .collect();
+    events.reverse();
+    events
+}
+
+/// Every team but the case's own, under its service area, for the
+/// transfer form: a case may move to any area.
+fn transfer_choices(
+    areas: &[ServiceArea],
+    teams: &[Team],
+    current: TeamId,
+) -> Vec<(String, Vec<(i64, String)>)> {
+    areas
+        .iter()
+        .map(|area| {
+            let choices: Vec<(i64, String)> = teams
+                .iter()
+                .filter(|t| t.service_area_id == area.id && t.id != current)
+                .map(|t| (t.id.0, t.name.clone()))
+                .collect();
+            (format!("{} ({})", area.name, area.code), choices)
+        })
+        .filter(|(_, choices)| !choices.is_empty())
+        .collect()
 }
 
 async fn show(
@@ -1025,6 +1122,65 @@ fn check_move(
         (Some(on), Some(reason), Some(version)) if errors.is_empty() => Ok((on, reason, version)),
         (_, _, None) => Err(DomainError::StaleVersion { kind: "case" }),
         _ => Err(DomainError::Invalid(errors)),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct TransferForm {
+    to_team_id: String,
+    #[serde(rename = "transferred_on-day")]
+    day: String,
+    #[serde(rename = "transferred_on-month")]
+    month: String,
+    #[serde(rename = "transferred_on-year")]
+    year: String,
+    reason: String,
+    version: String,
+}
+
+/// Transfers the case to another team. Afterwards the case page, or, if
+/// the case has left the caller's scope, the case list saying so.
+async fn transfer(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    TypedForm(form, typed): TypedForm<TransferForm>,
+) -> Result<Response, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let id = record_id(&id)?;
+    let (_, grant) = open_to_manage(&guard, id).await?;
+    let input = TransferInput {
+        to_team_id: form.to_team_id.trim().parse().ok(),
+        transferred_on: joined(&form.day, &form.month, &form.year),
+        reason: form.reason,
+    };
+    let result = state
+        .store
+        .transfer_case(
+            CaseId(id),
+            form.version.trim().parse().unwrap_or(0),
+            &input,
+            state.clock.today(),
+            &guard.stamp(Some(grant)),
+        )
+        .await;
+    match result {
+        Ok(case) => {
+            let target = case_target(&state, case.id, Some(case.team_id)).await?;
+            let still_seen = access::authorize(&principal.actor, Action::View, &target).is_ok();
+            let to = if still_seen {
+                CaseTab::Overview.path(id)
+            } else {
+                "/cases?transferred".to_owned()
+            };
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(e) => {
+            let ids = FormIds::new("transfer", "transfer-", "transfer-to-team-id");
+            case_problem(&state, &principal, id, CaseTab::Overview, e, &ids, typed).await
+        }
     }
 }
 

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}", get(show))
         .route("/cases/{id}/moves", post(move_case))
         .route("/cases/{id}/allocation", post(allocate))
+        .route("/cases/{id}/transfer", post(transfer))
         .route("/cases/{id}/hearings", get(hearings).post(add_hearing))
         .route("/cases/{id}/work", get(work).post(add_work))
         .route(
@@ -563,6 +564,50 @@ async fn allocate(
             tandem_domain::organisation::StaffId(body.staff_id),
             on,
             why.as_deref(),
+            &guard.stamp(Some(grant)),
+        )
+        .await?;
+    current_view(&state, &principal, CaseId(id)).await
+}
+
+/// A move of the case to another team.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferBody {
+    /// The receiving team: any team but the case's own, in any service area.
+    to_team_id: i64,
+    /// `YYYY-MM-DD`: not in the future, nor before receipt, the last transfer or the current allocation.
+    transferred_on: String,
+    /// Why the case is moving.
+    reason: String,
+    /// The case's version you read.
+    version: i64,
+}
+
+/// Transfers the case to another team (those who manage it): its worker,
+/// if any, stops holding it, and it waits in the receiving team's queue.
+async fn transfer(
+    State(state): State<AppState>,
+    ApiCaller(principal): ApiCaller,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<TransferBody>,
+) -> Result<Json<CaseView>, ApiError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let id = record_id(&id)?;
+    let (_, grant) = crate::cases::open_to_manage(&guard, id).await?;
+    let input = TransferInput {
+        to_team_id: Some(body.to_team_id),
+        transferred_on: body.transferred_on,
+        reason: body.reason,
+    };
+    state
+        .store
+        .transfer_case(
+            CaseId(id),
+            body.version,
+            &input,
+            state.clock.today(),
             &guard.stamp(Some(grant)),
         )
         .await?;

@@ -621,6 +621,25 @@ pub(crate) async fn practitioner(
         .expect("staff")
 }
 
+/// Walks a newly opened private law case to awaiting allocation, on 20
+/// March 2026; returns its version there.
+pub(crate) async fn to_awaiting_allocation(store: &Store, id: CaseId) -> i64 {
+    let mut version = 1;
+    for to in [
+        "safeguarding-checks",
+        "safeguarding-letter",
+        "first-hearing",
+        "awaiting-allocation",
+    ] {
+        store
+            .move_case(id, version, to, date(2026, 3, 20), None, false, &stamp())
+            .await
+            .expect("move");
+        version += 1;
+    }
+    version
+}
+
 async fn cases_are_allocated_with_history_and_queued_by_risk(store: Store) {
     let f = fixture(&store).await;
     let ncl = court(&store, f.area.id.0, "NCL").await;
@@ -653,28 +672,7 @@ async fn cases_are_allocated_with_history_and_queued_by_risk(store: Store) {
         "harm alleged first, then the oldest"
     );
 
-    // Walk the urgent case to awaiting allocation.
-    let mut version = 1;
-    for to in [
-        "safeguarding-checks",
-        "safeguarding-letter",
-        "first-hearing",
-        "awaiting-allocation",
-    ] {
-        store
-            .move_case(
-                urgent,
-                version,
-                to,
-                date(2026, 3, 20),
-                None,
-                false,
-                &stamp(),
-            )
-            .await
-            .expect("move");
-        version += 1;
-    }
+    let version = to_awaiting_allocation(&store, urgent).await;
     let refused = store
         .allocate_case(urgent, version, clerk.id, date(2026, 4, 1), None, &stamp())
         .await;
@@ -820,19 +818,7 @@ async fn the_childs_experience_risk_notes_and_more_time_are_kept(store: Store) {
         )
         .await
         .expect("open");
-    let mut version = 1;
-    for to in [
-        "safeguarding-checks",
-        "safeguarding-letter",
-        "first-hearing",
-        "awaiting-allocation",
-    ] {
-        store
-            .move_case(id, version, to, date(2026, 3, 20), None, false, &stamp())
-            .await
-            .expect("move");
-        version += 1;
-    }
+    let version = to_awaiting_allocation(&store, id).await;
     let amira = practitioner(&store, "Amira", f.team.id.0, "practitioner").await;
     store
         .allocate_case(id, version, amira.id, date(2026, 4, 1), None, &stamp())

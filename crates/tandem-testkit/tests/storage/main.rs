@@ -9,6 +9,7 @@ mod migrations;
 mod organisation;
 mod practice_settings;
 mod staff;
+mod transfers;
 
 use tandem_domain::organisation::*;
 use tandem_storage::Store;

@@ -1234,3 +1234,4 @@ mod hearings_and_work {
 }
 
 mod records;
+mod transfers;

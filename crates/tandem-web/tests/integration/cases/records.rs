@@ -7,17 +7,17 @@ use crate::Browser;
 
 /// A case allocated to Wes, whose manager is Bea; Oli is in the same team
 /// and Far in another. Returns the case id and each person's session.
-struct Allocated {
-    id: i64,
-    child: i64,
-    wes: Browser,
-    bea: Browser,
-    oli: Browser,
-    far: Browser,
-    wes_token: String,
+pub(super) struct Allocated {
+    pub(super) id: i64,
+    pub(super) child: i64,
+    pub(super) wes: Browser,
+    pub(super) bea: Browser,
+    pub(super) oli: Browser,
+    pub(super) far: Browser,
+    pub(super) wes_token: String,
 }
 
-async fn allocated(w: &World) -> Allocated {
+pub(super) async fn allocated(w: &World) -> Allocated {
     let app = &w.app;
     let worker = people(w).await.worker;
     let id = w.open_case("NE26P300").await;
