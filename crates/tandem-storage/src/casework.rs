@@ -918,6 +918,7 @@ pub(crate) async fn transfer(
         last_transfer_on,
         allocated_on,
     )?;
+    let tracked = Tracked::start(tx, id).await?;
     let changed = tx
         .execute(
             "UPDATE cases SET team_id = $1, allocated_to = NULL, version = version + 1 \
@@ -950,10 +951,11 @@ pub(crate) async fn transfer(
         ],
     )
     .await?;
-    add_event(
+    add_event_on(
         tx,
         id,
         stamp,
+        Some(draft.transferred_on),
         "transferred",
         Some(case.stage),
         Some(case.stage),
@@ -971,6 +973,7 @@ pub(crate) async fn transfer(
         )),
     )
     .await?;
+    tracked.finish(tx).await?;
     existing_case(tx, id).await
 }
 

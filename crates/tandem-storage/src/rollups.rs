@@ -221,6 +221,30 @@ async fn facts_between(
             facts.first_hearing = r.opt_date("first_hearing")?;
         }
     }
+    // Transfers between teams, in order: the case was held by the first
+    // transfer's sending team from receipt.
+    let mut transferred = std::collections::BTreeSet::new();
+    for r in tx
+        .fetch_all(
+            "SELECT case_id, from_team_id, to_team_id, transferred_on FROM case_transfers \
+             WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, id",
+            &range,
+        )
+        .await?
+    {
+        if let Some((facts, _)) = cases.get_mut(&r.i64("case_id")?) {
+            // The case row names the team holding it now; the first
+            // transfer says who held it before.
+            if transferred.insert(r.i64("case_id")?)
+                && let Some(first) = facts.holders.first_mut()
+            {
+                first.1 = r.i64("from_team_id")?;
+            }
+            facts
+                .holders
+                .push((r.date("transferred_on")?, r.i64("to_team_id")?));
+        }
+    }
     // Closures and re-openings, in the order they happened. Events recorded
     // before effective dates were kept fall back to the day they were recorded.
     for r in tx

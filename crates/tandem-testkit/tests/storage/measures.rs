@@ -199,7 +199,8 @@ async fn assert_consistent(store: &Store) {
 /// - C3 care, 3 children, received 12 Jan, allocated 13 Jan, closed 10 Jul (179 days);
 /// - C4 care, 1 child, received 19 Jan, never allocated, closed 21 Aug (214 days);
 /// - C5 private, 1 child, received 2 Mar 2026, still open;
-/// - C6 private in the other area's team, 1 child, received 20 Jan, open.
+/// - C6 private, 1 child, received 20 Jan by the other area's team and
+///   transferred here on 16 Feb, open.
 async fn the_measures_match_hand_computed_figures(store: Store) {
     let f = fixture(&store).await;
     let ncl = court(&store, f.area.id.0, "NCL").await;
@@ -270,7 +271,7 @@ async fn the_measures_match_hand_computed_figures(store: Store) {
         &["Hal"],
     )
     .await;
-    open(
+    let c6 = open(
         &store,
         "DU26P006",
         dur.id.0,
@@ -280,6 +281,21 @@ async fn the_measures_match_hand_computed_figures(store: Store) {
     )
     .await;
 
+    let moving = store.case(c6).await.expect("read").expect("case").case;
+    store
+        .transfer_case(
+            c6,
+            moving.version,
+            &TransferInput {
+                to_team_id: Some(team),
+                transferred_on: "2026-02-16".into(),
+                reason: "The family moved to Newcastle".into(),
+            },
+            TODAY,
+            &stamp(),
+        )
+        .await
+        .expect("transferred");
     allocate(&store, c1, amira.id, date(2026, 1, 7)).await;
     allocate(&store, c3, amira.id, date(2026, 1, 13)).await;
     allocate(&store, c2, amira.id, date(2026, 3, 16)).await;
@@ -437,7 +453,21 @@ async fn the_measures_match_hand_computed_figures(store: Store) {
     // re-opened case counts again from April.
     assert_eq!(
         shown(&store, "open-cases", here, "2026-01", "2026-08", month).await,
-        ["3", "4", "3", "4", "3", "3", "2", "1"]
+        ["3", "5", "4", "5", "4", "4", "3", "2"],
+        "the transferred case counts here from February"
+    );
+    assert_eq!(
+        shown(
+            &store,
+            "open-cases",
+            Scope::ServiceArea(south.id.0),
+            "2026-01",
+            "2026-02",
+            month
+        )
+        .await,
+        ["1", "0"],
+        "and in the area that received it until then"
     );
     assert_eq!(
         shown(
@@ -461,8 +491,8 @@ async fn the_measures_match_hand_computed_figures(store: Store) {
             Granularity::Year
         )
         .await,
-        ["8", "7", "1"],
-        "2025-26 all five; 2026-27 not C2 (closed in March); then only C5"
+        ["9", "8", "2"],
+        "2025-26 all six; 2026-27 not C2 (closed in March); then C5 and C6, still open"
     );
 
     // Table 9: first closures only. C1 70 days, C2 57: mean 63.5 ÷ 7; the
@@ -542,7 +572,7 @@ async fn the_measures_match_hand_computed_figures(store: Store) {
             month
         )
         .await,
-        ["33.3%", "50.0%"]
+        ["33.3%", "60.0%"]
     );
     // Two allocated open cases at the end of January, one half-time adviser.
     assert_eq!(
@@ -613,7 +643,7 @@ async fn the_measures_match_hand_computed_figures(store: Store) {
         [(Some(0.0), Some(2.0)), (Some(1.0), Some(1.0))]
     );
     // Over 52 weeks: C5, received 2 Mar 2026, is 363 days old at the end of
-    // February 2027 and 394 at the end of March.
+    // February 2027 and 394 at the end of March; C6 is 404 and 435.
     let over_52 = values(
         &store,
         "private-law-over-52-weeks",
@@ -626,7 +656,7 @@ async fn the_measures_match_hand_computed_figures(store: Store) {
     .await;
     assert_eq!(
         over_52.iter().map(|v| v.value).collect::<Vec<_>>(),
-        [Some(0.0), Some(1.0)]
+        [Some(1.0), Some(2.0)]
     );
 
     // A longer threshold moves every case's crossing: the rollups follow.
@@ -646,7 +676,11 @@ async fn the_measures_match_hand_computed_figures(store: Store) {
         None,
     )
     .await;
-    assert_eq!(over_60[0].value, Some(0.0));
+    assert_eq!(
+        over_60[0].value,
+        Some(1.0),
+        "C6 (435 days) but not C5 (394)"
+    );
     assert_consistent(&store).await;
 }
 
@@ -656,6 +690,20 @@ async fn rollups_stay_equal_to_a_recomputation(store: Store) {
     let f = fixture(&store).await;
     let ncl = court(&store, f.area.id.0, "NCL").await;
     let worker = practitioner(&store, "Amira", f.team.id.0, "practitioner").await;
+    let second: Team = store
+        .create(
+            &TeamInput {
+                code: "A1-PRL2".into(),
+                name: "Newcastle private law 2".into(),
+                service_area_id: Some(f.area.id.0),
+                office_id: None,
+            }
+            .validate()
+            .expect("valid"),
+            &stamp(),
+        )
+        .await
+        .expect("team");
     for seed in [7_u64, 19, 2026] {
         let mut rng = StdRng::seed_from_u64(seed);
         let mut cases = Vec::new();
@@ -670,7 +718,7 @@ async fn rollups_stay_equal_to_a_recomputation(store: Store) {
             let choice = if cases.is_empty() {
                 0
             } else {
-                rng.random_range(0..6)
+                rng.random_range(0..7)
             };
             let why = format!("seed {seed}, step {step}, choice {choice}");
             if choice == 0 {
@@ -754,6 +802,32 @@ async fn rollups_stay_equal_to_a_recomputation(store: Store) {
                         )
                         .await
                         .expect("met");
+                }
+                6 if !case.is_closed() => {
+                    let to = if case.team_id == f.team.id {
+                        second.id.0
+                    } else {
+                        f.team.id.0
+                    };
+                    let moved = store
+                        .transfer_case(
+                            id,
+                            case.version,
+                            &TransferInput {
+                                to_team_id: Some(to),
+                                transferred_on: later.to_string(),
+                                reason: "Moved".into(),
+                            },
+                            TODAY,
+                            &stamp(),
+                        )
+                        .await;
+                    // A date the rules refuse (before the last transfer or
+                    // allocation) changes nothing; anything else is a fault.
+                    assert!(
+                        matches!(moved, Ok(_) | Err(tandem_storage::StoreError::Domain(_))),
+                        "{why}: {moved:?}"
+                    );
                 }
                 _ => {}
             }
