@@ -151,6 +151,11 @@ const PAGES = [
   { path: '/children/yet-to-meet', name: 'yet-to-meet', as: 'supervisor' },
   { path: '/measures', name: 'measures', as: 'board' },
   { path: '/measures/private-law-time-to-final-order', name: 'measure', as: 'board' },
+  { path: '/measures/new-cases?from=soon', name: 'measure-with-an-error', as: 'board' },
+  { path: '/dashboards', name: 'dashboard-national', as: 'board' },
+  { path: '/dashboards?scope=region-1', name: 'dashboard-region', as: 'board' },
+  { path: '/dashboards?scope=service-area-1', name: 'dashboard-service-area', as: 'board' },
+  { path: '/dashboards?scope=team-planet', name: 'dashboard-with-an-error', as: 'board' },
   { path: '/cases/new', name: 'case-new', as: 'fca' },
   {
     path: '/cases/new',

@@ -598,6 +598,97 @@ impl SeriesInput {
     }
 }
 
+/// The measures a dashboard shows, in order.
+pub const DASHBOARD: &[&str] = &[
+    "new-cases",
+    "open-cases",
+    "allocated-within-target",
+    "unallocated-at-month-end",
+    "work-filed-on-time",
+    "children-seen-before-first-hearing",
+    "caseload-per-fte",
+    "care-proceedings-duration",
+    "care-within-26-weeks",
+    "public-law-over-26-weeks",
+    "private-law-over-52-weeks",
+    "private-law-time-to-final-order",
+];
+
+/// The organisation's places by name, for naming scopes and walking from
+/// one to the parts within it.
+#[derive(Debug, Clone, Default)]
+pub struct ScopeTree {
+    pub regions: BTreeMap<i64, String>,
+    /// Service areas: name and region.
+    pub areas: BTreeMap<i64, (String, i64)>,
+    /// Teams: name and service area.
+    pub teams: BTreeMap<i64, (String, i64)>,
+    pub courts: BTreeMap<i64, String>,
+    pub local_authorities: BTreeMap<i64, String>,
+}
+
+impl ScopeTree {
+    /// The scope's name; none for a scope that does not exist.
+    pub fn name(&self, scope: Scope) -> Option<String> {
+        match scope {
+            Scope::National => Some("England and Wales".into()),
+            Scope::Region(id) => self.regions.get(&id).cloned(),
+            Scope::ServiceArea(id) => self.areas.get(&id).map(|(n, _)| n.clone()),
+            Scope::Team(id) => self.teams.get(&id).map(|(n, _)| n.clone()),
+            Scope::Court(id) => self.courts.get(&id).cloned(),
+            Scope::LocalAuthority(id) => self.local_authorities.get(&id).cloned(),
+        }
+    }
+
+    /// The scopes from the whole service down to `scope`, outermost first.
+    pub fn path(&self, scope: Scope) -> Vec<Scope> {
+        let mut path = vec![scope];
+        let mut at = scope;
+        while let Some(up) = self.parent(at) {
+            path.push(up);
+            at = up;
+        }
+        path.reverse();
+        path
+    }
+
+    fn parent(&self, scope: Scope) -> Option<Scope> {
+        match scope {
+            Scope::National => None,
+            Scope::Team(id) => self.teams.get(&id).map(|(_, a)| Scope::ServiceArea(*a)),
+            Scope::ServiceArea(id) => self.areas.get(&id).map(|(_, r)| Scope::Region(*r)),
+            Scope::Region(_) | Scope::Court(_) | Scope::LocalAuthority(_) => Some(Scope::National),
+        }
+    }
+
+    /// The parts directly within `scope`, and what they are called.
+    pub fn parts(&self, scope: Scope) -> (Vec<Scope>, &'static str) {
+        match scope {
+            Scope::National => (
+                self.regions.keys().map(|id| Scope::Region(*id)).collect(),
+                "Region",
+            ),
+            Scope::Region(region) => (
+                self.areas
+                    .iter()
+                    .filter(|(_, (_, r))| *r == region)
+                    .map(|(id, _)| Scope::ServiceArea(*id))
+                    .collect(),
+                "Service area",
+            ),
+            Scope::ServiceArea(area) => (
+                self.teams
+                    .iter()
+                    .filter(|(_, (_, a))| *a == area)
+                    .map(|(id, _)| Scope::Team(*id))
+                    .collect(),
+                "Team",
+            ),
+            Scope::Team(_) | Scope::Court(_) | Scope::LocalAuthority(_) => (Vec::new(), ""),
+        }
+    }
+}
+
 /// The rollup counts for one scope, as storage reads them.
 #[derive(Debug, Clone, Default)]
 pub struct ScopeCounts(BTreeMap<(Component, LawType, Month, i64), i64>);

@@ -97,18 +97,6 @@ impl Scope {
         }
     }
 
-    /// As named on pages, by id until the page looks up names.
-    pub fn label(&self) -> String {
-        match self {
-            Self::National => "national".into(),
-            Self::Region(id) => format!("region {id}"),
-            Self::ServiceArea(id) => format!("service area {id}"),
-            Self::Team(id) => format!("team {id}"),
-            Self::Court(id) => format!("court {id}"),
-            Self::LocalAuthority(id) => format!("local authority {id}"),
-        }
-    }
-
     pub fn parse(key: &str) -> Result<Self, String> {
         let key = key.trim();
         if key.is_empty() || key == "national" {

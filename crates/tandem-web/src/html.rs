@@ -116,6 +116,7 @@ impl Layout {
             items.push(("/cases", "Cases"));
         }
         items.push(("/organisation", "Organisation"));
+        items.push(("/dashboards", "Dashboards"));
         items.push(("/measures", "Measures"));
         if self.administration {
             items.push(("/admin", "Administration"));

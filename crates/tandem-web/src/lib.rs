@@ -22,6 +22,7 @@ mod cases;
 mod cases_api;
 pub mod charts;
 mod clock;
+mod dashboards;
 mod error;
 mod extract;
 mod forms;
@@ -102,6 +103,7 @@ pub fn router(state: AppState) -> Router {
         .merge(allocation::routes())
         .merge(practice_settings::routes())
         .merge(measures::routes())
+        .merge(dashboards::routes())
         .nest("/api/v1", api::routes())
         .merge(health::routes())
         .merge(assets::routes())

@@ -117,12 +117,16 @@ async fn show(
 ) -> Result<Html<String>, PageError> {
     let measure = measure(&id).ok_or_else(AppError::not_found)?;
     let input = series_input(query);
-    let (figure, errors) = match input.validate(state.clock.today()) {
-        Ok(request) => {
+    let tree = crate::dashboards::scope_tree(&state).await?;
+    let checked = input.validate(state.clock.today()).and_then(|request| {
+        crate::dashboards::check_scope(&tree, request.scope).map(|name| (request, name))
+    });
+    let (figure, errors) = match checked {
+        Ok((request, name)) => {
             let values = values(&state, measure, &request).await?;
             let chart = Chart {
                 id: format!("measure-{}", measure.id),
-                title: format!("{}, {}", measure.name, request.scope.label()),
+                title: format!("{}, {name}", measure.name),
                 category: request
                     .granularity
                     .label()
@@ -214,6 +218,7 @@ async fn api_values(
 ) -> Result<Json<MeasureValues>, ApiError> {
     let measure = measure(&id).ok_or_else(AppError::not_found)?;
     let request = series_input(query).validate(state.clock.today())?;
+    crate::dashboards::check_scope(&crate::dashboards::scope_tree(&state).await?, request.scope)?;
     let values = values(&state, measure, &request).await?;
     Ok(Json(MeasureValues {
         measure: measure.id,

@@ -6,6 +6,7 @@ mod api;
 mod audit;
 mod auth;
 mod cases;
+mod dashboards;
 mod openapi;
 mod pages;
 mod security;

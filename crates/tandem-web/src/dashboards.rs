@@ -1,0 +1,424 @@
+//! Dashboards: the headline measures for the whole service or one part of
+//! it, each as a monthly trend against its target and compared across the
+//! parts within. Aggregates only, so anyone signed in may see them; the
+//! cases behind a number are listed by `drill_down`, within the viewer's
+//! access to cases. Every view downloads as CSV or XLSX.
+
+use crate::AppState;
+use crate::charts::{Chart, Figure, Series};
+use crate::error::{AppError, PageError};
+use crate::html::{Layout, render};
+use crate::session::SignedIn;
+use askama::Template;
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use tandem_domain::choice::Choice;
+use tandem_domain::clocks::Rag;
+use tandem_domain::interchange::Format;
+use tandem_domain::measures::{
+    DASHBOARD, Measure, Period, ScopeTree, SeriesInput, SeriesRequest, Value, evaluate,
+    ingredients, measure, rag, target_status,
+};
+use tandem_domain::organisation::{Court, LocalAuthority, Region, ServiceArea, Team};
+use tandem_domain::rollups::{Component, Month, Scope};
+use tandem_domain::{DomainError, FieldError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/dashboards", get(show))
+        .route("/dashboards/download", get(download))
+}
+
+/// The organisation's places by name.
+pub(crate) async fn scope_tree(state: &AppState) -> Result<ScopeTree, AppError> {
+    let store = &state.store;
+    Ok(ScopeTree {
+        regions: store
+            .list::<Region>()
+            .await?
+            .into_iter()
+            .map(|r| (r.id.0, r.name))
+            .collect(),
+        areas: store
+            .list::<ServiceArea>()
+            .await?
+            .into_iter()
+            .map(|a| (a.id.0, (a.name, a.region_id.0)))
+            .collect(),
+        teams: store
+            .list::<Team>()
+            .await?
+            .into_iter()
+            .map(|t| (t.id.0, (t.name, t.service_area_id.0)))
+            .collect(),
+        courts: store
+            .list::<Court>()
+            .await?
+            .into_iter()
+            .map(|c| (c.id.0, c.name))
+            .collect(),
+        local_authorities: store
+            .list::<LocalAuthority>()
+            .await?
+            .into_iter()
+            .map(|l| (l.id.0, l.name))
+            .collect(),
+    })
+}
+
+/// A request naming a scope the organisation does not have is refused at
+/// the scope field, like any other mistake in it.
+pub(crate) fn check_scope(tree: &ScopeTree, scope: Scope) -> Result<String, DomainError> {
+    tree.name(scope).ok_or_else(|| {
+        DomainError::invalid(
+            "scope",
+            format!("There is no {} in the organisation", scope.key()),
+        )
+    })
+}
+
+/// One measure's values over the periods, for the scope and each part.
+pub(crate) struct MeasureView {
+    pub measure: &'static Measure,
+    pub target: Option<f64>,
+    /// The scope's values, period by period.
+    pub values: Vec<Value>,
+    /// Each part's value in the last period.
+    pub parts: Vec<Value>,
+}
+
+/// Everything a dashboard shows, as numbers.
+pub(crate) struct Dashboard {
+    pub request: SeriesRequest,
+    pub name: String,
+    pub path: Vec<(Scope, String)>,
+    pub parts: Vec<(Scope, String)>,
+    pub part_kind: &'static str,
+    pub measures: Vec<MeasureView>,
+}
+
+pub(crate) async fn dashboard(
+    state: &AppState,
+    input: &SeriesInput,
+) -> Result<Dashboard, AppError> {
+    let request = input.validate(state.clock.today())?;
+    let tree = scope_tree(state).await?;
+    let name = check_scope(&tree, request.scope)?;
+    let named = |s: Scope| (s, tree.name(s).unwrap_or_else(|| s.key()));
+    let path = tree.path(request.scope).into_iter().map(named).collect();
+    let (part_scopes, part_kind) = tree.parts(request.scope);
+    let parts: Vec<(Scope, String)> = part_scopes.iter().copied().map(named).collect();
+    let measures: Vec<&'static Measure> = DASHBOARD.iter().filter_map(|id| measure(id)).collect();
+    let mut components: Vec<Component> = measures
+        .iter()
+        .flat_map(|m| ingredients(m).iter().copied())
+        .collect();
+    components.sort();
+    components.dedup();
+    let (Some(first), Some(last)) = (request.periods.first(), request.periods.last()) else {
+        return Err(DomainError::invalid("from", "Ask for at least one month").into());
+    };
+    let mut scopes = vec![request.scope];
+    scopes.extend(part_scopes.iter().copied());
+    let (counts, context) = state
+        .store
+        .measure_counts(
+            &scopes,
+            &components,
+            Month::of(first.first),
+            Month::of(last.last),
+        )
+        .await?;
+    let targets = state.store.measure_targets().await?;
+    let latest: Vec<Period> = vec![*last];
+    let mut views = Vec::with_capacity(measures.len());
+    for m in measures {
+        let judge = |scope: Scope, scope_counts, periods: &[Period]| {
+            evaluate(
+                m,
+                periods,
+                request.granularity,
+                request.law,
+                scope,
+                scope_counts,
+                &context,
+            )
+            .map_err(|e| AppError::from(DomainError::invalid("by", e)))
+        };
+        let values = judge(request.scope, &counts[0], &request.periods)?;
+        let mut part_values = Vec::with_capacity(part_scopes.len());
+        for (scope, scope_counts) in part_scopes.iter().zip(&counts[1..]) {
+            part_values.extend(judge(*scope, scope_counts, &latest)?);
+        }
+        views.push(MeasureView {
+            measure: m,
+            target: targets.get(m.id).map(|(t, _)| *t),
+            values,
+            parts: part_values,
+        });
+    }
+    Ok(Dashboard {
+        request,
+        name,
+        path,
+        parts,
+        part_kind,
+        measures: views,
+    })
+}
+
+/// One measure as the page shows it.
+struct MeasurePanel {
+    measure: &'static Measure,
+    latest: String,
+    target: String,
+    status: Option<(&'static str, &'static str)>,
+    trend: Figure,
+    comparison: Option<Figure>,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    input: SeriesInput,
+    errors: Vec<FieldError>,
+    name: String,
+    trail: Vec<(String, String)>,
+    parts: Vec<(String, String)>,
+    part_kind: &'static str,
+    period: String,
+    panels: Vec<MeasurePanel>,
+    query: String,
+}
+
+fn link(scope: Scope, request: &SeriesRequest) -> String {
+    format!("/dashboards?scope={}&to={}", scope.key(), request.to)
+}
+
+/// A GOV.UK tag colour for a status.
+fn tag(rag: Rag) -> &'static str {
+    match rag {
+        Rag::Green => "govuk-tag--green",
+        Rag::Amber => "govuk-tag--yellow",
+        Rag::Red => "govuk-tag--red",
+    }
+}
+
+fn panels(d: &Dashboard) -> Vec<MeasurePanel> {
+    let labels: Vec<String> = d.request.periods.iter().map(Period::label).collect();
+    d.measures
+        .iter()
+        .map(|v| {
+            let m = v.measure;
+            let last = v.values.last().copied().unwrap_or_else(Value::none);
+            let status = rag(m.better, last.value, v.target);
+            let trend = Figure::line(&Chart {
+                id: format!("trend-{}", m.id),
+                title: format!("{}, {}", m.name, d.name),
+                category: "Month".into(),
+                labels: labels.clone(),
+                unit: m.unit,
+                series: Series {
+                    name: d.name.clone(),
+                    values: v.values.iter().map(|x| x.value).collect(),
+                },
+                comparison: None,
+                target: v.target,
+                status: v
+                    .values
+                    .iter()
+                    .map(|x| rag(m.better, x.value, v.target))
+                    .collect(),
+            });
+            let comparison = (!d.parts.is_empty()).then(|| {
+                Figure::bar(&Chart {
+                    id: format!("parts-{}", m.id),
+                    title: format!(
+                        "{} by {}, {}",
+                        m.name,
+                        d.part_kind.to_lowercase(),
+                        labels.last().cloned().unwrap_or_default()
+                    ),
+                    category: d.part_kind.into(),
+                    labels: d.parts.iter().map(|(_, n)| n.clone()).collect(),
+                    unit: m.unit,
+                    series: Series {
+                        name: m.name.into(),
+                        values: v.parts.iter().map(|x| x.value).collect(),
+                    },
+                    comparison: None,
+                    target: v.target,
+                    status: v
+                        .parts
+                        .iter()
+                        .map(|x| rag(m.better, x.value, v.target))
+                        .collect(),
+                })
+            });
+            MeasurePanel {
+                measure: m,
+                latest: last.display(m.unit),
+                target: v
+                    .target
+                    .map(|t| Value::amount(t).display(m.unit))
+                    .unwrap_or_else(|| "None set".into()),
+                status: status.map(|r| (target_status(r), tag(r))),
+                trend,
+                comparison,
+            }
+        })
+        .collect()
+}
+
+fn input_from(query: Option<String>) -> SeriesInput {
+    let mut q = crate::extract::query_map(query);
+    let mut take = |k: &str| q.remove(k).unwrap_or_default();
+    SeriesInput {
+        scope: take("scope"),
+        from: String::new(),
+        to: take("to"),
+        by: String::new(),
+        law: take("law"),
+    }
+}
+
+async fn show(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    RawQuery(query): RawQuery,
+) -> Result<Html<String>, PageError> {
+    let input = input_from(query);
+    let layout = Layout::new("/dashboards", Some(&principal));
+    match dashboard(&state, &input).await {
+        Ok(d) => {
+            let query = format!("scope={}&to={}", d.request.scope.key(), d.request.to);
+            render(&DashboardPage {
+                layout,
+                errors: Vec::new(),
+                name: d.name.clone(),
+                trail: d
+                    .path
+                    .iter()
+                    .take(d.path.len().saturating_sub(1))
+                    .map(|(s, n)| (link(*s, &d.request), n.clone()))
+                    .collect(),
+                parts: d
+                    .parts
+                    .iter()
+                    .map(|(s, n)| (link(*s, &d.request), n.clone()))
+                    .collect(),
+                part_kind: d.part_kind,
+                period: d
+                    .request
+                    .periods
+                    .last()
+                    .map(Period::label)
+                    .unwrap_or_default(),
+                panels: panels(&d),
+                input,
+                query,
+            })
+        }
+        // A request that cannot be read shows its problems on the page.
+        Err(e) if !e.fields.is_empty() => render(&DashboardPage {
+            layout,
+            errors: e.fields,
+            name: "Dashboard".into(),
+            trail: Vec::new(),
+            parts: Vec::new(),
+            part_kind: "",
+            period: String::new(),
+            panels: Vec::new(),
+            input,
+            query: String::new(),
+        }),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The dashboard's numbers, one row for each measure, scope and period.
+async fn download(
+    State(state): State<AppState>,
+    SignedIn(_): SignedIn,
+    RawQuery(query): RawQuery,
+) -> Result<Response, PageError> {
+    let mut q = crate::extract::query_map(query.clone());
+    let format = Format::parse(q.remove("format").as_deref().unwrap_or("csv"))
+        .map_err(|e| AppError::from(DomainError::invalid("format", e)))?;
+    let d = dashboard(&state, &input_from(query)).await?;
+    let header = [
+        "scope",
+        "scope_name",
+        "measure",
+        "measure_name",
+        "period",
+        "first_day",
+        "last_day",
+        "value",
+        "numerator",
+        "denominator",
+        "median",
+        "target",
+        "status",
+    ];
+    let number = |x: Option<f64>| x.map(|v| format!("{v}")).unwrap_or_default();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let last = d.request.periods.last().copied();
+    for view in &d.measures {
+        let m = view.measure;
+        let row = |scope: Scope, name: &str, period: &Period, v: &Value| {
+            vec![
+                scope.key(),
+                name.to_owned(),
+                m.id.to_owned(),
+                m.name.to_owned(),
+                period.label(),
+                period.first.to_string(),
+                period.last.to_string(),
+                number(v.value),
+                number(v.numerator),
+                number(v.denominator),
+                number(v.median),
+                number(view.target),
+                rag(m.better, v.value, view.target)
+                    .map(target_status)
+                    .unwrap_or_default()
+                    .to_owned(),
+            ]
+        };
+        for (period, v) in d.request.periods.iter().zip(&view.values) {
+            rows.push(row(d.request.scope, &d.name, period, v));
+        }
+        if let Some(last) = &last {
+            for ((scope, name), v) in d.parts.iter().zip(&view.parts) {
+                rows.push(row(*scope, name, last, v));
+            }
+        }
+    }
+    let bytes =
+        tandem_interchange::write_rows(format, "Dashboard", &header, rows.iter()).map_err(|e| {
+            tracing::error!(error = %e, "dashboard download encoding failed");
+            PageError(AppError::internal())
+        })?;
+    let file = format!(
+        "dashboard-{}-{}.{}",
+        d.request.scope.key(),
+        d.request.to,
+        format.slug()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type().to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,119 @@
+//! Dashboards: the headline measures for the service and each part of it,
+//! their trends and comparisons, and their downloads.
+
+use crate::TestApp;
+use axum::http::StatusCode;
+use jiff::civil::date;
+use tandem_domain::access::Role;
+use tandem_domain::casework::{CaseInput, ChildInput, default_application_kinds};
+use tandem_domain::organisation::{Court, Team};
+use tandem_storage::Store;
+
+async fn dashboards_show_the_service_and_each_part(store: Store) {
+    tandem_demo::load(&store, 7, &tandem_testkit::stamp())
+        .await
+        .expect("load demo");
+    let team = store.list::<Team>().await.expect("teams")[0].clone();
+    let court = store
+        .list::<Court>()
+        .await
+        .expect("courts")
+        .into_iter()
+        .find(|c| c.service_area_id == team.service_area_id)
+        .expect("a court in the team's area");
+    let case = CaseInput {
+        case_number: "ZZ26P001".into(),
+        court_id: Some(court.id.0),
+        law_type: "private".into(),
+        application_type: "child-arrangements".into(),
+        received_on: "2026-01-05".into(),
+        issued_on: "2026-01-05".into(),
+        team_id: Some(team.id.0),
+        ..Default::default()
+    }
+    .validate(date(2026, 6, 15), &default_application_kinds())
+    .expect("valid case");
+    let child = ChildInput {
+        given_name: "Ava".into(),
+        family_name: "Rivers".into(),
+        date_of_birth: "2018-07-14".into(),
+        ..Default::default()
+    }
+    .validate(date(2026, 1, 5))
+    .expect("valid child");
+    store
+        .open_case(&case, &[child], &[], &[], &tandem_testkit::stamp())
+        .await
+        .expect("open");
+
+    let app = TestApp::new(store);
+    // Board members see aggregates: the dashboards are theirs too.
+    let board = app
+        .browser("board", &[(Role::BoardMember, "national")])
+        .await;
+    let national = app.get_as(&board, "/dashboards?to=2026-03").await;
+    assert_eq!(national.status, StatusCode::OK);
+    assert!(national.body.contains("England and Wales"));
+    assert!(national.body.contains("Regions in England and Wales"));
+    assert!(
+        national.body.contains("New children&#39;s cases")
+            || national.body.contains("New children's cases")
+    );
+    assert!(national.body.contains("<svg"), "trends are drawn");
+    assert!(national.body.contains("Show the data as a table"));
+
+    let here = app
+        .get_as(
+            &board,
+            &format!("/dashboards?scope=team-{}&to=2026-03", team.id.0),
+        )
+        .await;
+    assert_eq!(here.status, StatusCode::OK);
+    assert!(here.body.contains(&team.name), "named, not numbered");
+    assert!(here.body.contains("govuk-breadcrumbs"), "the way back up");
+
+    let nowhere = app.get_as(&board, "/dashboards?scope=team-99999").await;
+    assert!(nowhere.body.contains("govuk-error-summary"));
+    assert!(nowhere.body.contains("There is no team-99999"));
+
+    let csv = app
+        .get_as(
+            &board,
+            &format!(
+                "/dashboards/download?scope=team-{}&to=2026-03&format=csv",
+                team.id.0
+            ),
+        )
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.header("content-type").starts_with("text/csv"),
+        "{}",
+        csv.header("content-type")
+    );
+    let mut lines = csv.body.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "scope,scope_name,measure,measure_name,period,first_day,last_day,value,numerator,denominator,median,target,status"
+        )
+    );
+    let january: Vec<&str> = csv
+        .body
+        .lines()
+        .find(|l| l.contains(",new-cases,") && l.contains("January 2026"))
+        .expect("January's new cases")
+        .split(',')
+        .collect();
+    assert_eq!(january[7], "1", "the one case received then");
+    let xlsx = app
+        .get_as(&board, "/dashboards/download?to=2026-03&format=xlsx")
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(
+        xlsx.header("content-disposition")
+            .contains("dashboard-national-2026-03.xlsx")
+    );
+}
+
+tandem_testkit::on_both_backends!(dashboards_show_the_service_and_each_part);
