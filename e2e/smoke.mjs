@@ -242,6 +242,19 @@ const PAGES = [
       await page.waitForSelector('.govuk-error-summary');
     },
   },
+  { path: '/measures/work-filed-on-time', name: 'measure-target', as: 'admin' },
+  {
+    // A share over 100% comes back with the problem at its field.
+    path: '/measures/work-filed-on-time',
+    name: 'measure-target-error',
+    as: 'admin',
+    stepStatus: 422,
+    steps: async ({ page }) => {
+      await page.fill('#target', '140');
+      await page.click('form[action$="/target"] button[type=submit]');
+      await page.waitForSelector('.govuk-error-summary');
+    },
+  },
   { path: '/no-such-page', name: 'not-found', as: 'admin', status: 404 },
 ];
 

@@ -5,27 +5,33 @@
 use crate::AppState;
 use crate::charts::{Chart, Figure, Series};
 use crate::error::{ApiError, AppError, PageError};
+use crate::extract::TypedForm;
+use crate::guard::Guard;
 use crate::html::{Layout, render};
-use crate::session::{ApiCaller, SignedIn};
+use crate::session::{ApiCaller, Principal, RequestMeta, SignedIn};
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
-use axum::response::Html;
-use axum::routing::get;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
+use tandem_domain::access::{self, Action, RecordKind, Target};
 use tandem_domain::choice::Choice;
 use tandem_domain::measures::{
-    CATALOGUE, Granularity, Measure, SeriesInput, SeriesRequest, Value, evaluate, ingredients,
-    measure,
+    Better, CATALOGUE, Granularity, Measure, SeriesInput, SeriesRequest, TargetInput, Value,
+    evaluate, ingredients, measure, rag,
 };
 use tandem_domain::rollups::Month;
 use tandem_domain::{DomainError, FieldError};
+use tandem_storage::StoreError;
 use utoipa::ToSchema;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/measures", get(list))
         .route("/measures/{id}", get(show))
+        .route("/measures/{id}/target", post(set_target))
 }
 
 pub fn api_routes() -> Router<AppState> {
@@ -107,6 +113,12 @@ struct MeasurePage {
     errors: Vec<FieldError>,
     figure: Option<Figure>,
     granularities: &'static [Granularity],
+    /// The target as shown, if one is set.
+    target: Option<String>,
+    /// For those who may set it: what is in the box, the version read, and
+    /// any problem with what was sent.
+    target_form: Option<(String, i64, Option<String>)>,
+    saved: bool,
 }
 
 async fn show(
@@ -116,14 +128,57 @@ async fn show(
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, PageError> {
     let measure = measure(&id).ok_or_else(AppError::not_found)?;
-    let input = series_input(query);
-    let tree = crate::dashboards::scope_tree(&state).await?;
+    let saved = query.as_deref() == Some("saved");
+    page(
+        &state,
+        &principal,
+        measure,
+        series_input(query),
+        None,
+        saved,
+    )
+    .await
+}
+
+/// Who may set targets: those who may change the organisation's settings.
+fn sets_targets(principal: &Principal) -> bool {
+    access::authorize(
+        &principal.actor,
+        Action::Update,
+        &Target::kind(RecordKind::Organisation),
+    )
+    .is_ok()
+}
+
+async fn page(
+    state: &AppState,
+    principal: &Principal,
+    measure: &'static Measure,
+    input: SeriesInput,
+    refused: Option<(String, String)>,
+    saved: bool,
+) -> Result<Html<String>, PageError> {
+    let (target, version) = match state.store.measure_targets().await?.get(measure.id) {
+        Some((t, v)) => (Some(*t), *v),
+        None => (None, 0),
+    };
+    let shown_target = target.map(|t| Value::amount(t).display(measure.unit));
+    let target_form =
+        (sets_targets(principal) && measure.better != Better::Neither).then(|| match refused {
+            Some((typed, problem)) => (typed, version, Some(problem)),
+            None => (
+                target.map(|t| t.to_string()).unwrap_or_default(),
+                version,
+                None,
+            ),
+        });
+    let tree = crate::dashboards::scope_tree(state).await?;
     let checked = input.validate(state.clock.today()).and_then(|request| {
         crate::dashboards::check_scope(&tree, request.scope).map(|name| (request, name))
     });
     let (figure, errors) = match checked {
         Ok((request, name)) => {
-            let values = values(&state, measure, &request).await?;
+            let values = values(state, measure, &request).await?;
             let chart = Chart {
                 id: format!("measure-{}", measure.id),
                 title: format!("{}, {name}", measure.name),
@@ -139,8 +194,11 @@ async fn show(
                     values: values.iter().map(|v| v.value).collect(),
                 },
                 comparison: None,
-                target: None,
-                status: Vec::new(),
+                target,
+                status: values
+                    .iter()
+                    .map(|v| rag(measure.better, v.value, target))
+                    .collect(),
             };
             (Some(Figure::line(&chart)), Vec::new())
         }
@@ -148,14 +206,62 @@ async fn show(
         Err(e) => return Err(AppError::from(e).into()),
     };
     render(&MeasurePage {
-        layout: Layout::new("/measures", Some(&principal)),
+        layout: Layout::new("/measures", Some(principal)),
         measure,
         unit: measure.unit.label(),
         input,
         errors,
         figure,
         granularities: Granularity::ALL,
+        target: shown_target,
+        target_form,
+        saved,
     })
+}
+
+async fn set_target(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    TypedForm(input, _): TypedForm<TargetInput>,
+) -> Result<Response, PageError> {
+    let measure = measure(&id).ok_or_else(AppError::not_found)?;
+    let guard = Guard::new(&state, &principal, &meta);
+    let grant = guard.kind(Action::Update, RecordKind::Organisation).await?;
+    let result = match input.validate(measure) {
+        Ok((target, version)) => {
+            state
+                .store
+                .set_measure_target(measure.id, target, version, &guard.stamp(Some(grant)))
+                .await
+        }
+        Err(e) => Err(e.into()),
+    };
+    let problem = match result {
+        Ok(()) => {
+            return Ok(Redirect::to(&format!("/measures/{}?saved", measure.id)).into_response());
+        }
+        Err(StoreError::Domain(DomainError::Invalid(e))) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            e.for_field("target").unwrap_or_default().to_owned(),
+        ),
+        Err(StoreError::Domain(DomainError::StaleVersion { .. })) => (
+            StatusCode::CONFLICT,
+            "Someone changed the target while you were editing it: this is the target now".into(),
+        ),
+        Err(other) => return Err(AppError::from(other).into()),
+    };
+    let html = page(
+        &state,
+        &principal,
+        measure,
+        SeriesInput::default(),
+        Some((input.target, problem.1)),
+        false,
+    )
+    .await?;
+    Ok((problem.0, html).into_response())
 }
 
 /// A measure in the catalogue.

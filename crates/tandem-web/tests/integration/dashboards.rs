@@ -106,6 +106,51 @@ async fn dashboards_show_the_service_and_each_part(store: Store) {
         .split(',')
         .collect();
     assert_eq!(january[7], "1", "the one case received then");
+
+    // Targets: set by those who keep the organisation's settings, judged in words.
+    let admin = app.admin().await;
+    let set = |who: &crate::Browser, target: &'static str, version: &'static str| {
+        let who = who.clone();
+        let app = &app;
+        async move {
+            app.form_as(
+                &who,
+                "/measures/allocated-within-target/target",
+                &[("target", target), ("version", version)],
+            )
+            .await
+        }
+    };
+    assert_eq!(set(&board, "90", "0").await.status, StatusCode::FORBIDDEN);
+    let wrong = set(&admin, "190", "0").await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("between 0 and 100"), "{}", wrong.body);
+    let saved = set(&admin, "90", "0").await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(
+        set(&admin, "80", "0").await.status,
+        StatusCode::CONFLICT,
+        "a stale version"
+    );
+    let page = app
+        .get_as(&admin, "/measures/allocated-within-target?saved")
+        .await;
+    assert!(
+        page.body.contains("The organisation&#39;s target is 90.0%")
+            || page.body.contains("The organisation's target is 90.0%"),
+        "{}",
+        page.body
+    );
+    let judged = app
+        .get_as(
+            &board,
+            &format!("/dashboards?scope=team-{}&to=2026-01", team.id.0),
+        )
+        .await;
+    assert!(
+        judged.body.contains("Misses target"),
+        "January's case is not yet allocated"
+    );
     let xlsx = app
         .get_as(&board, "/dashboards/download?to=2026-03&format=xlsx")
         .await;
