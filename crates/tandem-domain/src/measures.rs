@@ -9,7 +9,9 @@ use crate::casework::LawType;
 use crate::choice::{self, Choice};
 use crate::clocks::{PracticeTargets, Rag};
 use crate::error::{DomainError, ValidationErrors};
-use crate::rollups::{Component, MET, Month, Places, Scope, wait};
+use crate::rollups::{
+    CaseFacts, Component, MET, Month, Places, RollupRules, Scope, case_cells, wait,
+};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use std::collections::BTreeMap;
@@ -957,6 +959,57 @@ pub fn evaluate(
         }
     };
     Ok(periods.iter().map(value).collect())
+}
+
+/// One case's own part in `measure`'s number for `scope` in `period`: its
+/// value as if it were the only case, when it is one of the cases behind the
+/// number, and none when it is not. Worked out from the same cells as the
+/// number itself, so the list behind a number always adds up to it.
+#[allow(clippy::too_many_arguments)]
+pub fn case_part(
+    measure: &Measure,
+    facts: &CaseFacts,
+    scope: Scope,
+    period: Period,
+    granularity: Granularity,
+    law: Option<LawType>,
+    context: &MeasureContext,
+    rules: &RollupRules,
+) -> Result<Option<Value>, String> {
+    let mut counts = ScopeCounts::default();
+    for (cell, count) in case_cells(facts, &context.places, rules) {
+        if cell.scope == scope {
+            counts.add(
+                cell.component,
+                cell.law_type,
+                cell.month,
+                cell.bucket,
+                count,
+            );
+        }
+    }
+    let value = evaluate(
+        measure,
+        &[period],
+        granularity,
+        law,
+        scope,
+        &counts,
+        context,
+    )?
+    .into_iter()
+    .next()
+    .unwrap_or_else(Value::none);
+    let counted = |x: Option<f64>| x.is_some_and(|x| x > 0.0);
+    let behind = match measure.unit {
+        // A count: the cases counted.
+        Unit::Cases | Unit::Children => counted(value.value),
+        // A share or a duration: every case measured, met or not.
+        Unit::Percent | Unit::Weeks => counted(value.denominator),
+        // Per working day or per FTE: the cases divided.
+        Unit::PerDay | Unit::Ratio => counted(value.numerator),
+    };
+    Ok(behind.then_some(value))
 }
 
 #[cfg(test)]

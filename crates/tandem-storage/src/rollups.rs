@@ -5,14 +5,17 @@
 //! reads and stores.
 
 use crate::backend::Tx;
-use crate::casework::{self, decode, fetch_as};
+use crate::casework::{self, CASE_COLUMNS, case_from, decode, fetch_as};
 use crate::error::StoreError;
+use crate::organisation::team_scope_condition;
 use crate::practice_settings;
 use crate::row::{Param, Row};
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use std::collections::BTreeMap;
+use tandem_domain::access::AccessScope;
 use tandem_domain::calendar::WorkingCalendar;
-use tandem_domain::casework::{CLOSED, CaseId, LawType};
+use tandem_domain::casework::{CLOSED, Case, CaseId, LawType};
 use tandem_domain::choice::Choice;
 use tandem_domain::measures::{MeasureContext, Post, ScopeCounts};
 use tandem_domain::rollups::{
@@ -96,7 +99,7 @@ async fn cells_of(
     case: CaseId,
     context: &RollupContext,
 ) -> Result<Cells, StoreError> {
-    let facts = facts_between(tx, case.0, case.0).await?;
+    let facts = facts_of(tx, Which::Between(case.0, case.0)).await?;
     Ok(facts
         .values()
         .map(|f| case_cells(f, &context.places, &context.rules))
@@ -108,19 +111,49 @@ fn law(r: &Row) -> Result<LawType, StoreError> {
     decode("law_type", LawType::parse(&r.text("law_type")?))
 }
 
-/// The facts of the cases with ids from `first` to `last`, by id.
-async fn facts_between(
+/// Which cases' facts to read: a range of ids (for reading every case a
+/// batch at a time) or a list (for the cases behind a number).
+pub(crate) enum Which<'a> {
+    Between(i64, i64),
+    Ids(&'a [i64]),
+}
+
+impl Which<'_> {
+    fn condition(&self, column: &str) -> String {
+        match self {
+            Self::Between(..) => format!("{column} >= $1 AND {column} <= $2"),
+            Self::Ids([]) => "1 = 0".into(),
+            Self::Ids(ids) => {
+                let marks: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+                format!("{column} IN ({})", marks.join(", "))
+            }
+        }
+    }
+
+    fn params(&self) -> Vec<Param> {
+        match self {
+            Self::Between(first, last) => vec![(*first).into(), (*last).into()],
+            Self::Ids(ids) => ids.iter().map(|id| (*id).into()).collect(),
+        }
+    }
+}
+
+/// The facts of the cases `which` names, by id.
+pub(crate) async fn facts_of(
     tx: &mut dyn Tx,
-    first: i64,
-    last: i64,
+    which: Which<'_>,
 ) -> Result<BTreeMap<i64, CaseFacts>, StoreError> {
-    let range: [Param; 2] = [first.into(), last.into()];
+    let range = which.params();
+    let by_case = which.condition("case_id");
     let mut cases: BTreeMap<i64, (CaseFacts, Option<tandem_domain::rollups::Closure>)> =
         BTreeMap::new();
     let rows = tx
         .fetch_all(
-            "SELECT id, law_type, received_on, issued_on, court_id, local_authority_id, team_id, closed_on \
-             FROM cases WHERE id >= $1 AND id <= $2",
+            &format!(
+                "SELECT id, law_type, received_on, issued_on, court_id, local_authority_id, team_id, closed_on \
+                 FROM cases WHERE {}",
+                which.condition("id")
+            ),
             &range,
         )
         .await?;
@@ -149,8 +182,10 @@ async fn facts_between(
     }
     for r in tx
         .fetch_all(
-            "SELECT case_id, kind, received_on, issued_on, lead FROM applications \
-             WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, id",
+            &format!(
+                "SELECT case_id, kind, received_on, issued_on, lead FROM applications \
+             WHERE {by_case} ORDER BY case_id, id"
+            ),
             &range,
         )
         .await?
@@ -169,8 +204,10 @@ async fn facts_between(
     }
     for r in tx
         .fetch_all(
-            "SELECT case_id, first_met_fca_on FROM children \
-             WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, id",
+            &format!(
+                "SELECT case_id, first_met_fca_on FROM children \
+             WHERE {by_case} ORDER BY case_id, id"
+            ),
             &range,
         )
         .await?
@@ -183,8 +220,10 @@ async fn facts_between(
     }
     for r in tx
         .fetch_all(
-            "SELECT case_id, allocated_on, ended_on FROM allocations \
-             WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, id",
+            &format!(
+                "SELECT case_id, allocated_on, ended_on FROM allocations \
+             WHERE {by_case} ORDER BY case_id, id"
+            ),
             &range,
         )
         .await?
@@ -197,8 +236,10 @@ async fn facts_between(
     }
     for r in tx
         .fetch_all(
-            "SELECT case_id, due_on, filed_on FROM work_items \
-             WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, id",
+            &format!(
+                "SELECT case_id, due_on, filed_on FROM work_items \
+             WHERE {by_case} ORDER BY case_id, id"
+            ),
             &range,
         )
         .await?
@@ -211,8 +252,10 @@ async fn facts_between(
     }
     for r in tx
         .fetch_all(
-            "SELECT case_id, MIN(held_on) AS first_hearing FROM hearings \
-             WHERE case_id >= $1 AND case_id <= $2 GROUP BY case_id",
+            &format!(
+                "SELECT case_id, MIN(held_on) AS first_hearing FROM hearings \
+             WHERE {by_case} GROUP BY case_id"
+            ),
             &range,
         )
         .await?
@@ -226,8 +269,10 @@ async fn facts_between(
     let mut transferred = std::collections::BTreeSet::new();
     for r in tx
         .fetch_all(
-            "SELECT case_id, from_team_id, to_team_id, transferred_on FROM case_transfers \
-             WHERE case_id >= $1 AND case_id <= $2 ORDER BY case_id, id",
+            &format!(
+                "SELECT case_id, from_team_id, to_team_id, transferred_on FROM case_transfers \
+             WHERE {by_case} ORDER BY case_id, id"
+            ),
             &range,
         )
         .await?
@@ -251,7 +296,7 @@ async fn facts_between(
         .fetch_all(
             &format!(
                 "SELECT case_id, kind, on_date, at FROM case_events \
-                 WHERE case_id >= $1 AND case_id <= $2 \
+                 WHERE {by_case} \
                  AND ((kind = 'moved' AND to_stage = '{CLOSED}') OR kind = 'reopened') \
                  ORDER BY case_id, id"
             ),
@@ -360,7 +405,10 @@ pub(crate) async fn recompute(tx: &mut dyn Tx) -> Result<Cells, StoreError> {
     let mut total = Cells::new();
     let mut first = 1;
     while first <= last {
-        for facts in facts_between(tx, first, first + BATCH - 1).await?.values() {
+        for facts in facts_of(tx, Which::Between(first, first + BATCH - 1))
+            .await?
+            .values()
+        {
             for (cell, count) in case_cells(facts, &context.places, &context.rules) {
                 tandem_domain::rollups::add(&mut total, cell, count);
             }
@@ -465,14 +513,91 @@ pub(crate) async fn posts(tx: &mut dyn Tx) -> Result<Vec<Post>, StoreError> {
     .await
 }
 
-/// What every scope's measures are read with besides their counts.
-pub(crate) async fn measure_context(tx: &mut dyn Tx) -> Result<MeasureContext, StoreError> {
+/// What every scope's measures are read with besides their counts, and
+/// the rules a case's cells are worked out by.
+pub(crate) async fn measure_context(
+    tx: &mut dyn Tx,
+) -> Result<(MeasureContext, RollupRules), StoreError> {
     let RollupContext { places, rules } = context(tx).await?;
     let (settings, _) = practice_settings::settings(tx).await?;
-    Ok(MeasureContext {
-        targets: settings.targets,
-        calendar: rules.calendar,
-        posts: posts(tx).await?,
-        places,
+    Ok((
+        MeasureContext {
+            targets: settings.targets,
+            calendar: rules.calendar.clone(),
+            posts: posts(tx).await?,
+            places,
+        },
+        rules,
+    ))
+}
+
+/// How many case ids go in one `IN` list: well under either database's
+/// limit on parameters.
+const IDS_AT_ONCE: usize = 1_000;
+
+/// Cases ever held in `scope`: by its team now or by a team it was
+/// transferred from or to.
+fn scope_condition(scope: Scope, params: &mut Vec<Param>) -> String {
+    let mut mark = |id: i64| {
+        params.push(id.into());
+        format!("${}", params.len())
+    };
+    let held = |teams: String| {
+        format!(
+            "(team_id IN ({teams}) OR id IN (SELECT case_id FROM case_transfers \
+             WHERE from_team_id IN ({teams}) OR to_team_id IN ({teams})))"
+        )
+    };
+    match scope {
+        Scope::National => "1 = 1".into(),
+        Scope::Team(id) => held(mark(id)),
+        Scope::ServiceArea(id) => held(format!(
+            "SELECT id FROM teams WHERE service_area_id = {}",
+            mark(id)
+        )),
+        Scope::Region(id) => held(format!(
+            "SELECT t.id FROM teams t JOIN service_areas s ON s.id = t.service_area_id \
+             WHERE s.region_id = {}",
+            mark(id)
+        )),
+        Scope::Court(id) => format!("court_id = {}", mark(id)),
+        Scope::LocalAuthority(id) => format!("local_authority_id = {}", mark(id)),
+    }
+}
+
+/// The cases that may lie behind a number for `scope` in the days `first`
+/// to `last`: open at some time then and ever held in the scope. Each comes
+/// with its facts and whether `access` lets the reader see it; the caller
+/// decides from the facts which are really behind the number.
+pub(crate) async fn candidates(
+    tx: &mut dyn Tx,
+    scope: Scope,
+    first: Date,
+    last: Date,
+    access: &AccessScope,
+) -> Result<Vec<(Case, CaseFacts, bool)>, StoreError> {
+    let mut params: Vec<Param> = vec![last.into(), first.into()];
+    let in_scope = scope_condition(scope, &mut params);
+    let visible = team_scope_condition(access, &mut params);
+    let sql = format!(
+        "SELECT {CASE_COLUMNS}, CASE WHEN {visible} THEN 1 ELSE 0 END AS visible FROM cases \
+         WHERE received_on <= $1 AND (closed_on IS NULL OR closed_on >= $2) AND {in_scope} \
+         ORDER BY received_on, id"
+    );
+    let rows = fetch_as(tx, &sql, &params, |r| {
+        Ok((case_from(r)?, r.i64("visible")? == 1))
     })
+    .await?;
+    let ids: Vec<i64> = rows.iter().map(|(c, _)| c.id.0).collect();
+    let mut facts = BTreeMap::new();
+    for chunk in ids.chunks(IDS_AT_ONCE) {
+        facts.append(&mut facts_of(tx, Which::Ids(chunk)).await?);
+    }
+    Ok(rows
+        .into_iter()
+        .filter_map(|(case, visible)| {
+            let f = facts.remove(&case.id.0)?;
+            Some((case, f, visible))
+        })
+        .collect())
 }

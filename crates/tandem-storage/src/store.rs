@@ -17,7 +17,9 @@ use tandem_domain::access::{
 use tandem_domain::audit::{AuditEntry, AuditEvent, BrokenLink, Outcome, Stamp};
 use tandem_domain::measures::{MeasureContext, ScopeCounts};
 use tandem_domain::organisation::{StaffId, TeamId};
-use tandem_domain::rollups::{Component, Discrepancy, Month, Scope, discrepancies};
+use tandem_domain::rollups::{
+    CaseFacts, Component, Discrepancy, Month, RollupRules, Scope, discrepancies,
+};
 
 /// One write transaction around `$work`, committed only if it succeeds: a
 /// refusal or fault part way leaves nothing behind. (A macro, not a method
@@ -1146,7 +1148,30 @@ impl Store {
         for scope in scopes {
             counts.push(rollups::scope_counts(tx.as_mut(), *scope, components, from, to).await?);
         }
-        Ok((counts, rollups::measure_context(tx.as_mut()).await?))
+        Ok((counts, rollups::measure_context(tx.as_mut()).await?.0))
+    }
+
+    /// The cases that may lie behind a measure's number for `scope` in the
+    /// days `first` to `last`, with their facts and whether `access` lets the
+    /// reader see each, and what the measures are read with.
+    pub async fn cases_behind_measures(
+        &self,
+        scope: Scope,
+        first: jiff::civil::Date,
+        last: jiff::civil::Date,
+        access: &AccessScope,
+    ) -> Result<
+        (
+            Vec<(tandem_domain::casework::Case, CaseFacts, bool)>,
+            MeasureContext,
+            RollupRules,
+        ),
+        StoreError,
+    > {
+        let mut tx = self.read().await?;
+        let cases = rollups::candidates(tx.as_mut(), scope, first, last, access).await?;
+        let (context, rules) = rollups::measure_context(tx.as_mut()).await?;
+        Ok((cases, context, rules))
     }
 
     /// Each measure's target, with its version.

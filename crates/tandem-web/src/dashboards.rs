@@ -7,19 +7,21 @@
 use crate::AppState;
 use crate::charts::{Chart, Figure, Series};
 use crate::error::{AppError, PageError};
+use crate::guard::Guard;
 use crate::html::{Layout, render};
-use crate::session::SignedIn;
+use crate::session::{RequestMeta, SignedIn};
 use askama::Template;
 use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use tandem_domain::access::{self, Action, RecordKind, Target};
 use tandem_domain::choice::Choice;
 use tandem_domain::clocks::Rag;
 use tandem_domain::interchange::Format;
 use tandem_domain::measures::{
-    DASHBOARD, Measure, Period, ScopeTree, SeriesInput, SeriesRequest, Value, evaluate,
+    DASHBOARD, Measure, Period, ScopeTree, SeriesInput, SeriesRequest, Value, case_part, evaluate,
     ingredients, measure, rag, target_status,
 };
 use tandem_domain::organisation::{Court, LocalAuthority, Region, ServiceArea, Team};
@@ -30,6 +32,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/dashboards", get(show))
         .route("/dashboards/download", get(download))
+        .route("/dashboards/cases", get(cases_behind))
 }
 
 /// The organisation's places by name.
@@ -193,6 +196,8 @@ struct DashboardPage {
     period: String,
     panels: Vec<MeasurePanel>,
     query: String,
+    /// Whether the reader may see the cases behind the numbers.
+    drill: bool,
 }
 
 fn link(scope: Scope, request: &SeriesRequest) -> String {
@@ -293,6 +298,12 @@ async fn show(
 ) -> Result<Html<String>, PageError> {
     let input = input_from(query);
     let layout = Layout::new("/dashboards", Some(&principal));
+    let drill = access::authorize(
+        &principal.actor,
+        Action::View,
+        &Target::kind(RecordKind::Case),
+    )
+    .is_ok();
     match dashboard(&state, &input).await {
         Ok(d) => {
             let query = format!("scope={}&to={}", d.request.scope.key(), d.request.to);
@@ -321,6 +332,7 @@ async fn show(
                 panels: panels(&d),
                 input,
                 query,
+                drill,
             })
         }
         // A request that cannot be read shows its problems on the page.
@@ -335,6 +347,7 @@ async fn show(
             panels: Vec::new(),
             input,
             query: String::new(),
+            drill,
         }),
         Err(e) => Err(e.into()),
     }
@@ -421,4 +434,117 @@ async fn download(
         bytes,
     )
         .into_response())
+}
+
+/// How many of the cases behind a number are listed on one page.
+const CASES_LISTED: usize = 200;
+
+struct CaseLine {
+    id: i64,
+    number: String,
+    law: &'static str,
+    team: String,
+    received: String,
+    closed: String,
+    part: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard_cases.html")]
+struct CasesBehindPage {
+    layout: Layout,
+    measure: &'static Measure,
+    scope_name: String,
+    period: String,
+    back: String,
+    total: usize,
+    hidden: usize,
+    lines: Vec<CaseLine>,
+}
+
+/// The cases behind one number, within the reader's access to cases (a
+/// list of personal data: audited). Board members see aggregates only.
+async fn cases_behind(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    meta: RequestMeta,
+    RawQuery(query): RawQuery,
+) -> Result<Html<String>, PageError> {
+    let guard = Guard::new(&state, &principal, &meta);
+    let grant = guard.kind(Action::View, RecordKind::Case).await?;
+    let mut q = crate::extract::query_map(query);
+    let measure = q
+        .remove("measure")
+        .and_then(|id| measure(&id))
+        .ok_or_else(AppError::not_found)?;
+    let mut take = |k: &str| q.remove(k).unwrap_or_default();
+    let to = take("to");
+    let input = SeriesInput {
+        scope: take("scope"),
+        from: to.clone(),
+        to,
+        by: take("by"),
+        law: take("law"),
+    };
+    let request = input.validate(state.clock.today())?;
+    let tree = scope_tree(&state).await?;
+    let scope_name = check_scope(&tree, request.scope)?;
+    let period = *request
+        .periods
+        .last()
+        .ok_or_else(|| AppError::from(DomainError::invalid("to", "Ask for one period")))?;
+    let (candidates, context, rules) = state
+        .store
+        .cases_behind_measures(
+            request.scope,
+            period.first,
+            period.last,
+            &guard.list_scope(Action::View, RecordKind::Case),
+        )
+        .await?;
+    let (mut total, mut hidden, mut lines) = (0, 0, Vec::new());
+    for (case, facts, visible) in &candidates {
+        let part = case_part(
+            measure,
+            facts,
+            request.scope,
+            period,
+            request.granularity,
+            request.law,
+            &context,
+            &rules,
+        )
+        .map_err(|e| AppError::from(DomainError::invalid("by", e)))?;
+        let Some(part) = part else { continue };
+        total += 1;
+        if !visible {
+            hidden += 1;
+        } else if lines.len() < CASES_LISTED {
+            lines.push(CaseLine {
+                id: case.id.0,
+                number: case.case_number.clone(),
+                law: case.law_type.label(),
+                team: tree.name(Scope::Team(case.team_id.0)).unwrap_or_default(),
+                received: case.received_on.strftime("%-d %B %Y").to_string(),
+                closed: case
+                    .closed_on
+                    .map(|d| d.strftime("%-d %B %Y").to_string())
+                    .unwrap_or_else(|| "Open".into()),
+                part: part.display(measure.unit),
+            });
+        }
+    }
+    guard
+        .audit_read(grant, RecordKind::Case, None, "list")
+        .await?;
+    render(&CasesBehindPage {
+        layout: Layout::new("/dashboards", Some(&principal)),
+        measure,
+        scope_name,
+        period: period.label(),
+        back: link(request.scope, &request),
+        total,
+        hidden,
+        lines,
+    })
 }

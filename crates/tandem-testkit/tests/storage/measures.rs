@@ -7,13 +7,16 @@ use crate::{area_draft, fixture};
 use jiff::civil::{Date, date};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use tandem_domain::access::RecordKind;
 use tandem_domain::casework::*;
 use tandem_domain::child_experience::{ChildExperienceInput, ChildOutcomeInput};
-use tandem_domain::measures::{Granularity, Period, Value, evaluate, ingredients, measure};
+use tandem_domain::measures::{
+    Granularity, Period, Unit, Value, case_part, evaluate, ingredients, measure,
+};
 use tandem_domain::organisation::*;
 use tandem_domain::rollups::{Month, Scope};
 use tandem_storage::Store;
-use tandem_testkit::stamp;
+use tandem_testkit::{everything, stamp};
 
 const TODAY: Date = Date::constant(2027, 6, 1);
 
@@ -658,6 +661,79 @@ async fn the_measures_match_hand_computed_figures(store: Store) {
         over_52.iter().map(|v| v.value).collect::<Vec<_>>(),
         [Some(1.0), Some(2.0)]
     );
+
+    // The cases behind every number add up to it.
+    for m in tandem_domain::measures::CATALOGUE {
+        if m.id == "children-worked-with" {
+            continue;
+        }
+        for scope in [here, Scope::National, Scope::ServiceArea(south.id.0)] {
+            for month in 1..=8 {
+                let key = format!("2026-{month:02}");
+                let period = Period::series(&key, &key, Granularity::Month).expect("period")[0];
+                let total =
+                    values(&store, m.id, scope, &key, &key, Granularity::Month, None).await[0];
+                let (cases, context, rules) = store
+                    .cases_behind_measures(
+                        scope,
+                        period.first,
+                        period.last,
+                        &everything(RecordKind::Case),
+                    )
+                    .await
+                    .expect("cases");
+                let parts: Vec<Value> = cases
+                    .iter()
+                    .filter_map(|(_, facts, _)| {
+                        case_part(
+                            m,
+                            facts,
+                            scope,
+                            period,
+                            Granularity::Month,
+                            None,
+                            &context,
+                            &rules,
+                        )
+                        .expect("part")
+                    })
+                    .collect();
+                let sum = |f: fn(&Value) -> Option<f64>| parts.iter().filter_map(f).sum::<f64>();
+                let why = format!("{} {scope:?} {key}", m.id);
+                match m.unit {
+                    Unit::Cases | Unit::Children => {
+                        assert_eq!(Some(sum(|v| v.value)), total.value, "{why}")
+                    }
+                    Unit::Percent => {
+                        assert_eq!(
+                            sum(|v| v.numerator),
+                            total.numerator.unwrap_or(0.0),
+                            "{why}"
+                        );
+                        assert_eq!(
+                            sum(|v| v.denominator),
+                            total.denominator.unwrap_or(0.0),
+                            "{why}"
+                        );
+                    }
+                    Unit::Weeks => {
+                        assert_eq!(
+                            sum(|v| v.denominator),
+                            total.denominator.unwrap_or(0.0),
+                            "{why}"
+                        )
+                    }
+                    Unit::PerDay | Unit::Ratio => {
+                        assert_eq!(
+                            sum(|v| v.numerator),
+                            total.numerator.unwrap_or(0.0),
+                            "{why}"
+                        )
+                    }
+                }
+            }
+        }
+    }
 
     // A longer threshold moves every case's crossing: the rollups follow.
     let (mut settings, version) = store.practice_settings().await.expect("settings");

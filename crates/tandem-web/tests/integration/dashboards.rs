@@ -151,6 +151,62 @@ async fn dashboards_show_the_service_and_each_part(store: Store) {
         judged.body.contains("Misses target"),
         "January's case is not yet allocated"
     );
+
+    // The cases behind a number: as many as the number, listed for those
+    // who may see them, counted but not named for others, and never for the board.
+    let (area, other) = area_codes(&app, team.service_area_id.0).await;
+    let manager = app
+        .browser(
+            "manager",
+            &[(Role::ServiceManager, &format!("area:{area}"))],
+        )
+        .await;
+    let behind = format!(
+        "/dashboards/cases?measure=new-cases&scope=team-{}&to=2026-01",
+        team.id.0
+    );
+    let listed = app.get_as(&manager, &behind).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    assert!(listed.body.contains("1 case is behind this number"));
+    assert!(
+        listed.body.contains("ZZ26P001"),
+        "named for the area's manager"
+    );
+    let elsewhere = app
+        .browser(
+            "elsewhere",
+            &[(Role::ServiceManager, &format!("area:{other}"))],
+        )
+        .await;
+    let counted = app.get_as(&elsewhere, &behind).await;
+    assert!(counted.body.contains("1 case is behind this number"));
+    assert!(counted.body.contains("outside the cases you may see"));
+    assert!(!counted.body.contains("ZZ26P001"));
+    assert_eq!(
+        app.get_as(&board, &behind).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let none = app
+        .get_as(
+            &manager,
+            &format!(
+                "/dashboards/cases?measure=new-cases&scope=team-{}&to=2026-02",
+                team.id.0
+            ),
+        )
+        .await;
+    assert!(none.body.contains("0 cases are behind this number"));
+    let with_link = app
+        .get_as(
+            &manager,
+            &format!("/dashboards?scope=team-{}&to=2026-01", team.id.0),
+        )
+        .await;
+    assert!(
+        with_link
+            .body
+            .contains("/dashboards/cases?measure=new-cases&amp;scope=team-")
+    );
     let xlsx = app
         .get_as(&board, "/dashboards/download?to=2026-03&format=xlsx")
         .await;
@@ -159,6 +215,17 @@ async fn dashboards_show_the_service_and_each_part(store: Store) {
         xlsx.header("content-disposition")
             .contains("dashboard-national-2026-03.xlsx")
     );
+}
+
+/// The code of the service area with this id, and of another.
+async fn area_codes(app: &TestApp, id: i64) -> (String, String) {
+    let areas = app
+        .store
+        .list::<tandem_domain::organisation::ServiceArea>()
+        .await
+        .expect("areas");
+    let (this, others): (Vec<_>, Vec<_>) = areas.into_iter().partition(|a| a.id.0 == id);
+    (this[0].code.clone(), others[0].code.clone())
 }
 
 tandem_testkit::on_both_backends!(dashboards_show_the_service_and_each_part);
