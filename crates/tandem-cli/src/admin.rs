@@ -454,8 +454,10 @@ pub async fn audit(store: &Store, command: AuditCommand) -> anyhow::Result<()> {
 /// The demo's sign-ins: one account per role, all with the same password,
 /// printed for whoever started the demo. The administrator's authenticator
 /// key is printed too, since administrators must use one.
+/// The demo users' password, printed for whoever started the demo.
+pub const DEMO_PASSWORD: &str = "tandem demo 2026";
+
 pub async fn demo_users(store: &Store, stamp: &Stamp) -> anyhow::Result<()> {
-    const DEMO_PASSWORD: &str = "tandem demo 2026";
     const DEMO_ADMIN_KEY: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
     let hash = auth::hash_password(DEMO_PASSWORD.to_owned())
         .await

@@ -6,6 +6,7 @@
 )]
 
 mod admin;
+mod bench;
 mod config;
 mod interchange;
 
@@ -71,6 +72,8 @@ enum Command {
     /// Check or export the audit trail.
     #[command(subcommand)]
     Audit(admin::AuditCommand),
+    /// Time the measures, the dashboards and writes, against a plain-SQL baseline.
+    Bench(bench::BenchArgs),
     /// Check or rebuild the measure rollups against the case records.
     #[command(subcommand)]
     Rollups(admin::RollupsCommand),
@@ -124,6 +127,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging(&config);
             let store = open(&config).await?;
             let result = admin::audit(&store, command).await;
+            store.close().await;
+            result
+        }
+        Command::Bench(args) => {
+            let config = config::load(cli.config.as_deref(), &admin::overrides(&args.db))?;
+            init_logging(&config);
+            let store = open(&config).await?;
+            let result = bench::bench(&store, args).await;
             store.close().await;
             result
         }

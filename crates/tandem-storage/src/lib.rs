@@ -18,6 +18,7 @@
 mod application_types;
 mod audit;
 mod backend;
+mod baseline;
 mod case_notes;
 mod casework;
 mod child_experience;

@@ -515,8 +515,11 @@ pub(crate) async fn posts(tx: &mut dyn Tx) -> Result<Vec<Post>, StoreError> {
 
 /// What every scope's measures are read with besides their counts, and
 /// the rules a case's cells are worked out by.
+/// Staff posts are read only when `with_posts` (for caseload per FTE): the
+/// largest part, and most measures need none.
 pub(crate) async fn measure_context(
     tx: &mut dyn Tx,
+    with_posts: bool,
 ) -> Result<(MeasureContext, RollupRules), StoreError> {
     let RollupContext { places, rules } = context(tx).await?;
     let (settings, _) = practice_settings::settings(tx).await?;
@@ -524,7 +527,11 @@ pub(crate) async fn measure_context(
         MeasureContext {
             targets: settings.targets,
             calendar: rules.calendar.clone(),
-            posts: posts(tx).await?,
+            posts: if with_posts {
+                posts(tx).await?
+            } else {
+                Vec::new()
+            },
             places,
         },
         rules,

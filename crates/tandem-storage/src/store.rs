@@ -7,7 +7,9 @@ use crate::identity::{
 };
 use crate::organisation::{self, Editable, OrganisationSummary, StaffFilter, StaffPage};
 use crate::record::{self, Record};
-use crate::{case_notes, child_experience, measure_targets, practice_settings, risk, rollups};
+use crate::{
+    baseline, case_notes, child_experience, measure_targets, practice_settings, risk, rollups,
+};
 use jiff::Timestamp;
 use std::sync::Arc;
 use tandem_domain::DomainError;
@@ -1148,7 +1150,12 @@ impl Store {
         for scope in scopes {
             counts.push(rollups::scope_counts(tx.as_mut(), *scope, components, from, to).await?);
         }
-        Ok((counts, rollups::measure_context(tx.as_mut()).await?.0))
+        // Only caseload per FTE reads the allocated-open level with staff.
+        let with_posts = components.contains(&Component::AllocatedOpen);
+        Ok((
+            counts,
+            rollups::measure_context(tx.as_mut(), with_posts).await?.0,
+        ))
     }
 
     /// The cases that may lie behind a measure's number for `scope` in the
@@ -1170,8 +1177,53 @@ impl Store {
     > {
         let mut tx = self.read().await?;
         let cases = rollups::candidates(tx.as_mut(), scope, first, last, access).await?;
-        let (context, rules) = rollups::measure_context(tx.as_mut()).await?;
+        let (context, rules) = rollups::measure_context(tx.as_mut(), true).await?;
         Ok((cases, context, rules))
+    }
+
+    /// The day the latest case was received, if there are any.
+    pub async fn latest_receipt(&self) -> Result<Option<jiff::civil::Date>, StoreError> {
+        baseline::latest_receipt(self.read().await?.as_mut()).await
+    }
+
+    /// Up to `limit` open cases, oldest first, for the benchmark's writes.
+    pub async fn open_case_ids(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<tandem_domain::casework::CaseId>, StoreError> {
+        baseline::open_case_ids(self.read().await?.as_mut(), limit).await
+    }
+
+    /// The benchmark's baseline, straight SQL over the raw tables: new
+    /// cases by month, from `first` to `last`.
+    pub async fn baseline_new_cases(
+        &self,
+        first: jiff::civil::Date,
+        last: jiff::civil::Date,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        baseline::new_cases(self.read().await?.as_mut(), first, last).await
+    }
+
+    /// The baseline: cases open at the end of each of `days`.
+    pub async fn baseline_open_cases(
+        &self,
+        days: &[jiff::civil::Date],
+    ) -> Result<Vec<i64>, StoreError> {
+        let mut tx = self.read().await?;
+        let mut open = Vec::with_capacity(days.len());
+        for day in days {
+            open.push(baseline::open_cases(tx.as_mut(), *day).await?);
+        }
+        Ok(open)
+    }
+
+    /// The baseline: work due by month, and how much of it was on time.
+    pub async fn baseline_work_on_time(
+        &self,
+        first: jiff::civil::Date,
+        last: jiff::civil::Date,
+    ) -> Result<Vec<(String, i64, i64)>, StoreError> {
+        baseline::work_on_time(self.read().await?.as_mut(), first, last).await
     }
 
     /// Each measure's target, with its version.

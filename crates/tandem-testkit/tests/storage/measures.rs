@@ -735,6 +735,69 @@ async fn the_measures_match_hand_computed_figures(store: Store) {
         }
     }
 
+    // The benchmark's plain-SQL baseline gives the same national numbers.
+    let months = Period::series("2026-01", "2026-12", Granularity::Month).expect("months");
+    let national = |id| {
+        values(
+            &store,
+            id,
+            Scope::National,
+            "2026-01",
+            "2026-12",
+            Granularity::Month,
+            None,
+        )
+    };
+    let new_cases: Vec<f64> = national("new-cases")
+        .await
+        .iter()
+        .filter_map(|v| v.value)
+        .collect();
+    let counted = store
+        .baseline_new_cases(date(2026, 1, 1), date(2026, 12, 31))
+        .await
+        .expect("baseline");
+    let by_month: Vec<f64> = months
+        .iter()
+        .map(|p| {
+            let key = Month::of(p.first).to_string();
+            counted
+                .iter()
+                .find(|(m, _)| *m == key)
+                .map_or(0.0, |(_, n)| *n as f64)
+        })
+        .collect();
+    assert_eq!(new_cases, by_month);
+    let open: Vec<f64> = national("open-cases")
+        .await
+        .iter()
+        .filter_map(|v| v.value)
+        .collect();
+    let ends: Vec<Date> = months.iter().map(|p| p.last).collect();
+    let baseline_open = store.baseline_open_cases(&ends).await.expect("baseline");
+    assert_eq!(
+        open,
+        baseline_open.iter().map(|n| *n as f64).collect::<Vec<_>>(),
+        "re-opened cases included"
+    );
+    let work = national("work-filed-on-time").await;
+    let filed = store
+        .baseline_work_on_time(date(2026, 1, 1), date(2026, 12, 31))
+        .await
+        .expect("baseline");
+    for (p, v) in months.iter().zip(&work) {
+        let key = Month::of(p.first).to_string();
+        let (due, on_time) = filed
+            .iter()
+            .find(|(m, _, _)| *m == key)
+            .map_or((0, 0), |(_, d, o)| (*d, *o));
+        assert_eq!(
+            (v.numerator, v.denominator),
+            (Some(on_time as f64), Some(due as f64)),
+            "{key}"
+        );
+    }
+
     // A longer threshold moves every case's crossing: the rollups follow.
     let (mut settings, version) = store.practice_settings().await.expect("settings");
     settings.thresholds.private_law_weeks = 60;
