@@ -453,42 +453,51 @@ pub(crate) async fn rebuild(tx: &mut dyn Tx) -> Result<usize, StoreError> {
     Ok(cells.len())
 }
 
-/// One scope's counts of `components`, for months up to `to` (and, for
-/// components that are not changes to a level, from `from`).
+/// Each of `scopes`' counts of `components`, for months up to `to` (and,
+/// for components that are not changes to a level, from `from`): one query
+/// a component, whatever the number of scopes.
 pub(crate) async fn scope_counts(
     tx: &mut dyn Tx,
-    scope: Scope,
+    scopes: &[Scope],
     components: &[Component],
     from: Month,
     to: Month,
-) -> Result<ScopeCounts, StoreError> {
-    let mut counts = ScopeCounts::default();
-    for component in components {
-        let first = if component.is_change() {
-            String::new()
-        } else {
-            from.to_string()
-        };
-        let rows = tx
-            .fetch_all(
-                "SELECT month, law_type, bucket, count FROM measure_rollups \
-                 WHERE component = $1 AND scope = $2 AND month >= $3 AND month <= $4 AND count <> 0",
-                &[
-                    component.slug().into(),
-                    scope.key().into(),
-                    first.into(),
-                    to.to_string().into(),
-                ],
-            )
-            .await?;
-        for r in rows {
-            counts.add(
-                *component,
-                law(&r)?,
-                decode("month", Month::parse(&r.text("month")?))?,
-                r.i64("bucket")?,
-                r.i64("count")?,
-            );
+) -> Result<Vec<ScopeCounts>, StoreError> {
+    let mut counts = vec![ScopeCounts::default(); scopes.len()];
+    let keys: Vec<String> = scopes.iter().map(Scope::key).collect();
+    for chunk_start in (0..scopes.len()).step_by(IDS_AT_ONCE) {
+        let chunk = &keys[chunk_start..(chunk_start + IDS_AT_ONCE).min(keys.len())];
+        let marks: Vec<String> = (0..chunk.len()).map(|n| format!("${}", n + 4)).collect();
+        let sql = format!(
+            "SELECT scope, month, law_type, bucket, count FROM measure_rollups \
+             WHERE component = $1 AND month >= $2 AND month <= $3 AND scope IN ({}) AND count <> 0",
+            marks.join(", ")
+        );
+        for component in components {
+            let first = if component.is_change() {
+                String::new()
+            } else {
+                from.to_string()
+            };
+            let mut params: Vec<Param> = vec![
+                component.slug().into(),
+                first.into(),
+                to.to_string().into(),
+            ];
+            params.extend(chunk.iter().map(|k| Param::from(k.as_str())));
+            for r in tx.fetch_all(&sql, &params).await? {
+                let key = r.text("scope")?;
+                let Some(at) = chunk.iter().position(|k| *k == key) else {
+                    continue;
+                };
+                counts[chunk_start + at].add(
+                    *component,
+                    law(&r)?,
+                    decode("month", Month::parse(&r.text("month")?))?,
+                    r.i64("bucket")?,
+                    r.i64("count")?,
+                );
+            }
         }
     }
     Ok(counts)

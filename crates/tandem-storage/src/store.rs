@@ -1146,10 +1146,7 @@ impl Store {
         to: Month,
     ) -> Result<(Vec<ScopeCounts>, MeasureContext), StoreError> {
         let mut tx = self.read().await?;
-        let mut counts = Vec::with_capacity(scopes.len());
-        for scope in scopes {
-            counts.push(rollups::scope_counts(tx.as_mut(), *scope, components, from, to).await?);
-        }
+        let counts = rollups::scope_counts(tx.as_mut(), scopes, components, from, to).await?;
         // Only caseload per FTE reads the allocated-open level with staff.
         let with_posts = components.contains(&Component::AllocatedOpen);
         Ok((
