@@ -157,6 +157,8 @@ const PAGES = [
   { path: '/dashboards?scope=service-area-1', name: 'dashboard-service-area', as: 'board' },
   { path: '/dashboards?scope=team-planet', name: 'dashboard-with-an-error', as: 'board' },
   { path: '/dashboards', name: 'dashboard-with-drill-down', as: 'manager' },
+  { path: '/dashboards/delay', name: 'drivers-of-delay', as: 'board' },
+  { path: '/dashboards/delay?scope=region-1', name: 'drivers-of-delay-region', as: 'manager' },
   { path: '/dashboards/cases?measure=open-cases&scope=national', name: 'cases-behind-a-number', as: 'manager' },
   { path: '/dashboards/cases?measure=open-cases&scope=national', name: 'cases-behind-refused', as: 'board', status: 403 },
   { path: '/cases/new', name: 'case-new', as: 'fca' },

@@ -18,6 +18,7 @@ pub mod casework;
 pub mod child_experience;
 pub mod choice;
 pub mod clocks;
+pub mod delay;
 pub mod error;
 pub mod interchange;
 pub mod measures;

@@ -820,12 +820,13 @@ pub(crate) async fn allocate(
     };
     let note = format!("to {}", member.full_name());
     let why = reason.map(|r| format!("{note}: {r}")).unwrap_or(note);
-    add_event(tx, id, stamp, kind, None, None, Some(&why)).await?;
+    add_event_on(tx, id, stamp, Some(on), kind, None, None, Some(&why)).await?;
     if let Some(to) = moved_to {
-        add_event(
+        add_event_on(
             tx,
             id,
             stamp,
+            Some(on),
             "moved",
             Some(case.stage),
             Some(to),

@@ -479,11 +479,8 @@ pub(crate) async fn scope_counts(
             } else {
                 from.to_string()
             };
-            let mut params: Vec<Param> = vec![
-                component.slug().into(),
-                first.into(),
-                to.to_string().into(),
-            ];
+            let mut params: Vec<Param> =
+                vec![component.slug().into(), first.into(), to.to_string().into()];
             params.extend(chunk.iter().map(|k| Param::from(k.as_str())));
             for r in tx.fetch_all(&sql, &params).await? {
                 let key = r.text("scope")?;
@@ -584,17 +581,22 @@ fn scope_condition(scope: Scope, params: &mut Vec<Param>) -> String {
 /// The cases that may lie behind a number for `scope` in the days `first`
 /// to `last`: open at some time then and ever held in the scope. Each comes
 /// with its facts and whether `access` lets the reader see it; the caller
-/// decides from the facts which are really behind the number.
+/// decides from the facts which are really behind the number. With no
+/// `access`, the cases are for aggregates only.
 pub(crate) async fn candidates(
     tx: &mut dyn Tx,
     scope: Scope,
     first: Date,
     last: Date,
-    access: &AccessScope,
+    access: Option<&AccessScope>,
 ) -> Result<Vec<(Case, CaseFacts, bool)>, StoreError> {
     let mut params: Vec<Param> = vec![last.into(), first.into()];
     let in_scope = scope_condition(scope, &mut params);
-    let visible = team_scope_condition(access, &mut params);
+    // Without an access scope the caller may only count, never name.
+    let visible = match access {
+        Some(access) => team_scope_condition(access, &mut params),
+        None => "1 = 1".into(),
+    };
     let sql = format!(
         "SELECT {CASE_COLUMNS}, CASE WHEN {visible} THEN 1 ELSE 0 END AS visible FROM cases \
          WHERE received_on <= $1 AND (closed_on IS NULL OR closed_on >= $2) AND {in_scope} \
@@ -614,6 +616,65 @@ pub(crate) async fn candidates(
         .filter_map(|(case, visible)| {
             let f = facts.remove(&case.id.0)?;
             Some((case, f, visible))
+        })
+        .collect())
+}
+
+/// For the delay analysis: each case's stages entered, with the date each
+/// took effect (its receipt for the first; closure ends the count rather
+/// than starting a stage), and how many of its hearings were adjourned.
+pub(crate) async fn stages_and_adjournments(
+    tx: &mut dyn Tx,
+    cases: &[(Case, CaseFacts, bool)],
+) -> Result<Vec<(Vec<(Date, String)>, usize)>, StoreError> {
+    let ids: Vec<i64> = cases.iter().map(|(c, _, _)| c.id.0).collect();
+    let mut stages: BTreeMap<i64, Vec<(Date, String)>> = BTreeMap::new();
+    let mut adjourned: BTreeMap<i64, usize> = BTreeMap::new();
+    for chunk in ids.chunks(IDS_AT_ONCE) {
+        let which = Which::Ids(chunk);
+        let by_case = which.condition("case_id");
+        for r in tx
+            .fetch_all(
+                &format!(
+                    "SELECT case_id, kind, to_stage, on_date, at FROM case_events \
+                     WHERE {by_case} AND to_stage IS NOT NULL AND to_stage <> '{CLOSED}' \
+                     ORDER BY case_id, id"
+                ),
+                &which.params(),
+            )
+            .await?
+        {
+            let on = match r.opt_date("on_date")? {
+                Some(on) => on,
+                None => r.timestamp("at")?.to_zoned(TimeZone::UTC).date(),
+            };
+            stages
+                .entry(r.i64("case_id")?)
+                .or_default()
+                .push((on, r.text("to_stage")?));
+        }
+        for r in tx
+            .fetch_all(
+                &format!(
+                    "SELECT case_id, COUNT(*) AS n FROM hearings \
+                     WHERE {by_case} AND LOWER(outcome) LIKE '%adjourn%' GROUP BY case_id"
+                ),
+                &which.params(),
+            )
+            .await?
+        {
+            adjourned.insert(r.i64("case_id")?, usize::try_from(r.i64("n")?).unwrap_or(0));
+        }
+    }
+    Ok(cases
+        .iter()
+        .map(|(case, _, _)| {
+            let mut entered = stages.remove(&case.id.0).unwrap_or_default();
+            // The first stage is entered on receipt, whenever it was recorded.
+            if let Some(first) = entered.first_mut() {
+                first.0 = case.received_on;
+            }
+            (entered, adjourned.get(&case.id.0).copied().unwrap_or(0))
         })
         .collect())
 }

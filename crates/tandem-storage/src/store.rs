@@ -1173,7 +1173,7 @@ impl Store {
         StoreError,
     > {
         let mut tx = self.read().await?;
-        let cases = rollups::candidates(tx.as_mut(), scope, first, last, access).await?;
+        let cases = rollups::candidates(tx.as_mut(), scope, first, last, Some(access)).await?;
         let (context, rules) = rollups::measure_context(tx.as_mut(), true).await?;
         Ok((cases, context, rules))
     }
@@ -1221,6 +1221,34 @@ impl Store {
         last: jiff::civil::Date,
     ) -> Result<Vec<(String, i64, i64)>, StoreError> {
         baseline::work_on_time(self.read().await?.as_mut(), first, last).await
+    }
+
+    /// For the delay analysis, aggregates only: the cases ever held in
+    /// `scope` and open at some time from `first` to `last`, each with its
+    /// facts, its stages entered and its adjourned hearings.
+    #[allow(clippy::type_complexity)]
+    pub async fn delay_cases(
+        &self,
+        scope: Scope,
+        first: jiff::civil::Date,
+        last: jiff::civil::Date,
+    ) -> Result<
+        Vec<(
+            tandem_domain::casework::Case,
+            CaseFacts,
+            Vec<(jiff::civil::Date, String)>,
+            usize,
+        )>,
+        StoreError,
+    > {
+        let mut tx = self.read().await?;
+        let cases = rollups::candidates(tx.as_mut(), scope, first, last, None).await?;
+        let extras = rollups::stages_and_adjournments(tx.as_mut(), &cases).await?;
+        Ok(cases
+            .into_iter()
+            .zip(extras)
+            .map(|((case, facts, _), (stages, adjourned))| (case, facts, stages, adjourned))
+            .collect())
     }
 
     /// Each measure's target, with its version.

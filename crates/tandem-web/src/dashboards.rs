@@ -19,6 +19,7 @@ use axum::routing::get;
 use tandem_domain::access::{self, Action, RecordKind, Target};
 use tandem_domain::choice::Choice;
 use tandem_domain::clocks::Rag;
+use tandem_domain::delay::{DelayCase, DelayReport, report};
 use tandem_domain::interchange::Format;
 use tandem_domain::measures::{
     DASHBOARD, Measure, Period, ScopeTree, SeriesInput, SeriesRequest, Value, case_part, evaluate,
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboards", get(show))
         .route("/dashboards/download", get(download))
         .route("/dashboards/cases", get(cases_behind))
+        .route("/dashboards/delay", get(delay))
 }
 
 /// The organisation's places by name.
@@ -546,5 +548,102 @@ async fn cases_behind(
         total,
         hidden,
         lines,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "delay.html")]
+struct DelayPage {
+    layout: Layout,
+    name: String,
+    period: String,
+    back: String,
+    report: DelayReport,
+    /// Days as shown: a number, or "no data".
+    shown: fn(&Option<i64>) -> String,
+    share: fn(&Option<f64>) -> String,
+    wait: fn(&Option<f64>) -> String,
+}
+
+/// Drivers of delay: where the time went in the cases that ran past their
+/// threshold, over the twelve months to `to`. Aggregates only.
+async fn delay(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    RawQuery(query): RawQuery,
+) -> Result<Html<String>, PageError> {
+    let input = input_from(query);
+    let request = input.validate(state.clock.today())?;
+    let tree = scope_tree(&state).await?;
+    let name = check_scope(&tree, request.scope)?;
+    let (Some(first), Some(last)) = (request.periods.first(), request.periods.last()) else {
+        return Err(
+            AppError::from(DomainError::invalid("to", "Ask for at least one month")).into(),
+        );
+    };
+    let period = Period {
+        first: first.first,
+        last: last.last,
+    };
+    let (settings, _) = state.store.practice_settings().await?;
+    let courts = &tree.courts;
+    let authorities = &tree.local_authorities;
+    let part = |team: i64| -> Option<(&'static str, String)> {
+        let (team_name, area) = tree.teams.get(&team)?;
+        match request.scope {
+            Scope::National => {
+                let (_, region) = tree.areas.get(area)?;
+                Some(("Region", tree.regions.get(region)?.clone()))
+            }
+            Scope::Region(_) => Some(("Service area", tree.areas.get(area)?.0.clone())),
+            Scope::ServiceArea(_) => Some(("Team", team_name.clone())),
+            _ => None,
+        }
+    };
+    let cases: Vec<DelayCase> = state
+        .store
+        .delay_cases(request.scope, period.first, period.last)
+        .await?
+        .into_iter()
+        .map(|(case, facts, stages, adjournments)| {
+            let mut places: Vec<(&'static str, String)> =
+                part(case.team_id.0).into_iter().collect();
+            if let Some(court) = courts.get(&facts.court_id) {
+                places.push(("Court", court.clone()));
+            }
+            if let Some(la) = facts.local_authority_id.and_then(|id| authorities.get(&id)) {
+                places.push(("Local authority", la.clone()));
+            }
+            DelayCase {
+                law_type: facts.law_type,
+                received_on: facts.received_on,
+                first_closed_on: facts.first_closed_on(),
+                stages: stages
+                    .into_iter()
+                    .map(|(on, stage)| (on, case.pathway.label_of(&stage).to_owned()))
+                    .collect(),
+                first_allocated_on: facts.allocations.iter().map(|(from, _)| *from).min(),
+                adjournments,
+                late_work: facts
+                    .work
+                    .iter()
+                    .filter(|(due, filed)| match filed {
+                        Some(filed) => filed > due,
+                        None => *due < period.last,
+                    })
+                    .count(),
+                places,
+            }
+        })
+        .collect();
+    render(&DelayPage {
+        layout: Layout::new("/dashboards", Some(&principal)),
+        name,
+        period: format!("{} to {}", first.label(), last.label()),
+        back: link(request.scope, &request),
+        report: report(&cases, &settings.thresholds, &period),
+        shown: |d| d.map_or_else(|| "no data".into(), |d| d.to_string()),
+        share: |s| s.map_or_else(|| "no data".into(), |s| format!("{s:.1}%")),
+        wait: |d| d.map_or_else(|| "no data".into(), |d| format!("{d:.0}")),
     })
 }

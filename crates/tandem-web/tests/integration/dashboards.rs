@@ -207,6 +207,33 @@ async fn dashboards_show_the_service_and_each_part(store: Store) {
             .body
             .contains("/dashboards/cases?measure=new-cases&amp;scope=team-")
     );
+
+    // Drivers of delay: aggregates, for the board too.
+    let delay = app
+        .get_as(
+            &board,
+            &format!("/dashboards/delay?scope=team-{}&to=2026-03", team.id.0),
+        )
+        .await;
+    assert_eq!(delay.status, StatusCode::OK, "{}", delay.body);
+    assert!(
+        delay
+            .body
+            .contains("Of 1 cases open at some time in these months, 0 ran past")
+    );
+    let later = app
+        .get_as(
+            &board,
+            &format!("/dashboards/delay?scope=team-{}&to=2027-03", team.id.0),
+        )
+        .await;
+    assert!(
+        later
+            .body
+            .contains("Of 1 cases open at some time in these months, 1 ran past"),
+        "still open 52 weeks on: {}",
+        later.body
+    );
     let xlsx = app
         .get_as(&board, "/dashboards/download?to=2026-03&format=xlsx")
         .await;
