@@ -481,6 +481,60 @@ pub async fn demo_users(store: &Store, stamp: &Stamp) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Loads the national demo, reporting progress on stderr, then how much
+/// was loaded and how long it took.
+pub async fn national_demo(
+    store: &Store,
+    seed: u64,
+    years: u16,
+    stamp: &Stamp,
+) -> anyhow::Result<()> {
+    use tandem_demo::NationalProgress;
+    let started = std::time::Instant::now();
+    let mut progress = |step: NationalProgress| match step {
+        NationalProgress::Cases {
+            done,
+            months,
+            cases,
+        } => {
+            let width = 30;
+            let filled = done * width / months.max(1);
+            eprint!(
+                "\r[{}{}] month {done} of {months}: {cases} cases",
+                "#".repeat(filled),
+                " ".repeat(width - filled)
+            );
+            let _ = std::io::stderr().flush();
+        }
+        NationalProgress::Rollups => eprintln!("\nbuilding the measure rollups"),
+    };
+    let today = jiff::Zoned::now().date();
+    let options = tandem_demo::NationalOptions {
+        seed,
+        years,
+        cases_a_year: tandem_demo::CASES_A_YEAR,
+        today,
+    };
+    let loaded = tandem_demo::load_national(store, options, stamp, &mut progress)
+        .await
+        .context("could not load the national demo")?;
+    let o = loaded.organisation;
+    println!(
+        "Loaded the national demo in {:.0} s: {} regions, {} service areas, {} teams, {} staff, {} family courts, {} local authorities; {} cases with {} children over {years} years; {} rollup cells.",
+        started.elapsed().as_secs_f64(),
+        o.regions,
+        o.service_areas,
+        o.teams,
+        o.staff,
+        o.courts,
+        o.local_authorities,
+        loaded.cases,
+        loaded.children,
+        loaded.rollup_cells,
+    );
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,6 +43,12 @@ struct Connection {
     database_url: Option<String>,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DemoScale {
+    Small,
+    National,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Start the web service, creating and migrating the database if needed.
@@ -54,9 +60,17 @@ enum Command {
         /// Load the data and stop, without serving.
         #[arg(long)]
         no_serve: bool,
-        /// The same seed always gives the same demo people.
+        /// The same seed always gives the same demo people and cases.
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// small: a quick start (72 teams, about 1,700 open and closed
+        /// cases); national: about 120 teams, 1,400 advisers and
+        /// `--years` of casework at the service's real volume.
+        #[arg(long, value_enum, default_value_t = DemoScale::Small)]
+        scale: DemoScale,
+        /// How many years of casework the national demo holds.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=15))]
+        years: u16,
     },
     /// Bring the database schema up to date, then stop.
     Migrate {
@@ -196,6 +210,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             connection,
             no_serve,
             seed,
+            scale,
+            years,
         } => {
             let config = config::load(cli.config.as_deref(), &overrides(&connection))?;
             init_logging(&config);
@@ -206,6 +222,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     "The demo organisation is already in {}.",
                     config.database_url
                 );
+            } else if scale == DemoScale::National {
+                admin::national_demo(&store, seed, years, &stamp).await?;
             } else {
                 let s = tandem_demo::load(&store, seed, &stamp).await?;
                 let cases =

@@ -8,6 +8,11 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod national;
+pub use national::{
+    CASES_A_YEAR, NationalOptions, NationalProgress, NationalSummary, load_national,
+};
+
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Deserialize;
@@ -82,6 +87,8 @@ pub enum DemoError {
     Store(#[from] StoreError),
     #[error("the bundled demo data breaks a rule: {0}")]
     Invalid(#[from] tandem_domain::DomainError),
+    #[error("the demo organisation is incomplete: {0}")]
+    Incomplete(&'static str),
     #[error("the bundled demo office {0} is not in its service area")]
     UnknownOffice(String),
 }
@@ -104,12 +111,32 @@ pub async fn already_loaded(store: &Store) -> Result<bool, StoreError> {
     Ok(!store.list::<Region>().await?.is_empty())
 }
 
-/// Loads the demo organisation and its staff. The same `seed` always gives
-/// the same people.
+/// How big a demo organisation to build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    /// Four teams an area, six to nine practitioners a team: a quick start.
+    Small,
+    /// About 120 teams and 1,400 family court advisers, as the service
+    /// has, most of them in post since before `first_year`.
+    National { first_year: i16 },
+}
+
+/// Loads the small demo organisation and its staff. The same `seed` always
+/// gives the same people.
 pub async fn load(store: &Store, seed: u64, stamp: &Stamp) -> Result<DemoSummary, DemoError> {
+    load_organisation(store, Scale::Small, seed, stamp).await
+}
+
+/// Loads the demo organisation at `scale`, and its staff.
+pub async fn load_organisation(
+    store: &Store,
+    scale: Scale,
+    seed: u64,
+    stamp: &Stamp,
+) -> Result<DemoSummary, DemoError> {
     let organisation: Organisation = serde_json::from_str(ENGLAND)?;
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut people = People::default();
+    let mut people = People { count: 0, scale };
     let mut summary = DemoSummary::default();
     for region_data in &organisation.regions {
         let region: Region = store
@@ -188,16 +215,46 @@ pub async fn load(store: &Store, seed: u64, stamp: &Stamp) -> Result<DemoSummary
                 summary.local_authorities += 1;
             }
             let mut service_manager = None;
+            let mut teams: Vec<(String, String, &OfficeData)> = Vec::new();
             for t in &area_data.teams {
-                let office = offices
+                let office = area_data
+                    .offices
                     .iter()
                     .find(|o| o.code == t.office)
                     .ok_or_else(|| DemoError::UnknownOffice(t.office.clone()))?;
+                teams.push((t.code.clone(), t.name.clone(), office));
+            }
+            if let (Scale::National { .. }, Some(office)) = (scale, area_data.offices.first()) {
+                // Two or three more teams an area bring the 72 in the
+                // bundled organisation to about 120.
+                let extra: &[(&str, &str)] = if summary.service_areas % 3 == 0 {
+                    &[("PUB", "public law"), ("PRL", "private law")]
+                } else {
+                    &[
+                        ("PUB", "public law"),
+                        ("PRL", "private law"),
+                        ("PRL", "private law"),
+                    ]
+                };
+                for (code, name) in extra {
+                    // The next number the area has not used for such a team.
+                    let (code, n) = (2..)
+                        .map(|n| (format!("{}-{}-{code}{n}", area_data.code, office.code), n))
+                        .find(|(c, _)| teams.iter().all(|(taken, _, _)| taken != c))
+                        .unwrap_or_default();
+                    teams.push((code, format!("{} {name} {n}", area_data.name), office));
+                }
+            }
+            for (code, name, office_data) in teams {
+                let office = offices
+                    .iter()
+                    .find(|o| o.code == office_data.code)
+                    .ok_or_else(|| DemoError::UnknownOffice(office_data.code.clone()))?;
                 let team: Team = store
                     .create(
                         &TeamInput {
-                            code: t.code.clone(),
-                            name: t.name.clone(),
+                            code,
+                            name,
                             service_area_id: Some(area.id.0),
                             office_id: Some(office.id.0),
                         }
@@ -251,7 +308,10 @@ async fn staff_team(
             Some(service_manager),
         )
         .await?;
-    let practitioners = rng.random_range(6..=9);
+    let practitioners = match people.scale {
+        Scale::Small => rng.random_range(6..=9),
+        Scale::National { .. } => rng.random_range(10..=14),
+    };
     for _ in 0..practitioners {
         let post = if rng.random_bool(0.25) {
             Post::SeniorPractitioner
@@ -438,9 +498,9 @@ const FAMILY_NAMES: &[&str] = &[
     "Young",
 ];
 
-#[derive(Default)]
 struct People {
     count: usize,
+    scale: Scale,
 }
 
 impl People {
@@ -469,8 +529,16 @@ impl People {
         } else {
             ["0.5", "0.6", "0.8", "0.9"][rng.random_range(0..4)]
         };
+        let start_year = match self.scale {
+            Scale::Small => rng.random_range(2008..=2025),
+            // Most were in post before the history starts; some joined since.
+            Scale::National { first_year } if rng.random_bool(0.8) => {
+                rng.random_range(first_year - 12..first_year)
+            }
+            Scale::National { first_year } => rng.random_range(first_year..=2025.max(first_year)),
+        };
         let start = jiff::civil::date(
-            rng.random_range(2008..=2025),
+            start_year,
             rng.random_range(1..=12),
             rng.random_range(1..=28),
         );
@@ -672,28 +740,8 @@ pub async fn load_cases(
             };
             let received = today - jiff::Span::new().days(rng.random_range(3..540));
             let issued = received - jiff::Span::new().days(rng.random_range(0..8));
-            let kind = if adoption {
-                "adoption"
-            } else if public {
-                if rng.random_bool(0.85) {
-                    "care"
-                } else {
-                    "supervision"
-                }
-            } else {
-                [
-                    "child-arrangements",
-                    "child-arrangements",
-                    "child-arrangements",
-                    "prohibited-steps",
-                    "specific-issue",
-                ][rng.random_range(0..5)]
-            };
-            let letter = match law {
-                LawType::Public => 'C',
-                LawType::Adoption => 'A',
-                LawType::Private => 'P',
-            };
+            let kind = lead_application(&mut rng, law);
+            let letter = case_letter(law);
             let draft = CaseInput {
                 case_number: format!(
                     "{}/{:02}{letter}{:05}",
@@ -719,64 +767,9 @@ pub async fn load_cases(
             .validate(today, &kinds)?;
             let family = FAMILY_NAMES[rng.random_range(0..FAMILY_NAMES.len())];
             let children: Vec<ChildDraft> = (0..rng.random_range(1..=3))
-                .map(|_| {
-                    let age_days = rng.random_range(60..17 * 365);
-                    ChildInput {
-                        given_name: GIVEN_NAMES[rng.random_range(0..GIVEN_NAMES.len())].into(),
-                        family_name: family.into(),
-                        date_of_birth: (received - jiff::Span::new().days(age_days)).to_string(),
-                        sex: ["female", "male", "not-known"][rng.random_range(0..3)].into(),
-                        ethnicity: [
-                            "white-british",
-                            "asian-pakistani",
-                            "black-african",
-                            "mixed-white-black-caribbean",
-                            "white-other",
-                            "",
-                        ][rng.random_range(0..6)]
-                        .into(),
-                        disability: ["no", "yes", ""][rng.random_range(0..3)].into(),
-                        first_language: ["English", "English", "Urdu", "Polish", ""]
-                            [rng.random_range(0..5)]
-                        .into(),
-                        interpreter_needed: ["no", "no", "yes", ""][rng.random_range(0..4)].into(),
-                    }
-                    .validate(received)
-                })
+                .map(|_| child_input(&mut rng, family, received).validate(received))
                 .collect::<Result<_, _>>()?;
-            let parent = |role: &str, relationship: &str, rng: &mut StdRng| {
-                let confidential = role == "respondent" && rng.random_bool(0.12);
-                PartyInput {
-                    role: role.into(),
-                    given_name: GIVEN_NAMES[rng.random_range(0..GIVEN_NAMES.len())].into(),
-                    family_name: if rng.random_bool(0.6) {
-                        family.into()
-                    } else {
-                        FAMILY_NAMES[rng.random_range(0..FAMILY_NAMES.len())].into()
-                    },
-                    relationship: relationship.into(),
-                    represented: rng.random_bool(0.5),
-                    address: format!(
-                        "{} {} Road",
-                        rng.random_range(1..200),
-                        ["Station", "Church", "Park", "Victoria", "Mill"][rng.random_range(0..5)]
-                    ),
-                    postcode: "NE1 4XB".into(),
-                    address_confidential: confidential,
-                }
-                .validate()
-            };
-            let parties = if law != LawType::Private {
-                vec![
-                    parent("respondent", "Mother", &mut rng)?,
-                    parent("respondent", "Father", &mut rng)?,
-                ]
-            } else {
-                vec![
-                    parent("applicant", "Father", &mut rng)?,
-                    parent("respondent", "Mother", &mut rng)?,
-                ]
-            };
+            let parties = parties(&mut rng, law, family)?;
             let work = pathway_work(&draft, &calendar, &targets).unwrap_or_default();
             let id = store
                 .open_case(&draft, &children, &parties, &work, stamp)
@@ -893,47 +886,7 @@ async fn record_outcomes(
         .map(|r| r.children)
         .unwrap_or_default();
     for child in children {
-        let (orders, lives_with, contact) = match (withdrawn, law) {
-            (true, _) => ("withdrawn", "mother", ""),
-            (false, LawType::Private) => [
-                (
-                    "child-arrangements-lives-with,child-arrangements-spends-time",
-                    "mother",
-                    "Alternate weekends and half the school holidays with father",
-                ),
-                (
-                    "child-arrangements-lives-with",
-                    "shared-care",
-                    "Week about with each parent",
-                ),
-                ("no-order", "mother", "As agreed between the parents"),
-            ][rng.random_range(0..3)],
-            (false, LawType::Public) => [
-                (
-                    "care",
-                    "foster-carer",
-                    "Supervised time with parents monthly",
-                ),
-                (
-                    "special-guardianship",
-                    "kinship-carer",
-                    "Time with parents as the special guardian arranges",
-                ),
-                ("supervision", "mother", ""),
-            ][rng.random_range(0..3)],
-            (false, LawType::Adoption) => (
-                "adoption",
-                "adoptive-parents",
-                "Letterbox contact once a year",
-            ),
-        };
-        let outcome = ChildOutcomeInput {
-            orders: orders.into(),
-            lives_with: lives_with.into(),
-            contact: contact.into(),
-            recorded_on: on.to_string(),
-            version: child.version.to_string(),
-        };
+        let outcome = outcome_input(rng, law, withdrawn, on, child.version);
         store
             .set_child_outcome(id, child.id, &outcome, today, stamp)
             .await?;
@@ -1181,4 +1134,152 @@ async fn record_court_work(
         store.add_work(id, &work, stamp).await?;
     }
     Ok(())
+}
+
+/// The lead application of a demo case of `law`: mostly child arrangements
+/// in private law and care in public law.
+fn lead_application(rng: &mut StdRng, law: tandem_domain::casework::LawType) -> &'static str {
+    use tandem_domain::casework::LawType;
+    match law {
+        LawType::Adoption => "adoption",
+        LawType::Public if rng.random_bool(0.85) => "care",
+        LawType::Public => "supervision",
+        LawType::Private => [
+            "child-arrangements",
+            "child-arrangements",
+            "child-arrangements",
+            "prohibited-steps",
+            "specific-issue",
+        ][rng.random_range(0..5)],
+    }
+}
+
+/// The letter demo case numbers carry for their law type.
+fn case_letter(law: tandem_domain::casework::LawType) -> char {
+    use tandem_domain::casework::LawType;
+    match law {
+        LawType::Public => 'C',
+        LawType::Adoption => 'A',
+        LawType::Private => 'P',
+    }
+}
+
+/// A child of the `family`, under 17 when the application was `received`.
+fn child_input(
+    rng: &mut StdRng,
+    family: &str,
+    received: jiff::civil::Date,
+) -> tandem_domain::casework::ChildInput {
+    let age_days = rng.random_range(60..17 * 365);
+    tandem_domain::casework::ChildInput {
+        given_name: GIVEN_NAMES[rng.random_range(0..GIVEN_NAMES.len())].into(),
+        family_name: family.into(),
+        date_of_birth: (received - jiff::Span::new().days(age_days)).to_string(),
+        sex: ["female", "male", "not-known"][rng.random_range(0..3)].into(),
+        ethnicity: [
+            "white-british",
+            "asian-pakistani",
+            "black-african",
+            "mixed-white-black-caribbean",
+            "white-other",
+            "",
+        ][rng.random_range(0..6)]
+        .into(),
+        disability: ["no", "yes", ""][rng.random_range(0..3)].into(),
+        first_language: ["English", "English", "Urdu", "Polish", ""][rng.random_range(0..5)].into(),
+        interpreter_needed: ["no", "no", "yes", ""][rng.random_range(0..4)].into(),
+    }
+}
+
+/// The parents: in private law one applies and the other responds; in
+/// public law both respond to the local authority. Some respondents'
+/// addresses are confidential.
+fn parties(
+    rng: &mut StdRng,
+    law: tandem_domain::casework::LawType,
+    family: &str,
+) -> Result<Vec<tandem_domain::casework::PartyDraft>, tandem_domain::DomainError> {
+    let roles = if law == tandem_domain::casework::LawType::Private {
+        [("applicant", "Father"), ("respondent", "Mother")]
+    } else {
+        [("respondent", "Mother"), ("respondent", "Father")]
+    };
+    roles
+        .into_iter()
+        .map(|(role, relationship)| {
+            let confidential = role == "respondent" && rng.random_bool(0.12);
+            tandem_domain::casework::PartyInput {
+                role: role.into(),
+                given_name: GIVEN_NAMES[rng.random_range(0..GIVEN_NAMES.len())].into(),
+                family_name: if rng.random_bool(0.6) {
+                    family.into()
+                } else {
+                    FAMILY_NAMES[rng.random_range(0..FAMILY_NAMES.len())].into()
+                },
+                relationship: relationship.into(),
+                represented: rng.random_bool(0.5),
+                address: format!(
+                    "{} {} Road",
+                    rng.random_range(1..200),
+                    ["Station", "Church", "Park", "Victoria", "Mill"][rng.random_range(0..5)]
+                ),
+                postcode: "NE1 4XB".into(),
+                address_confidential: confidential,
+            }
+            .validate()
+        })
+        .collect()
+}
+
+/// What the court decided for one child of a case of `law` (all children
+/// of a withdrawn application: withdrawn), recorded `on` the closing day.
+fn outcome_input(
+    rng: &mut StdRng,
+    law: tandem_domain::casework::LawType,
+    withdrawn: bool,
+    on: jiff::civil::Date,
+    version: i64,
+) -> ChildOutcomeInput {
+    use tandem_domain::casework::LawType;
+    let (orders, lives_with, contact) = match (withdrawn, law) {
+        (true, _) => ("withdrawn", "mother", ""),
+        (false, LawType::Private) => [
+            (
+                "child-arrangements-lives-with,child-arrangements-spends-time",
+                "mother",
+                "Alternate weekends and half the school holidays with father",
+            ),
+            (
+                "child-arrangements-lives-with",
+                "shared-care",
+                "Week about with each parent",
+            ),
+            ("no-order", "mother", "As agreed between the parents"),
+        ][rng.random_range(0..3)],
+        (false, LawType::Public) => [
+            (
+                "care",
+                "foster-carer",
+                "Supervised time with parents monthly",
+            ),
+            (
+                "special-guardianship",
+                "kinship-carer",
+                "Time with parents as the special guardian arranges",
+            ),
+            ("supervision", "mother", ""),
+        ][rng.random_range(0..3)],
+        (false, LawType::Adoption) => (
+            "adoption",
+            "adoptive-parents",
+            "Letterbox contact once a year",
+        ),
+    };
+    ChildOutcomeInput {
+        orders: orders.into(),
+        lives_with: lives_with.into(),
+        contact: contact.into(),
+        recorded_on: on.to_string(),
+        version: version.to_string(),
+    }
 }

@@ -1236,6 +1236,15 @@ pub struct Allocation {
     pub ended_reason: Option<String>,
 }
 
+/// The stage a pathway moves to when a case waiting for a worker gets one.
+pub fn stage_on_allocation(case: &Case) -> Option<&'static str> {
+    let next = case.pathway.next_stages(case.stage);
+    ["allocated", "guardian-allocated"]
+        .into_iter()
+        .find(|s| next.contains(s))
+        .and_then(|s| case.pathway.stage(s).map(|st| st.code))
+}
+
 /// A closure or re-opening cannot be dated before the case's last one:
 /// the spans in which a case was open follow one another.
 pub fn check_after_last_closure(on: Date, last: Option<Date>) -> Result<(), DomainError> {

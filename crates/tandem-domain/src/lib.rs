@@ -13,6 +13,7 @@
 pub mod access;
 pub mod audit;
 pub mod calendar;
+pub mod case_history;
 pub mod case_notes;
 pub mod casework;
 pub mod child_experience;

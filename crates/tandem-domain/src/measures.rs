@@ -693,7 +693,7 @@ impl ScopeTree {
 
 /// The rollup counts for one scope, as storage reads them.
 #[derive(Debug, Clone, Default)]
-pub struct ScopeCounts(BTreeMap<(Component, LawType, Month, i64), i64>);
+pub struct ScopeCounts(BTreeMap<(Component, Month, LawType, i64), i64>);
 
 impl ScopeCounts {
     pub fn add(
@@ -704,38 +704,34 @@ impl ScopeCounts {
         bucket: i64,
         count: i64,
     ) {
-        *self.0.entry((component, law, month, bucket)).or_insert(0) += count;
+        *self.0.entry((component, month, law, bucket)).or_insert(0) += count;
     }
 
-    /// The cells of `component` for `law` (any law when none), with `keep`
-    /// choosing months and buckets.
+    /// The cells of `component` for `law` (any law when none) in the months
+    /// from `first` (or the earliest) to `last`. Cells are kept by month
+    /// first, so a period's cells are read without passing the others.
     fn cells(
         &self,
         component: Component,
         law: Option<LawType>,
-        keep: impl Fn(Month, i64) -> bool,
+        first: Option<Month>,
+        last: Month,
     ) -> impl Iterator<Item = (LawType, i64, i64)> {
+        let from = first.unwrap_or(Month {
+            year: i16::MIN,
+            month: 1,
+        });
         self.0
-            .range(
-                (
-                    component,
-                    LawType::Private,
-                    Month {
-                        year: i16::MIN,
-                        month: 1,
-                    },
-                    i64::MIN,
-                )..,
-            )
-            .take_while(move |((c, ..), _)| *c == component)
-            .filter(move |((_, l, m, b), _)| law.is_none_or(|law| law == *l) && keep(*m, *b))
-            .map(|((_, l, _, b), count)| (*l, *b, *count))
+            .range((component, from, LawType::Private, i64::MIN)..)
+            .take_while(move |((c, m, ..), _)| *c == component && *m <= last)
+            .filter(move |((_, _, l, _), _)| law.is_none_or(|law| law == *l))
+            .map(|((_, _, l, b), count)| (*l, *b, *count))
     }
 
     /// A flow summed over the months of `period`.
     fn flow(&self, component: Component, law: Option<LawType>, period: &Period) -> i64 {
         let (first, last) = (Month::of(period.first), Month::of(period.last));
-        self.cells(component, law, |m, _| first <= m && m <= last)
+        self.cells(component, law, Some(first), last)
             .map(|(_, _, c)| c)
             .sum()
     }
@@ -743,7 +739,7 @@ impl ScopeCounts {
     /// A level at the end of `period`: every change up to its last month.
     fn level(&self, component: Component, law: Option<LawType>, period: &Period) -> i64 {
         let last = Month::of(period.last);
-        self.cells(component, law, |m, _| m <= last)
+        self.cells(component, law, None, last)
             .map(|(_, _, c)| c)
             .sum()
     }
@@ -751,7 +747,7 @@ impl ScopeCounts {
     fn durations(&self, component: Component, law: Option<LawType>, period: &Period) -> Durations {
         let (first, last) = (Month::of(period.first), Month::of(period.last));
         let mut durations = Durations::default();
-        for (_, days, count) in self.cells(component, law, |m, _| first <= m && m <= last) {
+        for (_, days, count) in self.cells(component, law, Some(first), last) {
             durations.add(days, count);
         }
         durations
@@ -761,7 +757,7 @@ impl ScopeCounts {
     fn share_met(&self, component: Component, law: Option<LawType>, period: &Period) -> Value {
         let (first, last) = (Month::of(period.first), Month::of(period.last));
         let (mut met, mut all) = (0, 0);
-        for (_, bucket, count) in self.cells(component, law, |m, _| first <= m && m <= last) {
+        for (_, bucket, count) in self.cells(component, law, Some(first), last) {
             all += count;
             if bucket == MET {
                 met += count;
@@ -886,7 +882,7 @@ pub fn evaluate(
             "children-worked-with" => {
                 let year = Month::financial_year_of(period.first);
                 let in_year: i64 = counts
-                    .cells(WorkedWith, law, |m, _| m == year)
+                    .cells(WorkedWith, law, Some(year), year)
                     .map(|(_, _, c)| c)
                     .sum();
                 Value::amount((in_year + counts.level(WorkedWithOngoing, law, period)) as f64)
@@ -913,9 +909,12 @@ pub fn evaluate(
             }
             "allocated-within-target" => {
                 let (mut within, mut all) = (0, 0);
-                for (law, waited, count) in counts.cells(AllocationWait, law, |m, _| {
-                    Month::of(period.first) <= m && m <= Month::of(period.last)
-                }) {
+                for (law, waited, count) in counts.cells(
+                    AllocationWait,
+                    law,
+                    Some(Month::of(period.first)),
+                    Month::of(period.last),
+                ) {
                     if waited == wait::UNCOUNTABLE {
                         continue;
                     }

@@ -169,17 +169,19 @@ fn decode_row(columns: &Arc<[String]>, row: &SqliteRow) -> Result<Row, SqlError>
 #[async_trait]
 impl Tx for SqliteTx {
     async fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64, SqlError> {
+        let sql = positional(sql);
         let query = params
             .iter()
-            .fold(sqlx::query(AssertSqlSafe(sql)), |q, p| bind(q, p));
+            .fold(sqlx::query(AssertSqlSafe(sql.as_ref())), |q, p| bind(q, p));
         let done = query.execute(&mut *self.tx).await.map_err(map_error)?;
         Ok(done.rows_affected())
     }
 
     async fn fetch_all(&mut self, sql: &str, params: &[Param]) -> Result<Vec<Row>, SqlError> {
+        let sql = positional(sql);
         let query = params
             .iter()
-            .fold(sqlx::query(AssertSqlSafe(sql)), |q, p| bind(q, p));
+            .fold(sqlx::query(AssertSqlSafe(sql.as_ref())), |q, p| bind(q, p));
         let rows = query.fetch_all(&mut *self.tx).await.map_err(map_error)?;
         let Some(first) = rows.first() else {
             return Ok(Vec::new());
@@ -195,6 +197,41 @@ impl Tx for SqliteTx {
     async fn commit(self: Box<Self>) -> Result<(), SqlError> {
         self.tx.commit().await.map_err(map_error)
     }
+}
+
+/// `sql` with `$1, $2, …` written as plain `?` when they appear in that
+/// order, each once, which means the same. SQLite looks up each named
+/// parameter by walking the statement's list of names, so binding a
+/// statement with n of them costs n²: a multi-row insert of a few thousand
+/// values spends most of its time there. Anything else is left as it is.
+fn positional(sql: &str) -> std::borrow::Cow<'_, str> {
+    let mut out = String::with_capacity(sql.len());
+    let mut next = 1_u64;
+    let mut quote: Option<char> = None;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '$') => {
+                let mut digits = String::new();
+                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                    digits.push(*d);
+                    chars.next();
+                }
+                if digits.parse::<u64>().ok() != Some(next) {
+                    return std::borrow::Cow::Borrowed(sql);
+                }
+                next += 1;
+                out.push('?');
+                continue;
+            }
+            (None, _) => {}
+        }
+        out.push(c);
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Translates SQLite's errors into the kinds both backends share. SQLite
@@ -230,5 +267,33 @@ fn map_error(error: sqlx::Error) -> SqlError {
             SqlError::new(SqlErrorKind::Unavailable, error.to_string())
         }
         _ => SqlError::new(SqlErrorKind::Other, error.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::positional;
+
+    #[test]
+    fn placeholders_in_order_become_plain_question_marks() {
+        assert_eq!(
+            positional("INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"),
+            "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"
+        );
+        assert_eq!(
+            positional("SELECT '$9' AS x FROM t WHERE a = $1"),
+            "SELECT '$9' AS x FROM t WHERE a = ?"
+        );
+    }
+
+    #[test]
+    fn placeholders_out_of_order_or_repeated_are_left_alone() {
+        for sql in [
+            "SELECT * FROM t WHERE a = $2 AND b = $1",
+            "SELECT * FROM t WHERE a = $1 OR b = $1",
+            "SELECT * FROM t WHERE a = $1 AND b = $3",
+        ] {
+            assert_eq!(positional(sql), sql);
+        }
     }
 }

@@ -200,31 +200,75 @@ pub(crate) fn party_from(row: &Row) -> Result<Party, StoreError> {
     })
 }
 
+/// The columns a new child is written with, and its values for them.
+pub(crate) const CHILD_COLUMNS: &[&str] = &[
+    "case_id",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "ethnicity",
+    "disability",
+    "first_language",
+    "interpreter_needed",
+    "first_met_fca_on",
+];
+
+pub(crate) fn child_row(
+    case: CaseId,
+    c: &ChildDraft,
+    first_met_fca_on: Option<Date>,
+) -> Vec<Param> {
+    vec![
+        case.0.into(),
+        (&c.given_name).into(),
+        (&c.family_name).into(),
+        c.date_of_birth.into(),
+        c.sex.slug().into(),
+        c.ethnicity.slug().into(),
+        c.disability.slug().into(),
+        c.first_language.clone().into(),
+        c.interpreter_needed.slug().into(),
+        first_met_fca_on.into(),
+    ]
+}
+
 pub(crate) async fn insert_child(
     tx: &mut dyn Tx,
     case: CaseId,
     c: &ChildDraft,
     first_met_fca_on: Option<Date>,
 ) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO children (case_id, given_name, family_name, date_of_birth, sex, ethnicity, \
-         disability, first_language, interpreter_needed, first_met_fca_on) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        &[
-            case.0.into(),
-            (&c.given_name).into(),
-            (&c.family_name).into(),
-            c.date_of_birth.into(),
-            c.sex.slug().into(),
-            c.ethnicity.slug().into(),
-            c.disability.slug().into(),
-            c.first_language.clone().into(),
-            c.interpreter_needed.slug().into(),
-            first_met_fca_on.into(),
-        ],
-    )
-    .await?;
+    let row = child_row(case, c, first_met_fca_on);
+    crate::bulk::insert_rows(tx, "children", CHILD_COLUMNS, vec![row], "").await?;
     Ok(())
+}
+
+/// The columns a new party is written with, and its values for them.
+pub(crate) const PARTY_COLUMNS: &[&str] = &[
+    "case_id",
+    "role",
+    "given_name",
+    "family_name",
+    "relationship",
+    "represented",
+    "address",
+    "postcode",
+    "address_confidential",
+];
+
+pub(crate) fn party_row(case: CaseId, p: &PartyDraft) -> Vec<Param> {
+    vec![
+        case.0.into(),
+        p.role.slug().into(),
+        (&p.given_name).into(),
+        (&p.family_name).into(),
+        (&p.relationship).into(),
+        p.represented.into(),
+        p.address.clone().into(),
+        p.postcode.clone().into(),
+        p.address_confidential.into(),
+    ]
 }
 
 pub(crate) async fn insert_party(
@@ -232,22 +276,7 @@ pub(crate) async fn insert_party(
     case: CaseId,
     p: &PartyDraft,
 ) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO parties (case_id, role, given_name, family_name, relationship, represented, \
-         address, postcode, address_confidential) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        &[
-            case.0.into(),
-            p.role.slug().into(),
-            (&p.given_name).into(),
-            (&p.family_name).into(),
-            (&p.relationship).into(),
-            p.represented.into(),
-            p.address.clone().into(),
-            p.postcode.clone().into(),
-            p.address_confidential.into(),
-        ],
-    )
-    .await?;
+    crate::bulk::insert_rows(tx, "parties", PARTY_COLUMNS, vec![party_row(case, p)], "").await?;
     Ok(())
 }
 
@@ -746,15 +775,6 @@ async fn area_of_team(
         .map(|r| r.i64("service_area_id"))
         .transpose()?
         .map(tandem_domain::organisation::ServiceAreaId))
-}
-
-/// The stage a pathway moves to when a case waiting for a worker gets one.
-fn stage_on_allocation(case: &Case) -> Option<&'static str> {
-    let next = case.pathway.next_stages(case.stage);
-    ["allocated", "guardian-allocated"]
-        .into_iter()
-        .find(|s| next.contains(s))
-        .and_then(|s| case.pathway.stage(s).map(|st| st.code))
 }
 
 /// Allocates (or reallocates) a case to `worker` on `on`, if still at `version`.

@@ -19,6 +19,7 @@ mod application_types;
 mod audit;
 mod backend;
 mod baseline;
+mod bulk;
 mod case_notes;
 mod casework;
 mod child_experience;

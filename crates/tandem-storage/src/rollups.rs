@@ -468,9 +468,16 @@ pub(crate) async fn scope_counts(
     for chunk_start in (0..scopes.len()).step_by(IDS_AT_ONCE) {
         let chunk = &keys[chunk_start..(chunk_start + IDS_AT_ONCE).min(keys.len())];
         let marks: Vec<String> = (0..chunk.len()).map(|n| format!("${}", n + 4)).collect();
+        // A month's buckets come back as one row ("bucket:count,…"): a
+        // national series of durations spans tens of thousands of day
+        // buckets, and passing each as its own row costs far more than
+        // reading it.
         let sql = format!(
-            "SELECT scope, month, law_type, bucket, count FROM measure_rollups \
-             WHERE component = $1 AND month >= $2 AND month <= $3 AND scope IN ({}) AND count <> 0",
+            "SELECT scope, month, law_type, \
+             string_agg(CAST(bucket AS TEXT) || ':' || CAST(count AS TEXT), ',') AS cells \
+             FROM measure_rollups \
+             WHERE component = $1 AND month >= $2 AND month <= $3 AND scope IN ({}) AND count <> 0 \
+             GROUP BY scope, month, law_type",
             marks.join(", ")
         );
         for component in components {
@@ -487,13 +494,16 @@ pub(crate) async fn scope_counts(
                 let Some(at) = chunk.iter().position(|k| *k == key) else {
                     continue;
                 };
-                counts[chunk_start + at].add(
-                    *component,
-                    law(&r)?,
-                    decode("month", Month::parse(&r.text("month")?))?,
-                    r.i64("bucket")?,
-                    r.i64("count")?,
-                );
+                let (law, month) = (law(&r)?, decode("month", Month::parse(&r.text("month")?))?);
+                for cell in r.text("cells")?.split(',') {
+                    let (bucket, count) = decode(
+                        "cells",
+                        cell.split_once(':')
+                            .and_then(|(b, c)| Some((b.parse().ok()?, c.parse().ok()?)))
+                            .ok_or_else(|| format!("{cell} is not bucket:count")),
+                    )?;
+                    counts[chunk_start + at].add(*component, law, month, bucket, count);
+                }
             }
         }
     }

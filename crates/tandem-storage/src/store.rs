@@ -1,5 +1,6 @@
 use crate::audit::{self, AuditFilter};
 use crate::backend::{Backend, BackendKind, Tx};
+use crate::bulk;
 use crate::casework::{self, CaseFilter, CaseSummary};
 use crate::error::StoreError;
 use crate::identity::{
@@ -1296,5 +1297,16 @@ impl Store {
             .await?;
             Ok::<_, StoreError>(cells)
         })
+    }
+
+    /// Stores case histories, checked by `tandem_domain::case_history`, as
+    /// new cases, all or nothing. The measure rollups are not touched: call
+    /// [`Store::rebuild_rollups`] once the load is complete.
+    pub async fn load_case_histories(
+        &self,
+        histories: &[tandem_domain::case_history::CaseHistory],
+        stamp: &Stamp,
+    ) -> Result<Vec<i64>, StoreError> {
+        in_write!(self, |tx| bulk::load_case_histories(tx, histories, stamp))
     }
 }
