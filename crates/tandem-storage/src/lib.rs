@@ -47,5 +47,6 @@ pub use identity::{
 pub use interchange::ImportOutcome;
 pub use organisation::{Editable, OrganisationSummary, StaffFilter, StaffPage};
 pub use record::{Columns, Record};
+pub use rollups::DelayRecord;
 pub use row::{Param, Row, Value, timestamp_text};
 pub use store::{Readiness, Store};

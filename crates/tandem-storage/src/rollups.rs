@@ -600,6 +600,23 @@ pub(crate) async fn candidates(
     last: Date,
     access: Option<&AccessScope>,
 ) -> Result<Vec<(Case, CaseFacts, bool)>, StoreError> {
+    let rows = candidate_cases(tx, scope, first, last, access).await?;
+    let mut all = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(IDS_AT_ONCE) {
+        all.extend(with_facts(tx, chunk).await?);
+    }
+    Ok(all)
+}
+
+/// The cases ever held in `scope` and open at some time from `first` to
+/// `last`, each with whether `access` lets the reader see it.
+async fn candidate_cases(
+    tx: &mut dyn Tx,
+    scope: Scope,
+    first: Date,
+    last: Date,
+    access: Option<&AccessScope>,
+) -> Result<Vec<(Case, bool)>, StoreError> {
     let mut params: Vec<Param> = vec![last.into(), first.into()];
     let in_scope = scope_condition(scope, &mut params);
     // Without an access scope the caller may only count, never name.
@@ -612,28 +629,57 @@ pub(crate) async fn candidates(
          WHERE received_on <= $1 AND (closed_on IS NULL OR closed_on >= $2) AND {in_scope} \
          ORDER BY received_on, id"
     );
-    let rows = fetch_as(tx, &sql, &params, |r| {
+    fetch_as(tx, &sql, &params, |r| {
         Ok((case_from(r)?, r.i64("visible")? == 1))
     })
-    .await?;
-    let ids: Vec<i64> = rows.iter().map(|(c, _)| c.id.0).collect();
-    let mut facts = BTreeMap::new();
-    for chunk in ids.chunks(IDS_AT_ONCE) {
-        facts.append(&mut facts_of(tx, Which::Ids(chunk)).await?);
-    }
-    Ok(rows
-        .into_iter()
+    .await
+}
+
+/// `cases` with their facts.
+async fn with_facts(
+    tx: &mut dyn Tx,
+    cases: &[(Case, bool)],
+) -> Result<Vec<(Case, CaseFacts, bool)>, StoreError> {
+    let ids: Vec<i64> = cases.iter().map(|(c, _)| c.id.0).collect();
+    let mut facts = facts_of(tx, Which::Ids(&ids)).await?;
+    Ok(cases
+        .iter()
         .filter_map(|(case, visible)| {
             let f = facts.remove(&case.id.0)?;
-            Some((case, f, visible))
+            Some((case.clone(), f, *visible))
         })
         .collect())
+}
+
+/// One case as the delay analysis reads it: the case, its facts, the
+/// stages it entered and how many of its hearings were adjourned.
+pub type DelayRecord = (Case, CaseFacts, Vec<(Date, String)>, usize);
+
+/// Hands `each` the delay records of the cases [`candidates`] would give,
+/// a batch at a time, so that a national analysis never holds every case's
+/// history at once.
+pub(crate) async fn delay_records(
+    tx: &mut dyn Tx,
+    scope: Scope,
+    first: Date,
+    last: Date,
+    each: &mut (dyn FnMut(DelayRecord) + Send),
+) -> Result<(), StoreError> {
+    let rows = candidate_cases(tx, scope, first, last, None).await?;
+    for chunk in rows.chunks(IDS_AT_ONCE) {
+        let cases = with_facts(tx, chunk).await?;
+        let extras = stages_and_adjournments(tx, &cases).await?;
+        for ((case, facts, _), (stages, adjourned)) in cases.into_iter().zip(extras) {
+            each((case, facts, stages, adjourned));
+        }
+    }
+    Ok(())
 }
 
 /// For the delay analysis: each case's stages entered, with the date each
 /// took effect (its receipt for the first; closure ends the count rather
 /// than starting a stage), and how many of its hearings were adjourned.
-pub(crate) async fn stages_and_adjournments(
+async fn stages_and_adjournments(
     tx: &mut dyn Tx,
     cases: &[(Case, CaseFacts, bool)],
 ) -> Result<Vec<(Vec<(Date, String)>, usize)>, StoreError> {

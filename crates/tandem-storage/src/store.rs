@@ -1224,32 +1224,18 @@ impl Store {
         baseline::work_on_time(self.read().await?.as_mut(), first, last).await
     }
 
-    /// For the delay analysis, aggregates only: the cases ever held in
-    /// `scope` and open at some time from `first` to `last`, each with its
-    /// facts, its stages entered and its adjourned hearings.
-    #[allow(clippy::type_complexity)]
+    /// For the delay analysis, aggregates only: hands `each` the cases
+    /// ever held in `scope` and open at some time from `first` to `last`,
+    /// each with its facts, its stages entered and its adjourned hearings.
     pub async fn delay_cases(
         &self,
         scope: Scope,
         first: jiff::civil::Date,
         last: jiff::civil::Date,
-    ) -> Result<
-        Vec<(
-            tandem_domain::casework::Case,
-            CaseFacts,
-            Vec<(jiff::civil::Date, String)>,
-            usize,
-        )>,
-        StoreError,
-    > {
+        each: &mut (dyn FnMut(rollups::DelayRecord) + Send),
+    ) -> Result<(), StoreError> {
         let mut tx = self.read().await?;
-        let cases = rollups::candidates(tx.as_mut(), scope, first, last, None).await?;
-        let extras = rollups::stages_and_adjournments(tx.as_mut(), &cases).await?;
-        Ok(cases
-            .into_iter()
-            .zip(extras)
-            .map(|((case, facts, _), (stages, adjourned))| (case, facts, stages, adjourned))
-            .collect())
+        rollups::delay_records(tx.as_mut(), scope, first, last, each).await
     }
 
     /// Each measure's target, with its version.

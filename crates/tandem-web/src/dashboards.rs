@@ -600,12 +600,15 @@ async fn delay(
             _ => None,
         }
     };
-    let cases: Vec<DelayCase> = state
+    let mut cases: Vec<DelayCase> = Vec::new();
+    state
         .store
-        .delay_cases(request.scope, period.first, period.last)
-        .await?
-        .into_iter()
-        .map(|(case, facts, stages, adjournments)| {
+        .delay_cases(request.scope, period.first, period.last, &mut |(
+            case,
+            facts,
+            stages,
+            adjournments,
+        )| {
             let mut places: Vec<(&'static str, String)> =
                 part(case.team_id.0).into_iter().collect();
             if let Some(court) = courts.get(&facts.court_id) {
@@ -614,7 +617,7 @@ async fn delay(
             if let Some(la) = facts.local_authority_id.and_then(|id| authorities.get(&id)) {
                 places.push(("Local authority", la.clone()));
             }
-            DelayCase {
+            cases.push(DelayCase {
                 law_type: facts.law_type,
                 received_on: facts.received_on,
                 first_closed_on: facts.first_closed_on(),
@@ -633,9 +636,9 @@ async fn delay(
                     })
                     .count(),
                 places,
-            }
+            });
         })
-        .collect();
+        .await?;
     render(&DelayPage {
         layout: Layout::new("/dashboards", Some(&principal)),
         name,
