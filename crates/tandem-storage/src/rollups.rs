@@ -6,13 +6,14 @@
 
 use crate::backend::Tx;
 use crate::casework::{self, CASE_COLUMNS, case_from, decode, fetch_as};
-use crate::error::StoreError;
+use crate::error::{SqlError, StoreError};
 use crate::organisation::team_scope_condition;
 use crate::practice_settings;
 use crate::row::{Param, Row};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tandem_domain::access::AccessScope;
 use tandem_domain::calendar::WorkingCalendar;
 use tandem_domain::casework::{CLOSED, Case, CaseId, LawType};
@@ -61,18 +62,57 @@ pub(crate) async fn context(tx: &mut dyn Tx) -> Result<RollupContext, StoreError
     })
 }
 
+/// The rollup context as last read, with the token it was read at (see
+/// migration 0015): checking the token is one small read, where reading
+/// the context is three, one of them every bank holiday.
+#[derive(Default)]
+pub(crate) struct ContextCache(Mutex<Option<(String, Arc<RollupContext>)>>);
+
+impl ContextCache {
+    /// The context as `tx` sees it.
+    pub(crate) async fn get(&self, tx: &mut dyn Tx) -> Result<Arc<RollupContext>, StoreError> {
+        // The token is read before the context, so a change committed in
+        // between leaves a context newer than its token, which the next
+        // check turns away, never the other way round.
+        let token = tx
+            .fetch_all("SELECT token FROM rollup_context WHERE id = 1", &[])
+            .await?
+            .first()
+            .ok_or_else(|| SqlError::decode("rollup_context is missing"))?
+            .text("token")?;
+        if let Some((kept, context)) = &*self.kept()
+            && *kept == token
+        {
+            return Ok(context.clone());
+        }
+        let context = Arc::new(context(tx).await?);
+        *self.kept() = Some((token, context.clone()));
+        Ok(context)
+    }
+
+    fn kept(&self) -> MutexGuard<'_, Option<(String, Arc<RollupContext>)>> {
+        // A panic elsewhere cannot leave a half-written entry: each is
+        // replaced whole.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 /// A case's cells before a change, to be compared with after it.
 pub(crate) struct Tracked {
     case: CaseId,
-    context: RollupContext,
+    context: Arc<RollupContext>,
     before: Cells,
 }
 
 impl Tracked {
     /// Notes the case's cells as they stand; call [`Tracked::finish`] after
     /// changing the case, in the same transaction.
-    pub(crate) async fn start(tx: &mut dyn Tx, case: CaseId) -> Result<Self, StoreError> {
-        let context = context(tx).await?;
+    pub(crate) async fn start(
+        tx: &mut dyn Tx,
+        contexts: &ContextCache,
+        case: CaseId,
+    ) -> Result<Self, StoreError> {
+        let context = contexts.get(tx).await?;
         let before = cells_of(tx, case, &context).await?;
         Ok(Self {
             case,
@@ -88,8 +128,12 @@ impl Tracked {
 }
 
 /// Adds a newly created case's cells.
-pub(crate) async fn add_case(tx: &mut dyn Tx, case: CaseId) -> Result<(), StoreError> {
-    let context = context(tx).await?;
+pub(crate) async fn add_case(
+    tx: &mut dyn Tx,
+    contexts: &ContextCache,
+    case: CaseId,
+) -> Result<(), StoreError> {
+    let context = contexts.get(tx).await?;
     let cells = cells_of(tx, case, &context).await?;
     write(tx, &cells).await
 }
