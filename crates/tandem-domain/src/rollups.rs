@@ -344,6 +344,12 @@ impl CaseFacts {
     }
 }
 
+/// Whether recording a hearing on `held_on` can change its case's cells:
+/// only the case's first hearing counts, so only one before every other.
+pub fn hearing_changes_cells(first_hearing: Option<Date>, held_on: Date) -> bool {
+    first_hearing.is_none_or(|first| held_on < first)
+}
+
 fn days(from: Date, to: Date) -> i64 {
     i64::from((to - from).get_days())
 }

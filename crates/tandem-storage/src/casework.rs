@@ -18,6 +18,7 @@ use tandem_domain::child_experience::{
 use tandem_domain::choice::Choice;
 use tandem_domain::clocks::Extension;
 use tandem_domain::organisation::{CourtId, LocalAuthorityId, StaffId, TeamId};
+use tandem_domain::rollups::hearing_changes_cells;
 
 pub(crate) const CASE_COLUMNS: &str = "id, case_number, court_id, law_type, pathway, stage, received_on, issued_on, \
      local_authority_id, team_id, allocated_to, closed_on, version";
@@ -1209,11 +1210,28 @@ pub(crate) async fn add_hearing(
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
     existing_case(tx, case).await?;
-    let tracked = Tracked::start(tx, contexts, case).await?;
+    let first_hearing = fetch_as(
+        tx,
+        "SELECT MIN(held_on) AS first_hearing FROM hearings WHERE case_id = $1",
+        &[case.0.into()],
+        |r| Ok(r.opt_date("first_hearing")?),
+    )
+    .await?
+    .into_iter()
+    .next()
+    .flatten();
+    let tracked = if hearing_changes_cells(first_hearing, h.on) {
+        Some(Tracked::start(tx, contexts, case).await?)
+    } else {
+        None
+    };
     insert_hearing(tx, case, h).await?;
     add_event(tx, case, stamp, "hearing", None, None, Some(h.kind.label())).await?;
     audit_case(tx, stamp, case, "update", Some("hearing recorded".into())).await?;
-    tracked.finish(tx).await
+    match tracked {
+        Some(tracked) => tracked.finish(tx).await,
+        None => Ok(()),
+    }
 }
 
 pub(crate) async fn hearings(tx: &mut dyn Tx, case: CaseId) -> Result<Vec<Hearing>, StoreError> {
