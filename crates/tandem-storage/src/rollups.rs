@@ -13,7 +13,7 @@ use crate::row::{Param, Row};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
 use tandem_domain::access::AccessScope;
 use tandem_domain::calendar::WorkingCalendar;
 use tandem_domain::casework::{CLOSED, Case, CaseId, LawType};
@@ -182,187 +182,249 @@ impl Which<'_> {
     }
 }
 
+/// The parts of the facts query, in the order a case's rows come: the case
+/// row first, then each table's rows in the order they were written.
+mod part {
+    pub const CASE: i64 = 0;
+    pub const APPLICATION: i64 = 1;
+    pub const CHILD: i64 = 2;
+    pub const ALLOCATION: i64 = 3;
+    pub const WORK: i64 = 4;
+    pub const FIRST_HEARING: i64 = 5;
+    pub const TRANSFER: i64 = 6;
+    pub const CLOSURE: i64 = 7;
+}
+
+/// The columns every part of the facts query has, with the type of the NULL
+/// a part gives for one it has no use for: PostgreSQL matches a UNION's
+/// columns by type, and takes a bare NULL for text.
+const FACT_COLUMNS: [(&str, &str); 11] = [
+    ("id", "BIGINT"),
+    ("kind", "TEXT"),
+    ("on_date", "DATE"),
+    ("until_date", "DATE"),
+    ("closed_on", "DATE"),
+    ("court_id", "BIGINT"),
+    ("local_authority_id", "BIGINT"),
+    ("team_id", "BIGINT"),
+    ("from_team_id", "BIGINT"),
+    ("lead", "BOOLEAN"),
+    ("at", "TIMESTAMPTZ"),
+];
+
+/// One part of the facts query: `gives` maps its columns to expressions
+/// over the table in `from`.
+fn fact_part(part: i64, case_id: &str, gives: &[(&str, &str)], from: &str) -> String {
+    let columns: Vec<String> = FACT_COLUMNS
+        .iter()
+        .map(
+            |(column, kind)| match gives.iter().find(|(c, _)| c == column) {
+                Some((_, expression)) => format!("{expression} AS {column}"),
+                None => format!("CAST(NULL AS {kind}) AS {column}"),
+            },
+        )
+        .collect();
+    format!(
+        "SELECT {case_id} AS case_id, {part} AS part, {} FROM {from}",
+        columns.join(", ")
+    )
+}
+
+/// The facts query for the cases `which` names: every table read at once,
+/// a part each, so one case costs one round trip.
+fn facts_sql(which: &Which<'_>) -> String {
+    let by_case = which.condition("case_id");
+    [
+        fact_part(
+            part::CASE,
+            "id",
+            &[
+                ("id", "id"),
+                ("kind", "law_type"),
+                ("on_date", "received_on"),
+                ("until_date", "issued_on"),
+                ("closed_on", "closed_on"),
+                ("court_id", "court_id"),
+                ("local_authority_id", "local_authority_id"),
+                ("team_id", "team_id"),
+            ],
+            &format!("cases WHERE {}", which.condition("id")),
+        ),
+        fact_part(
+            part::APPLICATION,
+            "case_id",
+            &[
+                ("id", "id"),
+                ("kind", "kind"),
+                ("on_date", "received_on"),
+                ("until_date", "issued_on"),
+                ("lead", "lead"),
+            ],
+            &format!("applications WHERE {by_case}"),
+        ),
+        fact_part(
+            part::CHILD,
+            "case_id",
+            &[("id", "id"), ("on_date", "first_met_fca_on")],
+            &format!("children WHERE {by_case}"),
+        ),
+        fact_part(
+            part::ALLOCATION,
+            "case_id",
+            &[
+                ("id", "id"),
+                ("on_date", "allocated_on"),
+                ("until_date", "ended_on"),
+            ],
+            &format!("allocations WHERE {by_case}"),
+        ),
+        fact_part(
+            part::WORK,
+            "case_id",
+            &[
+                ("id", "id"),
+                ("on_date", "due_on"),
+                ("until_date", "filed_on"),
+            ],
+            &format!("work_items WHERE {by_case}"),
+        ),
+        fact_part(
+            part::FIRST_HEARING,
+            "case_id",
+            &[("on_date", "MIN(held_on)")],
+            &format!("hearings WHERE {by_case} GROUP BY case_id"),
+        ),
+        fact_part(
+            part::TRANSFER,
+            "case_id",
+            &[
+                ("id", "id"),
+                ("on_date", "transferred_on"),
+                ("from_team_id", "from_team_id"),
+                ("team_id", "to_team_id"),
+            ],
+            &format!("case_transfers WHERE {by_case}"),
+        ),
+        // Closures and re-openings.
+        fact_part(
+            part::CLOSURE,
+            "case_id",
+            &[
+                ("id", "id"),
+                ("kind", "kind"),
+                ("on_date", "on_date"),
+                ("at", "at"),
+            ],
+            &format!(
+                "case_events WHERE {by_case} \
+                 AND ((kind = 'moved' AND to_stage = '{CLOSED}') OR kind = 'reopened')"
+            ),
+        ),
+    ]
+    .join(" UNION ALL ")
+        + " ORDER BY case_id, part, id"
+}
+
+/// The facts query for a range of cases, the same every time: built once.
+static FACTS_BETWEEN: LazyLock<String> = LazyLock::new(|| facts_sql(&Which::Between(0, 0)));
+
 /// The facts of the cases `which` names, by id.
 pub(crate) async fn facts_of(
     tx: &mut dyn Tx,
     which: Which<'_>,
 ) -> Result<BTreeMap<i64, CaseFacts>, StoreError> {
-    let range = which.params();
-    let by_case = which.condition("case_id");
-    let mut cases: BTreeMap<i64, (CaseFacts, Option<tandem_domain::rollups::Closure>)> =
-        BTreeMap::new();
-    let rows = tx
-        .fetch_all(
-            &format!(
-                "SELECT id, law_type, received_on, issued_on, court_id, local_authority_id, team_id, closed_on \
-                 FROM cases WHERE {}",
-                which.condition("id")
-            ),
-            &range,
-        )
-        .await?;
-    for r in rows {
-        let received_on = r.date("received_on")?;
-        let facts = CaseFacts {
-            law_type: law(&r)?,
-            care_proceedings: false,
-            received_on,
-            issued_on: r.opt_date("issued_on")?,
-            court_id: r.i64("court_id")?,
-            local_authority_id: r.opt_i64("local_authority_id")?,
-            holders: vec![(received_on, r.i64("team_id")?)],
-            closures: Vec::new(),
-            children_first_met: Vec::new(),
-            applications: Vec::new(),
-            allocations: Vec::new(),
-            work: Vec::new(),
-            first_hearing: None,
-        };
-        let closed = r.opt_date("closed_on")?.map(|closed_on| Closure {
-            closed_on,
-            reopened_on: None,
-        });
-        cases.insert(r.i64("id")?, (facts, closed));
-    }
-    for r in tx
-        .fetch_all(
-            &format!(
-                "SELECT case_id, kind, received_on, issued_on, lead FROM applications \
-             WHERE {by_case} ORDER BY case_id, id"
-            ),
-            &range,
-        )
-        .await?
-    {
-        if let Some((facts, _)) = cases.get_mut(&r.i64("case_id")?) {
-            let kind = r.text("kind")?;
-            if r.bool("lead")? {
-                facts.care_proceedings = matches!(kind.as_str(), "care" | "supervision");
-            }
-            facts.applications.push(ApplicationFacts {
-                kind,
-                received_on: r.date("received_on")?,
-                issued_on: r.opt_date("issued_on")?,
-            });
+    let listed;
+    let sql = match which {
+        Which::Between(..) => FACTS_BETWEEN.as_str(),
+        Which::Ids(_) => {
+            listed = facts_sql(&which);
+            &listed
         }
-    }
-    for r in tx
-        .fetch_all(
-            &format!(
-                "SELECT case_id, first_met_fca_on FROM children \
-             WHERE {by_case} ORDER BY case_id, id"
-            ),
-            &range,
-        )
-        .await?
-    {
-        if let Some((facts, _)) = cases.get_mut(&r.i64("case_id")?) {
-            facts
-                .children_first_met
-                .push(r.opt_date("first_met_fca_on")?);
-        }
-    }
-    for r in tx
-        .fetch_all(
-            &format!(
-                "SELECT case_id, allocated_on, ended_on FROM allocations \
-             WHERE {by_case} ORDER BY case_id, id"
-            ),
-            &range,
-        )
-        .await?
-    {
-        if let Some((facts, _)) = cases.get_mut(&r.i64("case_id")?) {
-            facts
-                .allocations
-                .push((r.date("allocated_on")?, r.opt_date("ended_on")?));
-        }
-    }
-    for r in tx
-        .fetch_all(
-            &format!(
-                "SELECT case_id, due_on, filed_on FROM work_items \
-             WHERE {by_case} ORDER BY case_id, id"
-            ),
-            &range,
-        )
-        .await?
-    {
-        if let Some((facts, _)) = cases.get_mut(&r.i64("case_id")?) {
-            facts
-                .work
-                .push((r.date("due_on")?, r.opt_date("filed_on")?));
-        }
-    }
-    for r in tx
-        .fetch_all(
-            &format!(
-                "SELECT case_id, MIN(held_on) AS first_hearing FROM hearings \
-             WHERE {by_case} GROUP BY case_id"
-            ),
-            &range,
-        )
-        .await?
-    {
-        if let Some((facts, _)) = cases.get_mut(&r.i64("case_id")?) {
-            facts.first_hearing = r.opt_date("first_hearing")?;
-        }
-    }
-    // Transfers between teams, in order: the case was held by the first
-    // transfer's sending team from receipt.
+    };
+    let mut cases: BTreeMap<i64, (CaseFacts, Option<Closure>)> = BTreeMap::new();
+    // Cases whose first transfer has been read.
     let mut transferred = std::collections::BTreeSet::new();
-    for r in tx
-        .fetch_all(
-            &format!(
-                "SELECT case_id, from_team_id, to_team_id, transferred_on FROM case_transfers \
-             WHERE {by_case} ORDER BY case_id, id"
-            ),
-            &range,
-        )
-        .await?
-    {
-        if let Some((facts, _)) = cases.get_mut(&r.i64("case_id")?) {
-            // The case row names the team holding it now; the first
-            // transfer says who held it before.
-            if transferred.insert(r.i64("case_id")?)
-                && let Some(first) = facts.holders.first_mut()
-            {
-                first.1 = r.i64("from_team_id")?;
-            }
-            facts
-                .holders
-                .push((r.date("transferred_on")?, r.i64("to_team_id")?));
-        }
-    }
-    // Closures and re-openings, in the order they happened. Events recorded
-    // before effective dates were kept fall back to the day they were recorded.
-    for r in tx
-        .fetch_all(
-            &format!(
-                "SELECT case_id, kind, on_date, at FROM case_events \
-                 WHERE {by_case} \
-                 AND ((kind = 'moved' AND to_stage = '{CLOSED}') OR kind = 'reopened') \
-                 ORDER BY case_id, id"
-            ),
-            &range,
-        )
-        .await?
-    {
-        if let Some((facts, _)) = cases.get_mut(&r.i64("case_id")?) {
-            let on = match r.opt_date("on_date")? {
-                Some(on) => on,
-                None => r.timestamp("at")?.to_zoned(TimeZone::UTC).date(),
+    for r in tx.fetch_all(sql, &which.params()).await? {
+        let case_id = r.i64("case_id")?;
+        let part = r.i64("part")?;
+        if part == part::CASE {
+            let received_on = r.date("on_date")?;
+            let facts = CaseFacts {
+                law_type: decode("law_type", LawType::parse(&r.text("kind")?))?,
+                care_proceedings: false,
+                received_on,
+                issued_on: r.opt_date("until_date")?,
+                court_id: r.i64("court_id")?,
+                local_authority_id: r.opt_i64("local_authority_id")?,
+                holders: vec![(received_on, r.i64("team_id")?)],
+                closures: Vec::new(),
+                children_first_met: Vec::new(),
+                applications: Vec::new(),
+                allocations: Vec::new(),
+                work: Vec::new(),
+                first_hearing: None,
             };
-            if r.text("kind")? == "reopened" {
-                if let Some(last) = facts.closures.last_mut() {
-                    last.reopened_on = Some(on);
+            let closed = r.opt_date("closed_on")?.map(|closed_on| Closure {
+                closed_on,
+                reopened_on: None,
+            });
+            cases.insert(case_id, (facts, closed));
+            continue;
+        }
+        let Some((facts, _)) = cases.get_mut(&case_id) else {
+            continue;
+        };
+        match part {
+            part::APPLICATION => {
+                let kind = r.text("kind")?;
+                if r.bool("lead")? {
+                    facts.care_proceedings = matches!(kind.as_str(), "care" | "supervision");
                 }
-            } else {
-                facts.closures.push(Closure {
-                    closed_on: on,
-                    reopened_on: None,
+                facts.applications.push(ApplicationFacts {
+                    kind,
+                    received_on: r.date("on_date")?,
+                    issued_on: r.opt_date("until_date")?,
                 });
             }
+            part::CHILD => facts.children_first_met.push(r.opt_date("on_date")?),
+            part::ALLOCATION => facts
+                .allocations
+                .push((r.date("on_date")?, r.opt_date("until_date")?)),
+            part::WORK => facts
+                .work
+                .push((r.date("on_date")?, r.opt_date("until_date")?)),
+            part::FIRST_HEARING => facts.first_hearing = r.opt_date("on_date")?,
+            // Transfers between teams, in order: the case row names the
+            // team holding it now, so the first transfer says who held it
+            // from receipt.
+            part::TRANSFER => {
+                if transferred.insert(case_id)
+                    && let Some(first) = facts.holders.first_mut()
+                {
+                    first.1 = r.i64("from_team_id")?;
+                }
+                facts.holders.push((r.date("on_date")?, r.i64("team_id")?));
+            }
+            // Closures and re-openings, in the order they happened. Events
+            // recorded before effective dates were kept fall back to the day
+            // they were recorded.
+            part::CLOSURE => {
+                let on = match r.opt_date("on_date")? {
+                    Some(on) => on,
+                    None => r.timestamp("at")?.to_zoned(TimeZone::UTC).date(),
+                };
+                if r.text("kind")? == "reopened" {
+                    if let Some(last) = facts.closures.last_mut() {
+                        last.reopened_on = Some(on);
+                    }
+                } else {
+                    facts.closures.push(Closure {
+                        closed_on: on,
+                        reopened_on: None,
+                    });
+                }
+            }
+            _ => {}
         }
     }
     Ok(cases
