@@ -1209,17 +1209,19 @@ pub(crate) async fn add_hearing(
     h: &HearingDraft,
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
-    existing_case(tx, case).await?;
+    // The case's first hearing so far, if it has had one; no row if there
+    // is no such case.
     let first_hearing = fetch_as(
         tx,
-        "SELECT MIN(held_on) AS first_hearing FROM hearings WHERE case_id = $1",
+        "SELECT (SELECT MIN(held_on) FROM hearings WHERE case_id = $1) AS first_hearing \
+         FROM cases WHERE id = $1",
         &[case.0.into()],
         |r| Ok(r.opt_date("first_hearing")?),
     )
     .await?
     .into_iter()
     .next()
-    .flatten();
+    .ok_or(StoreError::Domain(DomainError::NotFound { kind: "case" }))?;
     let tracked = if hearing_changes_cells(first_hearing, h.on) {
         Some(Tracked::start(tx, contexts, case).await?)
     } else {
