@@ -333,6 +333,13 @@ impl CaseFacts {
         self.closures.first().map(|c| c.closed_on)
     }
 
+    /// Records a hearing on `held_on`: the first, if before every other.
+    pub fn add_hearing(&mut self, held_on: Date) {
+        if hearing_changes_cells(self.first_hearing, held_on) {
+            self.first_hearing = Some(held_on);
+        }
+    }
+
     /// The date of issue: the earliest of the case's and its applications'.
     fn issue_date(&self) -> Date {
         self.applications

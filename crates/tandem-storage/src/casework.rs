@@ -1231,7 +1231,7 @@ pub(crate) async fn add_hearing(
     add_event(tx, case, stamp, "hearing", None, None, Some(h.kind.label())).await?;
     audit_case(tx, stamp, case, "update", Some("hearing recorded".into())).await?;
     match tracked {
-        Some(tracked) => tracked.finish(tx).await,
+        Some(tracked) => tracked.finish_with(tx, |f| f.add_hearing(h.on)).await,
         None => Ok(()),
     }
 }

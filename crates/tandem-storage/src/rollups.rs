@@ -97,10 +97,11 @@ impl ContextCache {
     }
 }
 
-/// A case's cells before a change, to be compared with after it.
+/// A case's facts and cells before a change, to be compared with after it.
 pub(crate) struct Tracked {
     case: CaseId,
     context: Arc<RollupContext>,
+    facts: Option<CaseFacts>,
     before: Cells,
 }
 
@@ -113,16 +114,32 @@ impl Tracked {
         case: CaseId,
     ) -> Result<Self, StoreError> {
         let context = contexts.get(tx).await?;
-        let before = cells_of(tx, case, &context).await?;
+        let facts = facts_of_case(tx, case).await?;
+        let before = cells_of(facts.as_ref(), &context);
         Ok(Self {
             case,
             context,
+            facts,
             before,
         })
     }
 
     pub(crate) async fn finish(self, tx: &mut dyn Tx) -> Result<(), StoreError> {
-        let after = cells_of(tx, self.case, &self.context).await?;
+        let after = cells_of(facts_of_case(tx, self.case).await?.as_ref(), &self.context);
+        write(tx, &difference(&self.before, &after)).await
+    }
+
+    /// As [`Tracked::finish`], for a change whose effect on the case's facts
+    /// the domain knows: `change` makes it, and the facts are not read again.
+    pub(crate) async fn finish_with(
+        mut self,
+        tx: &mut dyn Tx,
+        change: impl FnOnce(&mut CaseFacts),
+    ) -> Result<(), StoreError> {
+        if let Some(facts) = self.facts.as_mut() {
+            change(facts);
+        }
+        let after = cells_of(self.facts.as_ref(), &self.context);
         write(tx, &difference(&self.before, &after)).await
     }
 }
@@ -134,21 +151,20 @@ pub(crate) async fn add_case(
     case: CaseId,
 ) -> Result<(), StoreError> {
     let context = contexts.get(tx).await?;
-    let cells = cells_of(tx, case, &context).await?;
+    let cells = cells_of(facts_of_case(tx, case).await?.as_ref(), &context);
     write(tx, &cells).await
 }
 
-async fn cells_of(
-    tx: &mut dyn Tx,
-    case: CaseId,
-    context: &RollupContext,
-) -> Result<Cells, StoreError> {
-    let facts = facts_of(tx, Which::Between(case.0, case.0)).await?;
-    Ok(facts
-        .values()
+async fn facts_of_case(tx: &mut dyn Tx, case: CaseId) -> Result<Option<CaseFacts>, StoreError> {
+    Ok(facts_of(tx, Which::Between(case.0, case.0))
+        .await?
+        .remove(&case.0))
+}
+
+fn cells_of(facts: Option<&CaseFacts>, context: &RollupContext) -> Cells {
+    facts
         .map(|f| case_cells(f, &context.places, &context.rules))
-        .next()
-        .unwrap_or_default())
+        .unwrap_or_default()
 }
 
 fn law(r: &Row) -> Result<LawType, StoreError> {
