@@ -12,6 +12,7 @@ use crate::practice_settings;
 use crate::row::{Param, Row};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
 use tandem_domain::access::AccessScope;
@@ -156,9 +157,7 @@ pub(crate) async fn add_case(
 }
 
 async fn facts_of_case(tx: &mut dyn Tx, case: CaseId) -> Result<Option<CaseFacts>, StoreError> {
-    Ok(facts_of(tx, Which::Between(case.0, case.0))
-        .await?
-        .remove(&case.0))
+    Ok(facts_of(tx, Which::Case(case)).await?.remove(&case.0))
 }
 
 fn cells_of(facts: Option<&CaseFacts>, context: &RollupContext) -> Cells {
@@ -171,9 +170,11 @@ fn law(r: &Row) -> Result<LawType, StoreError> {
     decode("law_type", LawType::parse(&r.text("law_type")?))
 }
 
-/// Which cases' facts to read: a range of ids (for reading every case a
-/// batch at a time) or a list (for the cases behind a number).
+/// Which cases' facts to read: one (around a change to it), a range of ids
+/// (for reading every case a batch at a time) or a list (for the cases
+/// behind a number).
 pub(crate) enum Which<'a> {
+    Case(CaseId),
     Between(i64, i64),
     Ids(&'a [i64]),
 }
@@ -181,6 +182,7 @@ pub(crate) enum Which<'a> {
 impl Which<'_> {
     fn condition(&self, column: &str) -> String {
         match self {
+            Self::Case(_) => format!("{column} = $1"),
             Self::Between(..) => format!("{column} >= $1 AND {column} <= $2"),
             Self::Ids([]) => "1 = 0".into(),
             Self::Ids(ids) => {
@@ -192,6 +194,7 @@ impl Which<'_> {
 
     fn params(&self) -> Vec<Param> {
         match self {
+            Self::Case(id) => vec![id.0.into()],
             Self::Between(first, last) => vec![(*first).into(), (*last).into()],
             Self::Ids(ids) => ids.iter().map(|id| (*id).into()).collect(),
         }
@@ -211,9 +214,10 @@ mod part {
     pub const CLOSURE: i64 = 7;
 }
 
-/// The columns every part of the facts query has, with the type of the NULL
-/// a part gives for one it has no use for: PostgreSQL matches a UNION's
-/// columns by type, and takes a bare NULL for text.
+/// The columns the parts of the facts query give between them, with the
+/// type of the NULL a part gives for one it has no use for when the parts
+/// are read as one UNION: PostgreSQL matches a UNION's columns by type, and
+/// takes a bare NULL for text.
 const FACT_COLUMNS: [(&str, &str); 11] = [
     ("id", "BIGINT"),
     ("kind", "TEXT"),
@@ -228,33 +232,68 @@ const FACT_COLUMNS: [(&str, &str); 11] = [
     ("at", "TIMESTAMPTZ"),
 ];
 
-/// One part of the facts query: `gives` maps its columns to expressions
-/// over the table in `from`.
-fn fact_part(part: i64, case_id: &str, gives: &[(&str, &str)], from: &str) -> String {
-    let columns: Vec<String> = FACT_COLUMNS
-        .iter()
-        .map(
-            |(column, kind)| match gives.iter().find(|(c, _)| c == column) {
-                Some((_, expression)) => format!("{expression} AS {column}"),
-                None => format!("CAST(NULL AS {kind}) AS {column}"),
-            },
-        )
-        .collect();
-    format!(
-        "SELECT {case_id} AS case_id, {part} AS part, {} FROM {from}",
-        columns.join(", ")
-    )
+/// One part of the facts query: a table's rows for the cases.
+struct FactPart {
+    part: i64,
+    /// The table's column naming the case.
+    case_id: &'static str,
+    /// Its columns, as (name, expression over the table).
+    gives: &'static [(&'static str, &'static str)],
+    /// FROM onwards.
+    from: String,
 }
 
-/// The facts query for the cases `which` names: every table read at once,
-/// a part each, so one case costs one round trip.
-fn facts_sql(which: &Which<'_>) -> String {
+impl FactPart {
+    /// The part on its own, with only the columns it gives, each case's rows
+    /// in the order they were written.
+    fn alone(&self) -> String {
+        let columns: Vec<String> = self
+            .gives
+            .iter()
+            .map(|(column, expression)| format!("{expression} AS {column}"))
+            .collect();
+        let order = if self.gives.iter().any(|(column, _)| *column == "id") {
+            "case_id, id"
+        } else {
+            "case_id"
+        };
+        format!("{} ORDER BY {order}", self.select(&columns))
+    }
+
+    /// The part as one of a UNION: every column, NULL where it gives none.
+    fn padded(&self) -> String {
+        let columns: Vec<String> = FACT_COLUMNS
+            .iter()
+            .map(
+                |(column, kind)| match self.gives.iter().find(|(c, _)| c == column) {
+                    Some((_, expression)) => format!("{expression} AS {column}"),
+                    None => format!("CAST(NULL AS {kind}) AS {column}"),
+                },
+            )
+            .collect();
+        self.select(&columns)
+    }
+
+    fn select(&self, columns: &[String]) -> String {
+        format!(
+            "SELECT {} AS case_id, {} AS part, {} FROM {}",
+            self.case_id,
+            self.part,
+            columns.join(", "),
+            self.from
+        )
+    }
+}
+
+/// The parts of the facts query for the cases `which` names, in the order
+/// [`facts_of`] needs them.
+fn fact_parts(which: &Which<'_>) -> [FactPart; 8] {
     let by_case = which.condition("case_id");
     [
-        fact_part(
-            part::CASE,
-            "id",
-            &[
+        FactPart {
+            part: part::CASE,
+            case_id: "id",
+            gives: &[
                 ("id", "id"),
                 ("kind", "law_type"),
                 ("on_date", "received_on"),
@@ -264,183 +303,191 @@ fn facts_sql(which: &Which<'_>) -> String {
                 ("local_authority_id", "local_authority_id"),
                 ("team_id", "team_id"),
             ],
-            &format!("cases WHERE {}", which.condition("id")),
-        ),
-        fact_part(
-            part::APPLICATION,
-            "case_id",
-            &[
+            from: format!("cases WHERE {}", which.condition("id")),
+        },
+        FactPart {
+            part: part::APPLICATION,
+            case_id: "case_id",
+            gives: &[
                 ("id", "id"),
                 ("kind", "kind"),
                 ("on_date", "received_on"),
                 ("until_date", "issued_on"),
                 ("lead", "lead"),
             ],
-            &format!("applications WHERE {by_case}"),
-        ),
-        fact_part(
-            part::CHILD,
-            "case_id",
-            &[("id", "id"), ("on_date", "first_met_fca_on")],
-            &format!("children WHERE {by_case}"),
-        ),
-        fact_part(
-            part::ALLOCATION,
-            "case_id",
-            &[
+            from: format!("applications WHERE {by_case}"),
+        },
+        FactPart {
+            part: part::CHILD,
+            case_id: "case_id",
+            gives: &[("id", "id"), ("on_date", "first_met_fca_on")],
+            from: format!("children WHERE {by_case}"),
+        },
+        FactPart {
+            part: part::ALLOCATION,
+            case_id: "case_id",
+            gives: &[
                 ("id", "id"),
                 ("on_date", "allocated_on"),
                 ("until_date", "ended_on"),
             ],
-            &format!("allocations WHERE {by_case}"),
-        ),
-        fact_part(
-            part::WORK,
-            "case_id",
-            &[
+            from: format!("allocations WHERE {by_case}"),
+        },
+        FactPart {
+            part: part::WORK,
+            case_id: "case_id",
+            gives: &[
                 ("id", "id"),
                 ("on_date", "due_on"),
                 ("until_date", "filed_on"),
             ],
-            &format!("work_items WHERE {by_case}"),
-        ),
-        fact_part(
-            part::FIRST_HEARING,
-            "case_id",
-            &[("on_date", "MIN(held_on)")],
-            &format!("hearings WHERE {by_case} GROUP BY case_id"),
-        ),
-        fact_part(
-            part::TRANSFER,
-            "case_id",
-            &[
+            from: format!("work_items WHERE {by_case}"),
+        },
+        FactPart {
+            part: part::FIRST_HEARING,
+            case_id: "case_id",
+            gives: &[("on_date", "MIN(held_on)")],
+            from: format!("hearings WHERE {by_case} GROUP BY case_id"),
+        },
+        FactPart {
+            part: part::TRANSFER,
+            case_id: "case_id",
+            gives: &[
                 ("id", "id"),
                 ("on_date", "transferred_on"),
                 ("from_team_id", "from_team_id"),
                 ("team_id", "to_team_id"),
             ],
-            &format!("case_transfers WHERE {by_case}"),
-        ),
-        // Closures and re-openings.
-        fact_part(
-            part::CLOSURE,
-            "case_id",
-            &[
+            from: format!("case_transfers WHERE {by_case}"),
+        },
+        FactPart {
+            part: part::CLOSURE,
+            case_id: "case_id",
+            gives: &[
                 ("id", "id"),
                 ("kind", "kind"),
                 ("on_date", "on_date"),
                 ("at", "at"),
             ],
-            &format!(
+            from: format!(
                 "case_events WHERE {by_case} \
                  AND ((kind = 'moved' AND to_stage = '{CLOSED}') OR kind = 'reopened')"
             ),
-        ),
+        },
     ]
-    .join(" UNION ALL ")
-        + " ORDER BY case_id, part, id"
 }
 
-/// The facts query for a range of cases, the same every time: built once.
-static FACTS_BETWEEN: LazyLock<String> = LazyLock::new(|| facts_sql(&Which::Between(0, 0)));
+/// One case's facts query: its parts as one UNION, so a change to a case
+/// costs one round trip to read them. The same every time, so built once.
+static CASE_FACTS: LazyLock<String> = LazyLock::new(|| {
+    let parts: Vec<String> = fact_parts(&Which::Case(CaseId(0)))
+        .iter()
+        .map(FactPart::padded)
+        .collect();
+    parts.join(" UNION ALL ") + " ORDER BY case_id, part, id"
+});
 
 /// The facts of the cases `which` names, by id.
 pub(crate) async fn facts_of(
     tx: &mut dyn Tx,
     which: Which<'_>,
 ) -> Result<BTreeMap<i64, CaseFacts>, StoreError> {
-    let listed;
-    let sql = match which {
-        Which::Between(..) => FACTS_BETWEEN.as_str(),
-        Which::Ids(_) => {
-            listed = facts_sql(&which);
-            &listed
-        }
+    // Many cases' parts are read one by one: as one UNION, the database
+    // would sort all their rows together, each as wide as the widest part.
+    let queries: Vec<Cow<str>> = match which {
+        Which::Case(_) => vec![CASE_FACTS.as_str().into()],
+        Which::Between(..) | Which::Ids(_) => fact_parts(&which)
+            .iter()
+            .map(|p| p.alone().into())
+            .collect(),
     };
+    let params = which.params();
     let mut cases: BTreeMap<i64, (CaseFacts, Option<Closure>)> = BTreeMap::new();
     // Cases whose first transfer has been read.
     let mut transferred = std::collections::BTreeSet::new();
-    for r in tx.fetch_all(sql, &which.params()).await? {
-        let case_id = r.i64("case_id")?;
-        let part = r.i64("part")?;
-        if part == part::CASE {
-            let received_on = r.date("on_date")?;
-            let facts = CaseFacts {
-                law_type: decode("law_type", LawType::parse(&r.text("kind")?))?,
-                care_proceedings: false,
-                received_on,
-                issued_on: r.opt_date("until_date")?,
-                court_id: r.i64("court_id")?,
-                local_authority_id: r.opt_i64("local_authority_id")?,
-                holders: vec![(received_on, r.i64("team_id")?)],
-                closures: Vec::new(),
-                children_first_met: Vec::new(),
-                applications: Vec::new(),
-                allocations: Vec::new(),
-                work: Vec::new(),
-                first_hearing: None,
-            };
-            let closed = r.opt_date("closed_on")?.map(|closed_on| Closure {
-                closed_on,
-                reopened_on: None,
-            });
-            cases.insert(case_id, (facts, closed));
-            continue;
-        }
-        let Some((facts, _)) = cases.get_mut(&case_id) else {
-            continue;
-        };
-        match part {
-            part::APPLICATION => {
-                let kind = r.text("kind")?;
-                if r.bool("lead")? {
-                    facts.care_proceedings = matches!(kind.as_str(), "care" | "supervision");
-                }
-                facts.applications.push(ApplicationFacts {
-                    kind,
-                    received_on: r.date("on_date")?,
+    for sql in &queries {
+        for r in tx.fetch_all(sql, &params).await? {
+            let case_id = r.i64("case_id")?;
+            let part = r.i64("part")?;
+            if part == part::CASE {
+                let received_on = r.date("on_date")?;
+                let facts = CaseFacts {
+                    law_type: decode("law_type", LawType::parse(&r.text("kind")?))?,
+                    care_proceedings: false,
+                    received_on,
                     issued_on: r.opt_date("until_date")?,
-                });
-            }
-            part::CHILD => facts.children_first_met.push(r.opt_date("on_date")?),
-            part::ALLOCATION => facts
-                .allocations
-                .push((r.date("on_date")?, r.opt_date("until_date")?)),
-            part::WORK => facts
-                .work
-                .push((r.date("on_date")?, r.opt_date("until_date")?)),
-            part::FIRST_HEARING => facts.first_hearing = r.opt_date("on_date")?,
-            // Transfers between teams, in order: the case row names the
-            // team holding it now, so the first transfer says who held it
-            // from receipt.
-            part::TRANSFER => {
-                if transferred.insert(case_id)
-                    && let Some(first) = facts.holders.first_mut()
-                {
-                    first.1 = r.i64("from_team_id")?;
-                }
-                facts.holders.push((r.date("on_date")?, r.i64("team_id")?));
-            }
-            // Closures and re-openings, in the order they happened. Events
-            // recorded before effective dates were kept fall back to the day
-            // they were recorded.
-            part::CLOSURE => {
-                let on = match r.opt_date("on_date")? {
-                    Some(on) => on,
-                    None => r.timestamp("at")?.to_zoned(TimeZone::UTC).date(),
+                    court_id: r.i64("court_id")?,
+                    local_authority_id: r.opt_i64("local_authority_id")?,
+                    holders: vec![(received_on, r.i64("team_id")?)],
+                    closures: Vec::new(),
+                    children_first_met: Vec::new(),
+                    applications: Vec::new(),
+                    allocations: Vec::new(),
+                    work: Vec::new(),
+                    first_hearing: None,
                 };
-                if r.text("kind")? == "reopened" {
-                    if let Some(last) = facts.closures.last_mut() {
-                        last.reopened_on = Some(on);
+                let closed = r.opt_date("closed_on")?.map(|closed_on| Closure {
+                    closed_on,
+                    reopened_on: None,
+                });
+                cases.insert(case_id, (facts, closed));
+                continue;
+            }
+            let Some((facts, _)) = cases.get_mut(&case_id) else {
+                continue;
+            };
+            match part {
+                part::APPLICATION => {
+                    let kind = r.text("kind")?;
+                    if r.bool("lead")? {
+                        facts.care_proceedings = matches!(kind.as_str(), "care" | "supervision");
                     }
-                } else {
-                    facts.closures.push(Closure {
-                        closed_on: on,
-                        reopened_on: None,
+                    facts.applications.push(ApplicationFacts {
+                        kind,
+                        received_on: r.date("on_date")?,
+                        issued_on: r.opt_date("until_date")?,
                     });
                 }
+                part::CHILD => facts.children_first_met.push(r.opt_date("on_date")?),
+                part::ALLOCATION => facts
+                    .allocations
+                    .push((r.date("on_date")?, r.opt_date("until_date")?)),
+                part::WORK => facts
+                    .work
+                    .push((r.date("on_date")?, r.opt_date("until_date")?)),
+                part::FIRST_HEARING => facts.first_hearing = r.opt_date("on_date")?,
+                // Transfers between teams, in order: the case row names the
+                // team holding it now, so the first transfer says who held it
+                // from receipt.
+                part::TRANSFER => {
+                    if transferred.insert(case_id)
+                        && let Some(first) = facts.holders.first_mut()
+                    {
+                        first.1 = r.i64("from_team_id")?;
+                    }
+                    facts.holders.push((r.date("on_date")?, r.i64("team_id")?));
+                }
+                // Closures and re-openings, in the order they happened. Events
+                // recorded before effective dates were kept fall back to the day
+                // they were recorded.
+                part::CLOSURE => {
+                    let on = match r.opt_date("on_date")? {
+                        Some(on) => on,
+                        None => r.timestamp("at")?.to_zoned(TimeZone::UTC).date(),
+                    };
+                    if r.text("kind")? == "reopened" {
+                        if let Some(last) = facts.closures.last_mut() {
+                            last.reopened_on = Some(on);
+                        }
+                    } else {
+                        facts.closures.push(Closure {
+                            closed_on: on,
+                            reopened_on: None,
+                        });
+                    }
+                }
+                _ => {}
             }
-            _ => {}
         }
     }
     Ok(cases
