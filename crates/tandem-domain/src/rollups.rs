@@ -333,6 +333,13 @@ impl CaseFacts {
         self.closures.first().map(|c| c.closed_on)
     }
 
+    /// Records a hearing on `held_on`: the first, if before every other.
+    pub fn add_hearing(&mut self, held_on: Date) {
+        if hearing_changes_cells(self.first_hearing, held_on) {
+            self.first_hearing = Some(held_on);
+        }
+    }
+
     /// The date of issue: the earliest of the case's and its applications'.
     fn issue_date(&self) -> Date {
         self.applications
@@ -342,6 +349,12 @@ impl CaseFacts {
             .min()
             .unwrap_or(self.received_on)
     }
+}
+
+/// Whether recording a hearing on `held_on` can change its case's cells:
+/// only the case's first hearing counts, so only one before every other.
+pub fn hearing_changes_cells(first_hearing: Option<Date>, held_on: Date) -> bool {
+    first_hearing.is_none_or(|first| held_on < first)
 }
 
 fn days(from: Date, to: Date) -> i64 {

@@ -5,7 +5,7 @@ use crate::audit;
 use crate::backend::Tx;
 use crate::error::{SqlError, SqlErrorKind, StoreError};
 use crate::organisation::team_scope_condition;
-use crate::rollups::Tracked;
+use crate::rollups::{ContextCache, Tracked};
 use crate::row::{Param, Row};
 use jiff::civil::Date;
 use tandem_domain::DomainError;
@@ -18,6 +18,7 @@ use tandem_domain::child_experience::{
 use tandem_domain::choice::Choice;
 use tandem_domain::clocks::Extension;
 use tandem_domain::organisation::{CourtId, LocalAuthorityId, StaffId, TeamId};
+use tandem_domain::rollups::hearing_changes_cells;
 
 pub(crate) const CASE_COLUMNS: &str = "id, case_number, court_id, law_type, pathway, stage, received_on, issued_on, \
      local_authority_id, team_id, allocated_to, closed_on, version";
@@ -401,6 +402,7 @@ pub(crate) async fn set_area_pathway(
 /// Opens a case with its first application, children and parties, all or nothing.
 pub(crate) async fn open(
     tx: &mut dyn Tx,
+    contexts: &ContextCache,
     draft: &CaseDraft,
     children: &[ChildDraft],
     parties: &[PartyDraft],
@@ -444,7 +446,7 @@ pub(crate) async fn open(
     )
     .await?;
     audit_case(tx, stamp, id, "create", None).await?;
-    crate::rollups::add_case(tx, id).await?;
+    crate::rollups::add_case(tx, contexts, id).await?;
     Ok(id)
 }
 
@@ -576,6 +578,7 @@ pub(crate) async fn record(tx: &mut dyn Tx, id: CaseId) -> Result<Option<CaseRec
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn move_case(
     tx: &mut dyn Tx,
+    contexts: &ContextCache,
     id: CaseId,
     version: i64,
     to: &str,
@@ -617,7 +620,7 @@ pub(crate) async fn move_case(
         };
         check_after_last_closure(on, last)?;
     }
-    let tracked = Tracked::start(tx, id).await?;
+    let tracked = Tracked::start(tx, contexts, id).await?;
     let closed_on: Option<Date> = (to == CLOSED).then_some(on);
     let changed = tx
         .execute(
@@ -781,6 +784,7 @@ async fn area_of_team(
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn allocate(
     tx: &mut dyn Tx,
+    contexts: &ContextCache,
     id: CaseId,
     version: i64,
     worker: StaffId,
@@ -804,7 +808,7 @@ pub(crate) async fn allocate(
         .await?
         .ok_or_else(|| SqlError::decode("the case's team has no service area"))?;
     check_allocation(&case, &member, worker_area, case_area, on, reason)?;
-    let tracked = Tracked::start(tx, id).await?;
+    let tracked = Tracked::start(tx, contexts, id).await?;
     tx.execute(
         "UPDATE allocations SET ended_on = $2 WHERE case_id = $1 AND ended_on IS NULL",
         &[id.0.into(), on.into()],
@@ -909,6 +913,7 @@ pub(crate) async fn transfers(
 /// people, so the case joins that team's queue.
 pub(crate) async fn transfer(
     tx: &mut dyn Tx,
+    contexts: &ContextCache,
     id: CaseId,
     version: i64,
     input: &TransferInput,
@@ -939,7 +944,7 @@ pub(crate) async fn transfer(
         last_transfer_on,
         allocated_on,
     )?;
-    let tracked = Tracked::start(tx, id).await?;
+    let tracked = Tracked::start(tx, contexts, id).await?;
     let changed = tx
         .execute(
             "UPDATE cases SET team_id = $1, allocated_to = NULL, version = version + 1 \
@@ -1219,16 +1224,36 @@ pub(crate) async fn insert_hearing(
 
 pub(crate) async fn add_hearing(
     tx: &mut dyn Tx,
+    contexts: &ContextCache,
     case: CaseId,
     h: &HearingDraft,
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
-    existing_case(tx, case).await?;
-    let tracked = Tracked::start(tx, case).await?;
+    // The case's first hearing so far, if it has had one; no row if there
+    // is no such case.
+    let first_hearing = fetch_as(
+        tx,
+        "SELECT (SELECT MIN(held_on) FROM hearings WHERE case_id = $1) AS first_hearing \
+         FROM cases WHERE id = $1",
+        &[case.0.into()],
+        |r| Ok(r.opt_date("first_hearing")?),
+    )
+    .await?
+    .into_iter()
+    .next()
+    .ok_or(StoreError::Domain(DomainError::NotFound { kind: "case" }))?;
+    let tracked = if hearing_changes_cells(first_hearing, h.on) {
+        Some(Tracked::start(tx, contexts, case).await?)
+    } else {
+        None
+    };
     insert_hearing(tx, case, h).await?;
     add_event(tx, case, stamp, "hearing", None, None, Some(h.kind.label())).await?;
     audit_case(tx, stamp, case, "update", Some("hearing recorded".into())).await?;
-    tracked.finish(tx).await
+    match tracked {
+        Some(tracked) => tracked.finish_with(tx, |f| f.add_hearing(h.on)).await,
+        None => Ok(()),
+    }
 }
 
 pub(crate) async fn hearings(tx: &mut dyn Tx, case: CaseId) -> Result<Vec<Hearing>, StoreError> {
@@ -1315,12 +1340,13 @@ pub(crate) fn work_from(r: &Row) -> Result<WorkItem, StoreError> {
 
 pub(crate) async fn add_work(
     tx: &mut dyn Tx,
+    contexts: &ContextCache,
     case: CaseId,
     w: &WorkItemDraft,
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
     existing_case(tx, case).await?;
-    let tracked = Tracked::start(tx, case).await?;
+    let tracked = Tracked::start(tx, contexts, case).await?;
     insert_work(tx, case, w).await?;
     add_event(
         tx,
@@ -1370,6 +1396,7 @@ pub(crate) async fn work_item(
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn file_work(
     tx: &mut dyn Tx,
+    contexts: &ContextCache,
     case: CaseId,
     item: i64,
     version: i64,
@@ -1384,7 +1411,7 @@ pub(crate) async fn file_work(
     }
     let case = existing_case(tx, work.case_id).await?;
     let (filed, reason) = check_filing(&work, case.received_on, filed_on, late_reason, today)?;
-    let tracked = Tracked::start(tx, case.id).await?;
+    let tracked = Tracked::start(tx, contexts, case.id).await?;
     let changed = tx
         .execute(
             "UPDATE work_items SET filed_on = $1, late_reason = $2, version = version + 1 WHERE id = $3 AND version = $4",
@@ -1527,6 +1554,7 @@ pub(crate) async fn request_work_extension(
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn decide_work_extension(
     tx: &mut dyn Tx,
+    contexts: &ContextCache,
     case: CaseId,
     item: i64,
     request: i64,
@@ -1548,7 +1576,7 @@ pub(crate) async fn decide_work_extension(
             kind: "request for more time",
         }))?;
     let (decision, on) = check_extension_decision(&asked, decision, decided_on, today)?;
-    let tracked = Tracked::start(tx, case).await?;
+    let tracked = Tracked::start(tx, contexts, case).await?;
     tx.execute(
         "UPDATE work_extensions SET decision = $1, decided_on = $2 WHERE id = $3 AND decision IS NULL",
         &[decision.slug().into(), on.into(), request.into()],
@@ -1598,12 +1626,13 @@ pub(crate) async fn decide_work_extension(
 /// Adds a child to an open case: children join proceedings after they start.
 pub(crate) async fn add_child(
     tx: &mut dyn Tx,
+    contexts: &ContextCache,
     case: CaseId,
     child: &ChildDraft,
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
     check_can_join(&existing_case(tx, case).await?)?;
-    let tracked = Tracked::start(tx, case).await?;
+    let tracked = Tracked::start(tx, contexts, case).await?;
     insert_child(tx, case, child, None).await?;
     let what = format!("{} {}", child.given_name, child.family_name);
     add_event(tx, case, stamp, "child-added", None, None, Some(&what)).await?;

@@ -5,6 +5,7 @@ use crate::backend::Tx;
 use crate::casework::{add_event, audit_case, fetch_as};
 use crate::error::StoreError;
 use crate::organisation::team_scope_condition;
+use crate::rollups::{ContextCache, Tracked};
 use jiff::civil::Date;
 use tandem_domain::DomainError;
 use tandem_domain::access::AccessScope;
@@ -56,12 +57,13 @@ async fn update_child(
 
 pub(crate) async fn set_experience(
     tx: &mut dyn Tx,
+    contexts: &ContextCache,
     case: CaseId,
     child: &Child,
     e: &ChildExperience,
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
-    let tracked = crate::rollups::Tracked::start(tx, case).await?;
+    let tracked = Tracked::start(tx, contexts, case).await?;
     update_child(
         tx,
         child.id,

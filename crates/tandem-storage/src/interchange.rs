@@ -900,7 +900,7 @@ impl Store {
         // need their cells from before the import, so the sums are rebuilt.
         if touched.values().all(|created| *created) {
             for case in touched.keys() {
-                crate::rollups::add_case(importer.tx, *case).await?;
+                crate::rollups::add_case(importer.tx, &self.rollup_contexts, *case).await?;
             }
         } else {
             crate::rollups::rebuild(importer.tx).await?;

@@ -6,13 +6,15 @@
 
 use crate::backend::Tx;
 use crate::casework::{self, CASE_COLUMNS, case_from, decode, fetch_as};
-use crate::error::StoreError;
+use crate::error::{SqlError, StoreError};
 use crate::organisation::team_scope_condition;
 use crate::practice_settings;
 use crate::row::{Param, Row};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
 use tandem_domain::access::AccessScope;
 use tandem_domain::calendar::WorkingCalendar;
 use tandem_domain::casework::{CLOSED, Case, CaseId, LawType};
@@ -61,59 +63,118 @@ pub(crate) async fn context(tx: &mut dyn Tx) -> Result<RollupContext, StoreError
     })
 }
 
-/// A case's cells before a change, to be compared with after it.
+/// The rollup context as last read, with the token it was read at (see
+/// migration 0015): checking the token is one small read, where reading
+/// the context is three, one of them every bank holiday.
+#[derive(Default)]
+pub(crate) struct ContextCache(Mutex<Option<(String, Arc<RollupContext>)>>);
+
+impl ContextCache {
+    /// The context as `tx` sees it.
+    pub(crate) async fn get(&self, tx: &mut dyn Tx) -> Result<Arc<RollupContext>, StoreError> {
+        // The token is read before the context, so a change committed in
+        // between leaves a context newer than its token, which the next
+        // check turns away, never the other way round.
+        let token = tx
+            .fetch_all("SELECT token FROM rollup_context WHERE id = 1", &[])
+            .await?
+            .first()
+            .ok_or_else(|| SqlError::decode("rollup_context is missing"))?
+            .text("token")?;
+        if let Some((kept, context)) = &*self.kept()
+            && *kept == token
+        {
+            return Ok(context.clone());
+        }
+        let context = Arc::new(context(tx).await?);
+        *self.kept() = Some((token, context.clone()));
+        Ok(context)
+    }
+
+    fn kept(&self) -> MutexGuard<'_, Option<(String, Arc<RollupContext>)>> {
+        // A panic elsewhere cannot leave a half-written entry: each is
+        // replaced whole.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A case's facts and cells before a change, to be compared with after it.
 pub(crate) struct Tracked {
     case: CaseId,
-    context: RollupContext,
+    context: Arc<RollupContext>,
+    facts: Option<CaseFacts>,
     before: Cells,
 }
 
 impl Tracked {
     /// Notes the case's cells as they stand; call [`Tracked::finish`] after
     /// changing the case, in the same transaction.
-    pub(crate) async fn start(tx: &mut dyn Tx, case: CaseId) -> Result<Self, StoreError> {
-        let context = context(tx).await?;
-        let before = cells_of(tx, case, &context).await?;
+    pub(crate) async fn start(
+        tx: &mut dyn Tx,
+        contexts: &ContextCache,
+        case: CaseId,
+    ) -> Result<Self, StoreError> {
+        let context = contexts.get(tx).await?;
+        let facts = facts_of_case(tx, case).await?;
+        let before = cells_of(facts.as_ref(), &context);
         Ok(Self {
             case,
             context,
+            facts,
             before,
         })
     }
 
     pub(crate) async fn finish(self, tx: &mut dyn Tx) -> Result<(), StoreError> {
-        let after = cells_of(tx, self.case, &self.context).await?;
+        let after = cells_of(facts_of_case(tx, self.case).await?.as_ref(), &self.context);
+        write(tx, &difference(&self.before, &after)).await
+    }
+
+    /// As [`Tracked::finish`], for a change whose effect on the case's facts
+    /// the domain knows: `change` makes it, and the facts are not read again.
+    pub(crate) async fn finish_with(
+        mut self,
+        tx: &mut dyn Tx,
+        change: impl FnOnce(&mut CaseFacts),
+    ) -> Result<(), StoreError> {
+        if let Some(facts) = self.facts.as_mut() {
+            change(facts);
+        }
+        let after = cells_of(self.facts.as_ref(), &self.context);
         write(tx, &difference(&self.before, &after)).await
     }
 }
 
 /// Adds a newly created case's cells.
-pub(crate) async fn add_case(tx: &mut dyn Tx, case: CaseId) -> Result<(), StoreError> {
-    let context = context(tx).await?;
-    let cells = cells_of(tx, case, &context).await?;
+pub(crate) async fn add_case(
+    tx: &mut dyn Tx,
+    contexts: &ContextCache,
+    case: CaseId,
+) -> Result<(), StoreError> {
+    let context = contexts.get(tx).await?;
+    let cells = cells_of(facts_of_case(tx, case).await?.as_ref(), &context);
     write(tx, &cells).await
 }
 
-async fn cells_of(
-    tx: &mut dyn Tx,
-    case: CaseId,
-    context: &RollupContext,
-) -> Result<Cells, StoreError> {
-    let facts = facts_of(tx, Which::Between(case.0, case.0)).await?;
-    Ok(facts
-        .values()
+async fn facts_of_case(tx: &mut dyn Tx, case: CaseId) -> Result<Option<CaseFacts>, StoreError> {
+    Ok(facts_of(tx, Which::Case(case)).await?.remove(&case.0))
+}
+
+fn cells_of(facts: Option<&CaseFacts>, context: &RollupContext) -> Cells {
+    facts
         .map(|f| case_cells(f, &context.places, &context.rules))
-        .next()
-        .unwrap_or_default())
+        .unwrap_or_default()
 }
 
 fn law(r: &Row) -> Result<LawType, StoreError> {
     decode("law_type", LawType::parse(&r.text("law_type")?))
 }
 
-/// Which cases' facts to read: a range of ids (for reading every case a
-/// batch at a time) or a list (for the cases behind a number).
+/// Which cases' facts to read: one (around a change to it), a range of ids
+/// (for reading every case a batch at a time) or a list (for the cases
+/// behind a number).
 pub(crate) enum Which<'a> {
+    Case(CaseId),
     Between(i64, i64),
     Ids(&'a [i64]),
 }
@@ -121,6 +182,7 @@ pub(crate) enum Which<'a> {
 impl Which<'_> {
     fn condition(&self, column: &str) -> String {
         match self {
+            Self::Case(_) => format!("{column} = $1"),
             Self::Between(..) => format!("{column} >= $1 AND {column} <= $2"),
             Self::Ids([]) => "1 = 0".into(),
             Self::Ids(ids) => {
@@ -132,192 +194,299 @@ impl Which<'_> {
 
     fn params(&self) -> Vec<Param> {
         match self {
+            Self::Case(id) => vec![id.0.into()],
             Self::Between(first, last) => vec![(*first).into(), (*last).into()],
             Self::Ids(ids) => ids.iter().map(|id| (*id).into()).collect(),
         }
     }
 }
 
+/// The parts of the facts query, in the order a case's rows come: the case
+/// row first, then each table's rows in the order they were written.
+mod part {
+    pub const CASE: i64 = 0;
+    pub const APPLICATION: i64 = 1;
+    pub const CHILD: i64 = 2;
+    pub const ALLOCATION: i64 = 3;
+    pub const WORK: i64 = 4;
+    pub const FIRST_HEARING: i64 = 5;
+    pub const TRANSFER: i64 = 6;
+    pub const CLOSURE: i64 = 7;
+}
+
+/// The columns the parts of the facts query give between them, with the
+/// type of the NULL a part gives for one it has no use for when the parts
+/// are read as one UNION: PostgreSQL matches a UNION's columns by type, and
+/// takes a bare NULL for text.
+const FACT_COLUMNS: [(&str, &str); 11] = [
+    ("id", "BIGINT"),
+    ("kind", "TEXT"),
+    ("on_date", "DATE"),
+    ("until_date", "DATE"),
+    ("closed_on", "DATE"),
+    ("court_id", "BIGINT"),
+    ("local_authority_id", "BIGINT"),
+    ("team_id", "BIGINT"),
+    ("from_team_id", "BIGINT"),
+    ("lead", "BOOLEAN"),
+    ("at", "TIMESTAMPTZ"),
+];
+
+/// One part of the facts query: a table's rows for the cases.
+struct FactPart {
+    part: i64,
+    /// The table's column naming the case.
+    case_id: &'static str,
+    /// Its columns, as (name, expression over the table).
+    gives: &'static [(&'static str, &'static str)],
+    /// FROM onwards.
+    from: String,
+}
+
+impl FactPart {
+    /// The part on its own, with only the columns it gives, each case's rows
+    /// in the order they were written.
+    fn alone(&self) -> String {
+        let columns: Vec<String> = self
+            .gives
+            .iter()
+            .map(|(column, expression)| format!("{expression} AS {column}"))
+            .collect();
+        let order = if self.gives.iter().any(|(column, _)| *column == "id") {
+            "case_id, id"
+        } else {
+            "case_id"
+        };
+        format!("{} ORDER BY {order}", self.select(&columns))
+    }
+
+    /// The part as one of a UNION: every column, NULL where it gives none.
+    fn padded(&self) -> String {
+        let columns: Vec<String> = FACT_COLUMNS
+            .iter()
+            .map(
+                |(column, kind)| match self.gives.iter().find(|(c, _)| c == column) {
+                    Some((_, expression)) => format!("{expression} AS {column}"),
+                    None => format!("CAST(NULL AS {kind}) AS {column}"),
+                },
+            )
+            .collect();
+        self.select(&columns)
+    }
+
+    fn select(&self, columns: &[String]) -> String {
+        format!(
+            "SELECT {} AS case_id, {} AS part, {} FROM {}",
+            self.case_id,
+            self.part,
+            columns.join(", "),
+            self.from
+        )
+    }
+}
+
+/// The parts of the facts query for the cases `which` names, in the order
+/// [`facts_of`] needs them.
+fn fact_parts(which: &Which<'_>) -> [FactPart; 8] {
+    let by_case = which.condition("case_id");
+    [
+        FactPart {
+            part: part::CASE,
+            case_id: "id",
+            gives: &[
+                ("id", "id"),
+                ("kind", "law_type"),
+                ("on_date", "received_on"),
+                ("until_date", "issued_on"),
+                ("closed_on", "closed_on"),
+                ("court_id", "court_id"),
+                ("local_authority_id", "local_authority_id"),
+                ("team_id", "team_id"),
+            ],
+            from: format!("cases WHERE {}", which.condition("id")),
+        },
+        FactPart {
+            part: part::APPLICATION,
+            case_id: "case_id",
+            gives: &[
+                ("id", "id"),
+                ("kind", "kind"),
+                ("on_date", "received_on"),
+                ("until_date", "issued_on"),
+                ("lead", "lead"),
+            ],
+            from: format!("applications WHERE {by_case}"),
+        },
+        FactPart {
+            part: part::CHILD,
+            case_id: "case_id",
+            gives: &[("id", "id"), ("on_date", "first_met_fca_on")],
+            from: format!("children WHERE {by_case}"),
+        },
+        FactPart {
+            part: part::ALLOCATION,
+            case_id: "case_id",
+            gives: &[
+                ("id", "id"),
+                ("on_date", "allocated_on"),
+                ("until_date", "ended_on"),
+            ],
+            from: format!("allocations WHERE {by_case}"),
+        },
+        FactPart {
+            part: part::WORK,
+            case_id: "case_id",
+            gives: &[
+                ("id", "id"),
+                ("on_date", "due_on"),
+                ("until_date", "filed_on"),
+            ],
+            from: format!("work_items WHERE {by_case}"),
+        },
+        FactPart {
+            part: part::FIRST_HEARING,
+            case_id: "case_id",
+            gives: &[("on_date", "MIN(held_on)")],
+            from: format!("hearings WHERE {by_case} GROUP BY case_id"),
+        },
+        FactPart {
+            part: part::TRANSFER,
+            case_id: "case_id",
+            gives: &[
+                ("id", "id"),
+                ("on_date", "transferred_on"),
+                ("from_team_id", "from_team_id"),
+                ("team_id", "to_team_id"),
+            ],
+            from: format!("case_transfers WHERE {by_case}"),
+        },
+        FactPart {
+            part: part::CLOSURE,
+            case_id: "case_id",
+            gives: &[
+                ("id", "id"),
+                ("kind", "kind"),
+                ("on_date", "on_date"),
+                ("at", "at"),
+            ],
+            from: format!(
+                "case_events WHERE {by_case} \
+                 AND ((kind = 'moved' AND to_stage = '{CLOSED}') OR kind = 'reopened')"
+            ),
+        },
+    ]
+}
+
+/// One case's facts query: its parts as one UNION, so a change to a case
+/// costs one round trip to read them. The same every time, so built once.
+static CASE_FACTS: LazyLock<String> = LazyLock::new(|| {
+    let parts: Vec<String> = fact_parts(&Which::Case(CaseId(0)))
+        .iter()
+        .map(FactPart::padded)
+        .collect();
+    parts.join(" UNION ALL ") + " ORDER BY case_id, part, id"
+});
+
 /// The facts of the cases `which` names, by id.
 pub(crate) async fn facts_of(
     tx: &mut dyn Tx,
     which: Which<'_>,
 ) -> Result<BTreeMap<i64, CaseFacts>, StoreError> {
-    let range = which.params();
-    let by_case = which.condition("case_id");
-    let mut cases: BTreeMap<i64, (CaseFacts, Option<tandem_domain::rollups::Closure>)> =
-        BTreeMap::new();
-    let rows = tx
-        .fetch_all(
-            &format!(
-                "SELECT id, law_type, received_on, issued_on, court_id, local_authority_id, team_id, closed_on \
-                 FROM cases WHERE {}",
-                which.condition("id")
-            ),
-            &range,
-        )
-        .await?;
-    for r in rows {
-        let received_on = r.date("received_on")?;
-        let facts = CaseFacts {
-            law_type: law(&r)?,
-            care_proceedings: false,
-            received_on,
-            issued_on: r.opt_date("issued_on")?,
-            court_id: r.i64("court_id")?,
-            local_authority_id: r.opt_i64("local_authority_id")?,
-            holders: vec![(received_on, r.i64("team_id")?)],
-            closures: Vec::new(),
-            children_first_met: Vec::new(),
-            applications: Vec::new(),
-            allocations: Vec::new(),
-            work: Vec::new(),
-            first_hearing: None,
-        };
-        let closed = r.opt_date("closed_on")?.map(|closed_on| Closure {
-            closed_on,
-            reopened_on: None,
-        });
-        cases.insert(r.i64("id")?, (facts, closed));
-    }
-    for r in tx
-        .fetch_all(
-            &format!(
-                "SELECT case_id, kind, received_on, issued_on, lead FROM applications \
-             WHERE {by_case} ORDER BY case_id, id"
-            ),
-            &range,
-        )
-        .await?
-    {
-        if let Some((facts, _)) = cases.get_mut(&r.i64("case_id")?) {
-            let kind = r.text("kind")?;
-            if r.bool("lead")? {
-                facts.care_proceedings = matches!(kind.as_str(), "care" | "supervision");
-            }
-            facts.applications.push(ApplicationFacts {
-                kind,
-                received_on: r.date("received_on")?,
-                issued_on: r.opt_date("issued_on")?,
-            });
-        }
-    }
-    for r in tx
-        .fetch_all(
-            &format!(
-                "SELECT case_id, first_met_fca_on FROM children \
-             WHERE {by_case} ORDER BY case_id, id"
-            ),
-            &range,
-        )
-        .await?
-    {
-        if let Some((facts, _)) = cases.get_mut(&r.i64("case_id")?) {
-            facts
-                .children_first_met
-                .push(r.opt_date("first_met_fca_on")?);
-        }
-    }
-    for r in tx
-        .fetch_all(
-            &format!(
-                "SELECT case_id, allocated_on, ended_on FROM allocations \
-             WHERE {by_case} ORDER BY case_id, id"
-            ),
-            &range,
-        )
-        .await?
-    {
-        if let Some((facts, _)) = cases.get_mut(&r.i64("case_id")?) {
-            facts
-                .allocations
-                .push((r.date("allocated_on")?, r.opt_date("ended_on")?));
-        }
-    }
-    for r in tx
-        .fetch_all(
-            &format!(
-                "SELECT case_id, due_on, filed_on FROM work_items \
-             WHERE {by_case} ORDER BY case_id, id"
-            ),
-            &range,
-        )
-        .await?
-    {
-        if let Some((facts, _)) = cases.get_mut(&r.i64("case_id")?) {
-            facts
-                .work
-                .push((r.date("due_on")?, r.opt_date("filed_on")?));
-        }
-    }
-    for r in tx
-        .fetch_all(
-            &format!(
-                "SELECT case_id, MIN(held_on) AS first_hearing FROM hearings \
-             WHERE {by_case} GROUP BY case_id"
-            ),
-            &range,
-        )
-        .await?
-    {
-        if let Some((facts, _)) = cases.get_mut(&r.i64("case_id")?) {
-            facts.first_hearing = r.opt_date("first_hearing")?;
-        }
-    }
-    // Transfers between teams, in order: the case was held by the first
-    // transfer's sending team from receipt.
+    // Many cases' parts are read one by one: as one UNION, the database
+    // would sort all their rows together, each as wide as the widest part.
+    let queries: Vec<Cow<str>> = match which {
+        Which::Case(_) => vec![CASE_FACTS.as_str().into()],
+        Which::Between(..) | Which::Ids(_) => fact_parts(&which)
+            .iter()
+            .map(|p| p.alone().into())
+            .collect(),
+    };
+    let params = which.params();
+    let mut cases: BTreeMap<i64, (CaseFacts, Option<Closure>)> = BTreeMap::new();
+    // Cases whose first transfer has been read.
     let mut transferred = std::collections::BTreeSet::new();
-    for r in tx
-        .fetch_all(
-            &format!(
-                "SELECT case_id, from_team_id, to_team_id, transferred_on FROM case_transfers \
-             WHERE {by_case} ORDER BY case_id, id"
-            ),
-            &range,
-        )
-        .await?
-    {
-        if let Some((facts, _)) = cases.get_mut(&r.i64("case_id")?) {
-            // The case row names the team holding it now; the first
-            // transfer says who held it before.
-            if transferred.insert(r.i64("case_id")?)
-                && let Some(first) = facts.holders.first_mut()
-            {
-                first.1 = r.i64("from_team_id")?;
-            }
-            facts
-                .holders
-                .push((r.date("transferred_on")?, r.i64("to_team_id")?));
-        }
-    }
-    // Closures and re-openings, in the order they happened. Events recorded
-    // before effective dates were kept fall back to the day they were recorded.
-    for r in tx
-        .fetch_all(
-            &format!(
-                "SELECT case_id, kind, on_date, at FROM case_events \
-                 WHERE {by_case} \
-                 AND ((kind = 'moved' AND to_stage = '{CLOSED}') OR kind = 'reopened') \
-                 ORDER BY case_id, id"
-            ),
-            &range,
-        )
-        .await?
-    {
-        if let Some((facts, _)) = cases.get_mut(&r.i64("case_id")?) {
-            let on = match r.opt_date("on_date")? {
-                Some(on) => on,
-                None => r.timestamp("at")?.to_zoned(TimeZone::UTC).date(),
-            };
-            if r.text("kind")? == "reopened" {
-                if let Some(last) = facts.closures.last_mut() {
-                    last.reopened_on = Some(on);
-                }
-            } else {
-                facts.closures.push(Closure {
-                    closed_on: on,
+    for sql in &queries {
+        for r in tx.fetch_all(sql, &params).await? {
+            let case_id = r.i64("case_id")?;
+            let part = r.i64("part")?;
+            if part == part::CASE {
+                let received_on = r.date("on_date")?;
+                let facts = CaseFacts {
+                    law_type: decode("law_type", LawType::parse(&r.text("kind")?))?,
+                    care_proceedings: false,
+                    received_on,
+                    issued_on: r.opt_date("until_date")?,
+                    court_id: r.i64("court_id")?,
+                    local_authority_id: r.opt_i64("local_authority_id")?,
+                    holders: vec![(received_on, r.i64("team_id")?)],
+                    closures: Vec::new(),
+                    children_first_met: Vec::new(),
+                    applications: Vec::new(),
+                    allocations: Vec::new(),
+                    work: Vec::new(),
+                    first_hearing: None,
+                };
+                let closed = r.opt_date("closed_on")?.map(|closed_on| Closure {
+                    closed_on,
                     reopened_on: None,
                 });
+                cases.insert(case_id, (facts, closed));
+                continue;
+            }
+            let Some((facts, _)) = cases.get_mut(&case_id) else {
+                continue;
+            };
+            match part {
+                part::APPLICATION => {
+                    let kind = r.text("kind")?;
+                    if r.bool("lead")? {
+                        facts.care_proceedings = matches!(kind.as_str(), "care" | "supervision");
+                    }
+                    facts.applications.push(ApplicationFacts {
+                        kind,
+                        received_on: r.date("on_date")?,
+                        issued_on: r.opt_date("until_date")?,
+                    });
+                }
+                part::CHILD => facts.children_first_met.push(r.opt_date("on_date")?),
+                part::ALLOCATION => facts
+                    .allocations
+                    .push((r.date("on_date")?, r.opt_date("until_date")?)),
+                part::WORK => facts
+                    .work
+                    .push((r.date("on_date")?, r.opt_date("until_date")?)),
+                part::FIRST_HEARING => facts.first_hearing = r.opt_date("on_date")?,
+                // Transfers between teams, in order: the case row names the
+                // team holding it now, so the first transfer says who held it
+                // from receipt.
+                part::TRANSFER => {
+                    if transferred.insert(case_id)
+                        && let Some(first) = facts.holders.first_mut()
+                    {
+                        first.1 = r.i64("from_team_id")?;
+                    }
+                    facts.holders.push((r.date("on_date")?, r.i64("team_id")?));
+                }
+                // Closures and re-openings, in the order they happened. Events
+                // recorded before effective dates were kept fall back to the day
+                // they were recorded.
+                part::CLOSURE => {
+                    let on = match r.opt_date("on_date")? {
+                        Some(on) => on,
+                        None => r.timestamp("at")?.to_zoned(TimeZone::UTC).date(),
+                    };
+                    if r.text("kind")? == "reopened" {
+                        if let Some(last) = facts.closures.last_mut() {
+                            last.reopened_on = Some(on);
+                        }
+                    } else {
+                        facts.closures.push(Closure {
+                            closed_on: on,
+                            reopened_on: None,
+                        });
+                    }
+                }
+                _ => {}
             }
         }
     }

@@ -54,6 +54,8 @@ impl Readiness {
 #[derive(Clone)]
 pub struct Store {
     backend: Arc<dyn Backend>,
+    /// Shared by the clones: one per database, not per request.
+    pub(crate) rollup_contexts: Arc<rollups::ContextCache>,
 }
 
 impl std::fmt::Debug for Store {
@@ -66,7 +68,10 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     pub fn new(backend: Arc<dyn Backend>) -> Self {
-        Self { backend }
+        Self {
+            backend,
+            rollup_contexts: Arc::default(),
+        }
     }
 
     pub fn backend_kind(&self) -> BackendKind {
@@ -661,7 +666,13 @@ impl Store {
         stamp: &Stamp,
     ) -> Result<tandem_domain::casework::CaseId, StoreError> {
         in_write!(self, |tx| casework::open(
-            tx, draft, children, parties, work, stamp
+            tx,
+            &self.rollup_contexts,
+            draft,
+            children,
+            parties,
+            work,
+            stamp
         ))
     }
 
@@ -686,7 +697,15 @@ impl Store {
         stamp: &Stamp,
     ) -> Result<tandem_domain::casework::Case, StoreError> {
         in_write!(self, |tx| casework::move_case(
-            tx, id, version, to, on, reason, reopen, stamp
+            tx,
+            &self.rollup_contexts,
+            id,
+            version,
+            to,
+            on,
+            reason,
+            reopen,
+            stamp
         ))
     }
 
@@ -723,7 +742,14 @@ impl Store {
         stamp: &Stamp,
     ) -> Result<tandem_domain::casework::Case, StoreError> {
         in_write!(self, |tx| casework::allocate(
-            tx, id, version, worker, on, reason, stamp
+            tx,
+            &self.rollup_contexts,
+            id,
+            version,
+            worker,
+            on,
+            reason,
+            stamp
         ))
     }
 
@@ -747,7 +773,13 @@ impl Store {
         stamp: &Stamp,
     ) -> Result<tandem_domain::casework::Case, StoreError> {
         in_write!(self, |tx| casework::transfer(
-            tx, id, version, input, today, stamp
+            tx,
+            &self.rollup_contexts,
+            id,
+            version,
+            input,
+            today,
+            stamp
         ))
     }
 
@@ -819,7 +851,13 @@ impl Store {
         hearing: &tandem_domain::casework::HearingDraft,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        in_write!(self, |tx| casework::add_hearing(tx, case, hearing, stamp))
+        in_write!(self, |tx| casework::add_hearing(
+            tx,
+            &self.rollup_contexts,
+            case,
+            hearing,
+            stamp
+        ))
     }
 
     pub async fn hearings(
@@ -854,7 +892,13 @@ impl Store {
         work: &tandem_domain::casework::WorkItemDraft,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        in_write!(self, |tx| casework::add_work(tx, case, work, stamp))
+        in_write!(self, |tx| casework::add_work(
+            tx,
+            &self.rollup_contexts,
+            case,
+            work,
+            stamp
+        ))
     }
 
     pub async fn work_items(
@@ -879,6 +923,7 @@ impl Store {
     ) -> Result<tandem_domain::casework::WorkItem, StoreError> {
         in_write!(self, |tx| casework::file_work(
             tx,
+            &self.rollup_contexts,
             case,
             item,
             version,
@@ -948,7 +993,16 @@ impl Store {
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
         in_write!(self, |tx| casework::decide_work_extension(
-            tx, case, item, request, version, decision, decided_on, today, stamp,
+            tx,
+            &self.rollup_contexts,
+            case,
+            item,
+            request,
+            version,
+            decision,
+            decided_on,
+            today,
+            stamp,
         ))
     }
 
@@ -966,7 +1020,15 @@ impl Store {
         let record = casework::existing_case(tx.as_mut(), case).await?;
         let found = child_experience::child_at(tx.as_mut(), case, child, &input.version).await?;
         let experience = input.validate(&record, &found, today)?;
-        child_experience::set_experience(tx.as_mut(), case, &found, &experience, stamp).await?;
+        child_experience::set_experience(
+            tx.as_mut(),
+            &self.rollup_contexts,
+            case,
+            &found,
+            &experience,
+            stamp,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1005,7 +1067,13 @@ impl Store {
         child: &tandem_domain::casework::ChildDraft,
         stamp: &Stamp,
     ) -> Result<(), StoreError> {
-        in_write!(self, |tx| casework::add_child(tx, case, child, stamp))
+        in_write!(self, |tx| casework::add_child(
+            tx,
+            &self.rollup_contexts,
+            case,
+            child,
+            stamp
+        ))
     }
 
     /// Adds an adult party to a case already open.

@@ -16,7 +16,7 @@ use tandem_domain::measures::{
 use tandem_domain::organisation::*;
 use tandem_domain::rollups::{Month, Scope};
 use tandem_storage::Store;
-use tandem_testkit::{everything, stamp};
+use tandem_testkit::{RawSql, everything, stamp};
 
 const TODAY: Date = Date::constant(2027, 6, 1);
 
@@ -823,6 +823,94 @@ async fn the_measures_match_hand_computed_figures(store: Store) {
     assert_consistent(&store).await;
 }
 
+/// Only a case's first hearing counts: a later one leaves its cells as they
+/// were, an earlier one moves them.
+async fn only_a_new_first_hearing_changes_the_cells(store: Store) {
+    let f = fixture(&store).await;
+    let ncl = court(&store, f.area.id.0, "NCL").await;
+    let team = f.team.id.0;
+    let id = open(
+        &store,
+        "NE26P001",
+        ncl.id.0,
+        team,
+        on(date(2026, 1, 5), date(2026, 1, 5)),
+        &["Ava"],
+    )
+    .await;
+    let record = store.case(id).await.expect("read").expect("case");
+    let ava = &record.children[0];
+    store
+        .set_child_experience(
+            id,
+            ava.id,
+            &ChildExperienceInput {
+                first_met_fca_on: "2026-02-03".into(),
+                version: ava.version.to_string(),
+                ..Default::default()
+            },
+            TODAY,
+            &stamp(),
+        )
+        .await
+        .expect("met");
+    let seen = || async {
+        shown(
+            &store,
+            "children-seen-before-first-hearing",
+            Scope::Team(team),
+            "2026-01",
+            "2026-03",
+            Granularity::Month,
+        )
+        .await
+    };
+    for (on, expected) in [
+        ("2026-02-10", ["no data", "100.0%", "no data"]),
+        ("2026-03-10", ["no data", "100.0%", "no data"]),
+        ("2026-01-20", ["0.0%", "no data", "no data"]),
+    ] {
+        let hearing = HearingInput {
+            kind: "first-hearing".into(),
+            on: on.into(),
+            ..Default::default()
+        }
+        .validate_past(&record.case)
+        .expect("valid hearing");
+        store
+            .add_hearing(id, &hearing, &stamp())
+            .await
+            .expect("hearing");
+        assert_eq!(seen().await, expected, "after a hearing on {on}");
+        assert_consistent(&store).await;
+    }
+}
+
+/// The rules cells are worked out by are kept between writes, but a change
+/// to them made behind the store's back, as by another process, is seen by
+/// the next write.
+async fn a_calendar_changed_elsewhere_is_seen_by_the_next_write(store: Store, sql: RawSql) {
+    let f = fixture(&store).await;
+    let ncl = court(&store, f.area.id.0, "NCL").await;
+    let worker = practitioner(&store, "Amira", f.team.id.0, "practitioner").await;
+    // Received on a Monday; opening the case reads the rules.
+    let id = open(
+        &store,
+        "NE26P001",
+        ncl.id.0,
+        f.team.id.0,
+        on(date(2026, 1, 5), date(2026, 1, 5)),
+        &["Ava"],
+    )
+    .await;
+    sql.execute("INSERT INTO bank_holidays (day, title) VALUES ('2026-01-06', 'A new holiday')")
+        .await
+        .expect("holiday");
+    // Allocated three working days after receipt, or two with the new holiday.
+    allocate(&store, id, worker.id, date(2026, 1, 8)).await;
+    assert_consistent(&store).await;
+}
+
 /// Random changes of every kind, then the stored sums against a
 /// recomputation from the raw records.
 async fn rollups_stay_equal_to_a_recomputation(store: Store) {
@@ -979,5 +1067,11 @@ async fn rollups_stay_equal_to_a_recomputation(store: Store) {
 
 tandem_testkit::on_both_backends!(
     the_measures_match_hand_computed_figures,
+    only_a_new_first_hearing_changes_the_cells,
     rollups_stay_equal_to_a_recomputation
 );
+
+mod raw {
+    use super::*;
+    tandem_testkit::on_both_backends!(with_sql: a_calendar_changed_elsewhere_is_seen_by_the_next_write);
+}
