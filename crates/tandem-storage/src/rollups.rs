@@ -515,45 +515,32 @@ pub(crate) async fn facts_of(
         .collect())
 }
 
-const UPSERT_ROWS: usize = 500;
-
 /// Adds `delta` to the stored sums. Cells that fall to zero stay as zero
 /// rows: deleting them would cost a statement a cell, and every reader
 /// treats zero as absent.
 pub(crate) async fn write(tx: &mut dyn Tx, delta: &Cells) -> Result<(), StoreError> {
-    let cells: Vec<(&Cell, &i64)> = delta.iter().collect();
-    for chunk in cells.chunks(UPSERT_ROWS) {
-        let mut sql = String::from(
-            "INSERT INTO measure_rollups (component, scope, month, law_type, bucket, count) VALUES ",
-        );
-        let mut params: Vec<Param> = Vec::with_capacity(chunk.len() * 6);
-        for (i, (cell, count)) in chunk.iter().enumerate() {
-            let n = i * 6;
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${})",
-                n + 1,
-                n + 2,
-                n + 3,
-                n + 4,
-                n + 5,
-                n + 6
-            ));
-            params.push(cell.component.slug().into());
-            params.push(cell.scope.key().into());
-            params.push(cell.month.to_string().into());
-            params.push(cell.law_type.slug().into());
-            params.push(cell.bucket.into());
-            params.push((**count).into());
-        }
-        sql.push_str(
-            " ON CONFLICT (component, scope, month, law_type, bucket) \
-             DO UPDATE SET count = measure_rollups.count + excluded.count",
-        );
-        tx.execute(&sql, &params).await?;
-    }
+    let rows = delta
+        .iter()
+        .map(|(cell, count)| {
+            vec![
+                cell.component.slug().into(),
+                cell.scope.key().into(),
+                cell.month.to_string().into(),
+                cell.law_type.slug().into(),
+                cell.bucket.into(),
+                (*count).into(),
+            ]
+        })
+        .collect();
+    crate::bulk::insert_rows(
+        tx,
+        "measure_rollups",
+        &["component", "scope", "month", "law_type", "bucket", "count"],
+        rows,
+        " ON CONFLICT (component, scope, month, law_type, bucket) \
+         DO UPDATE SET count = measure_rollups.count + excluded.count",
+    )
+    .await?;
     Ok(())
 }
 
