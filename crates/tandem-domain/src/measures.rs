@@ -10,7 +10,8 @@ use crate::choice::{self, Choice};
 use crate::clocks::{PracticeTargets, Rag};
 use crate::error::{DomainError, ValidationErrors};
 use crate::rollups::{
-    CaseFacts, Component, MET, Month, Places, RollupRules, Scope, case_cells, wait,
+    CaseFacts, Component, MET, Month, Places, RollupRules, Scope, case_cells, span, total, wait,
+    week,
 };
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -338,57 +339,138 @@ pub fn round_1dp(value: f64) -> f64 {
     (value * 10.0).round() / 10.0
 }
 
-/// Durations in days, counted by day: what the rollups keep, so that the
-/// Ministry's median comes out exactly as it would from the raw rows.
+/// Durations, as the rollups keep them: counted by 13 weeks, summed, and
+/// counted by week and by day as far as a median needs. That is enough for
+/// the Ministry's mean and median to come out exactly as from the raw rows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Durations(BTreeMap<i64, i64>);
+pub struct Durations {
+    spans: BTreeMap<i64, i64>,
+    weeks: BTreeMap<i64, i64>,
+    days: BTreeMap<i64, i64>,
+    total_days: i64,
+    total_whole_weeks: i64,
+}
+
+/// What a median needs read next: the weeks of one 13-week span, or the
+/// days of one week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finer {
+    Weeks(i64),
+    Days(i64),
+}
+
+/// The first of `buckets` (in order) at which the running count, starting
+/// from `before`, reaches `target`: the bucket, the count before it and its
+/// own count.
+fn reaching<'a>(
+    buckets: impl Iterator<Item = (&'a i64, &'a i64)>,
+    target: i64,
+    mut before: i64,
+) -> Option<(i64, i64, i64)> {
+    for (bucket, count) in buckets {
+        if before + count >= target {
+            return Some((*bucket, before, *count));
+        }
+        before += count;
+    }
+    None
+}
 
 impl Durations {
     pub fn from_days(days: &[i64]) -> Self {
         let mut durations = Self::default();
         for d in days {
-            durations.add(*d, 1);
+            let week = week::of(*d);
+            durations.add_span(span::of(week), 1);
+            durations.add_week(week, 1);
+            durations.add_days(*d, 1);
+            durations.add_total(total::DAYS, *d);
+            durations.add_total(total::WHOLE_WEEKS, d / 7);
         }
         durations
     }
 
-    pub fn add(&mut self, days: i64, count: i64) {
-        *self.0.entry(days).or_insert(0) += count;
+    pub fn add_span(&mut self, span: i64, count: i64) {
+        *self.spans.entry(span).or_insert(0) += count;
+    }
+
+    /// Durations in week `week`; needed only in the median's span.
+    pub fn add_week(&mut self, week: i64, count: i64) {
+        *self.weeks.entry(week).or_insert(0) += count;
+    }
+
+    /// Durations of `days` days; needed only in the median's week.
+    pub fn add_days(&mut self, days: i64, count: i64) {
+        *self.days.entry(days).or_insert(0) += count;
+    }
+
+    /// Adds to one of the sums, by its [`total`] bucket.
+    pub fn add_total(&mut self, bucket: i64, amount: i64) {
+        match bucket {
+            total::DAYS => self.total_days += amount,
+            total::WHOLE_WEEKS => self.total_whole_weeks += amount,
+            _ => {}
+        }
     }
 
     pub fn count(&self) -> i64 {
-        self.0.values().sum()
+        self.spans.values().sum()
+    }
+
+    /// The Ministry of Justice's median in days, by narrowing down from
+    /// 13-week spans to weeks to days; or what must be read first. A finer
+    /// count is taken as read only when it adds up to the coarser one.
+    fn locate(&self) -> Result<Option<i64>, Finer> {
+        // Rows sorted and split into two tiles (`NTILE(2)`, the extra row
+        // going to the first); the median is the first tile's last row.
+        let first_tile = (self.count() + 1) / 2;
+        if first_tile <= 0 {
+            return Ok(None);
+        }
+        let Some((span, before, in_span)) = reaching(self.spans.iter(), first_tile, 0) else {
+            return Ok(None);
+        };
+        let (first_week, last_week) = span::weeks(span);
+        let weeks = self.weeks.range(first_week..=last_week);
+        if weeks.clone().map(|(_, c)| c).sum::<i64>() != in_span {
+            return Err(Finer::Weeks(span));
+        }
+        let Some((week, before, in_week)) = reaching(weeks, first_tile, before) else {
+            return Ok(None);
+        };
+        let (first_day, last_day) = week::days(week);
+        let days = self.days.range(first_day..=last_day);
+        if days.clone().map(|(_, c)| c).sum::<i64>() != in_week {
+            return Err(Finer::Days(week));
+        }
+        Ok(reaching(days, first_tile, before).map(|(day, _, _)| day))
+    }
+
+    /// What the median still needs read, if anything.
+    pub fn median_needs(&self) -> Option<Finer> {
+        self.locate().err()
     }
 
     /// The Ministry of Justice's median: rows sorted and split into two
-    /// tiles (`NTILE(2)`, the extra row going to the first), and the largest
-    /// value of the first tile taken. For an odd count that is the true
-    /// median; for an even count, the lower of the middle two.
+    /// tiles, and the largest value of the first tile taken. For an odd
+    /// count that is the true median; for an even count, the lower of the
+    /// middle two. None when there are no durations, or when what it needs
+    /// was not read ([`Self::median_needs`]).
     pub fn fcsq_median_days(&self) -> Option<i64> {
-        let first_tile = self.count().checked_add(1)? / 2;
-        let mut seen = 0;
-        for (days, count) in &self.0 {
-            seen += count;
-            if first_tile > 0 && seen >= first_tile {
-                return Some(*days);
-            }
-        }
-        None
+        self.locate().ok().flatten()
     }
 
     /// FCSQ Table 9's mean in weeks: the average of days, then ÷ 7, 1 dp.
     pub fn mean_weeks(&self) -> Option<f64> {
         let n = self.count();
-        let total: i64 = self.0.iter().map(|(d, c)| d * c).sum();
-        (n > 0).then(|| round_1dp(total as f64 / n as f64 / 7.0))
+        (n > 0).then(|| round_1dp(self.total_days as f64 / n as f64 / 7.0))
     }
 
     /// FCSQ Table 10's mean in weeks: the average of whole weeks (days ÷ 7
     /// truncated, as integer division does), 1 dp.
     pub fn mean_whole_weeks(&self) -> Option<f64> {
         let n = self.count();
-        let total: i64 = self.0.iter().map(|(d, c)| d / 7 * c).sum();
-        (n > 0).then(|| round_1dp(total as f64 / n as f64))
+        (n > 0).then(|| round_1dp(self.total_whole_weeks as f64 / n as f64))
     }
 
     /// The median in weeks, 1 dp, by the Ministry's rule.
@@ -396,9 +478,10 @@ impl Durations {
         self.fcsq_median_days().map(|d| round_1dp(d as f64 / 7.0))
     }
 
-    /// The share of durations of at most `limit` days, as a percentage.
-    pub fn share_within(&self, limit: i64) -> Value {
-        let within: i64 = self.0.range(..=limit).map(|(_, c)| c).sum();
+    /// The share of durations within `spans` × 13 weeks (26 weeks is 182
+    /// days or fewer), as a percentage.
+    pub fn share_within_spans(&self, spans: i64) -> Value {
+        let within: i64 = self.spans.range(..=spans).map(|(_, c)| c).sum();
         Value::ratio(within as f64, self.count() as f64, 100.0)
     }
 }
@@ -744,13 +827,71 @@ impl ScopeCounts {
             .sum()
     }
 
-    fn durations(&self, component: Component, law: Option<LawType>, period: &Period) -> Durations {
+    /// The durations of `component` (counted by day) in `period`: its 13-week
+    /// spans and sums, and its weeks and days as far as they were read.
+    pub fn durations(
+        &self,
+        component: Component,
+        law: Option<LawType>,
+        period: &Period,
+    ) -> Durations {
         let (first, last) = (Month::of(period.first), Month::of(period.last));
         let mut durations = Durations::default();
+        let Some(forms) = component.duration_forms() else {
+            return durations;
+        };
+        for (_, span, count) in self.cells(forms.spans, law, Some(first), last) {
+            durations.add_span(span, count);
+        }
+        for (_, week, count) in self.cells(forms.weeks, law, Some(first), last) {
+            durations.add_week(week, count);
+        }
         for (_, days, count) in self.cells(component, law, Some(first), last) {
-            durations.add(days, count);
+            durations.add_days(days, count);
+        }
+        for (_, bucket, amount) in self.cells(forms.totals, law, Some(first), last) {
+            durations.add_total(bucket, amount);
         }
         durations
+    }
+
+    /// What the medians of `periods` still need read, for each duration
+    /// among `components`: (the component to read, the period's first and
+    /// last months, the first and last bucket). Read those and add them, and
+    /// ask again, until nothing more is needed: then every median is exact.
+    pub fn median_wanted(
+        &self,
+        components: &[Component],
+        periods: &[Period],
+    ) -> Vec<(Component, Month, Month, i64, i64)> {
+        let mut by_day: Vec<Component> = components
+            .iter()
+            .filter_map(|c| c.duration_days())
+            .collect();
+        by_day.sort();
+        by_day.dedup();
+        let mut wanted = Vec::new();
+        for by_day in by_day {
+            let Some(forms) = by_day.duration_forms() else {
+                continue;
+            };
+            for period in periods {
+                let (what, (first, last)) =
+                    match self.durations(by_day, None, period).median_needs() {
+                        None => continue,
+                        Some(Finer::Weeks(s)) => (forms.weeks, span::weeks(s)),
+                        Some(Finer::Days(w)) => (by_day, week::days(w)),
+                    };
+                wanted.push((
+                    what,
+                    Month::of(period.first),
+                    Month::of(period.last),
+                    first,
+                    last,
+                ));
+            }
+        }
+        wanted
     }
 
     /// Met against all, for components bucketed by [`MET`].
@@ -819,15 +960,16 @@ pub fn ingredients(measure: &Measure) -> &'static [Component] {
         "open-cases" => &[Open],
         "children-in-open-cases" => &[OpenChildren],
         "children-worked-with" => &[WorkedWith, WorkedWithOngoing],
-        "care-proceedings-duration" | "care-within-26-weeks" => &[CareDuration],
+        "care-proceedings-duration" => &[CareDurationSpans, CareDurationTotals],
+        "care-within-26-weeks" => &[CareDurationSpans],
         "private-law-over-52-weeks" | "public-law-over-26-weeks" => &[LongRunning, Open],
         "allocated-within-target" => &[AllocationWait],
         "unallocated-at-month-end" => &[Open, AllocatedOpen],
         "work-filed-on-time" => &[WorkDue],
         "caseload-per-fte" => &[AllocatedOpen],
         "children-seen-before-first-hearing" => &[FirstHearingChildren],
-        "private-law-time-to-final-order" => &[FinalOrder],
-        "private-law-time-to-first-disposal" => &[FirstDisposal],
+        "private-law-time-to-final-order" => &[FinalOrderSpans, FinalOrderTotals],
+        "private-law-time-to-first-disposal" => &[FirstDisposalSpans, FirstDisposalTotals],
         _ => &[],
     }
 }
@@ -893,7 +1035,7 @@ pub fn evaluate(
             }
             "care-within-26-weeks" => counts
                 .durations(CareDuration, public, period)
-                .share_within(182),
+                .share_within_spans(2),
             "private-law-over-52-weeks" | "public-law-over-26-weeks" => {
                 let law = if measure.id.starts_with("private") {
                     private
@@ -1058,6 +1200,48 @@ mod tests {
     }
 
     #[test]
+    fn the_median_narrows_down_from_spans_to_weeks_to_days() {
+        // 7 durations: the median is the 4th, 150 days, in week 22 (days
+        // 148–154), in the second 13-week span (weeks 14–26).
+        let all = [3, 40, 149, 150, 152, 300, 301];
+        let full = Durations::from_days(&all);
+        assert_eq!(full.fcsq_median_days(), Some(150));
+        assert_eq!(full.median_needs(), None);
+        let mut partial = Durations::default();
+        for d in all {
+            partial.add_span(span::of(week::of(d)), 1);
+        }
+        assert_eq!(partial.median_needs(), Some(Finer::Weeks(2)));
+        assert_eq!(partial.fcsq_median_days(), None, "not read yet");
+        let (first, last) = span::weeks(2);
+        for d in all
+            .iter()
+            .filter(|d| (first..=last).contains(&week::of(**d)))
+        {
+            partial.add_week(week::of(*d), 1);
+        }
+        assert_eq!(partial.median_needs(), Some(Finer::Days(22)));
+        let (first, last) = week::days(22);
+        for d in all.iter().filter(|d| (first..=last).contains(*d)) {
+            partial.add_days(*d, 1);
+        }
+        assert_eq!(partial.median_needs(), None);
+        assert_eq!(partial.fcsq_median_days(), Some(150));
+        // Weeks and spans end on whole weeks, so 26 weeks is 182 days or
+        // fewer, and two spans.
+        assert_eq!(week::of(0), 0);
+        assert_eq!((week::of(176), week::of(182), week::of(183)), (26, 26, 27));
+        assert_eq!(week::days(26), (176, 182));
+        assert_eq!(week::days(0), (0, 0));
+        assert_eq!(
+            (span::of(0), span::of(13), span::of(26), span::of(27)),
+            (0, 1, 2, 3)
+        );
+        assert_eq!(span::weeks(2), (14, 26));
+        assert_eq!(span::weeks(0), (0, 0));
+    }
+
+    #[test]
     fn table_9_and_table_10_means_differ_as_the_ministrys_code_does() {
         // 13 and 20 days: Table 9 averages days (16.5) then ÷ 7 = 2.357…;
         // Table 10 averages whole weeks (1 and 2) = 1.5.
@@ -1112,10 +1296,10 @@ mod tests {
 
     #[test]
     fn nothing_to_divide_by_is_no_data() {
-        let empty = Durations::from_days(&[]).share_within(182);
+        let empty = Durations::from_days(&[]).share_within_spans(2);
         assert_eq!(empty.value, None);
         assert_eq!(empty.display(Unit::Percent), "no data");
-        let some = Durations::from_days(&[182, 183, 100]).share_within(182);
+        let some = Durations::from_days(&[182, 183, 100]).share_within_spans(2);
         assert_eq!(some.numerator, Some(2.0));
         assert_eq!(some.display(Unit::Percent), "66.7%");
         assert_eq!(Value::amount(12.0).display(Unit::Cases), "12");

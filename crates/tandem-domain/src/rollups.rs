@@ -35,8 +35,17 @@ choice::choice!(
         AllocatedOpen => ("allocated-open", "Change in open cases with an allocated worker"),
         AllocationWait => ("allocation-wait", "Working days from receipt to first allocation"),
         CareDuration => ("care-duration", "Days from issue to final order, care and supervision"),
+        CareDurationSpans => ("care-duration-13-weeks", "Care and supervision durations, by 13 weeks"),
+        CareDurationWeeks => ("care-duration-weeks", "Care and supervision durations, by week"),
+        CareDurationTotals => ("care-duration-totals", "Care and supervision durations, summed"),
         FinalOrder => ("final-order", "Days from issue to final order, private law (Table 9)"),
+        FinalOrderSpans => ("final-order-13-weeks", "Private law times to final order, by 13 weeks"),
+        FinalOrderWeeks => ("final-order-weeks", "Private law times to final order, by week"),
+        FinalOrderTotals => ("final-order-totals", "Private law times to final order, summed"),
         FirstDisposal => ("first-disposal", "Days to first disposal per child and order (Table 10)"),
+        FirstDisposalSpans => ("first-disposal-13-weeks", "Times to first disposal, by 13 weeks"),
+        FirstDisposalWeeks => ("first-disposal-weeks", "Times to first disposal, by week"),
+        FirstDisposalTotals => ("first-disposal-totals", "Times to first disposal, summed"),
         WorkDue => ("work-due", "Work due, by whether it was filed on time"),
         FirstHearingChildren => ("first-hearing-children", "Children at a first hearing, by whether they had been seen"),
         WorkedWith => ("worked-with", "Children in cases open in the financial year"),
@@ -56,6 +65,93 @@ impl Component {
                 | Self::WorkedWithOngoing
         )
     }
+
+    /// For a histogram of durations by day, the same durations by 13 weeks
+    /// and by week, and their sums. A national series spans tens of
+    /// thousands of day buckets; a median reads the 13-week spans, then the
+    /// weeks of one span, then the days of one week.
+    pub fn duration_forms(self) -> Option<DurationForms> {
+        let forms = |spans, weeks, totals| DurationForms {
+            spans,
+            weeks,
+            totals,
+        };
+        match self {
+            Self::CareDuration => Some(forms(
+                Self::CareDurationSpans,
+                Self::CareDurationWeeks,
+                Self::CareDurationTotals,
+            )),
+            Self::FinalOrder => Some(forms(
+                Self::FinalOrderSpans,
+                Self::FinalOrderWeeks,
+                Self::FinalOrderTotals,
+            )),
+            Self::FirstDisposal => Some(forms(
+                Self::FirstDisposalSpans,
+                Self::FirstDisposalWeeks,
+                Self::FirstDisposalTotals,
+            )),
+            _ => None,
+        }
+    }
+
+    /// For any form of a duration, the durations by day.
+    pub fn duration_days(self) -> Option<Self> {
+        use Component::*;
+        match self {
+            CareDuration | CareDurationSpans | CareDurationWeeks | CareDurationTotals => {
+                Some(CareDuration)
+            }
+            FinalOrder | FinalOrderSpans | FinalOrderWeeks | FinalOrderTotals => Some(FinalOrder),
+            FirstDisposal | FirstDisposalSpans | FirstDisposalWeeks | FirstDisposalTotals => {
+                Some(FirstDisposal)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The coarser forms of a duration histogram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DurationForms {
+    pub spans: Component,
+    pub weeks: Component,
+    pub totals: Component,
+}
+
+/// Durations by week: week `w` holds the days `7w − 6` to `7w`, so that
+/// "within 26 weeks" (182 days or fewer) is weeks 0 to 26 exactly.
+pub mod week {
+    pub fn of(days: i64) -> i64 {
+        (days + 6).div_euclid(7)
+    }
+
+    /// The days week `w` holds, first and last.
+    pub fn days(w: i64) -> (i64, i64) {
+        ((7 * w - 6).max(0), 7 * w)
+    }
+}
+
+/// Durations by 13 weeks: span `s` holds the weeks `13s − 12` to `13s`, so
+/// that 26 and 52 weeks are whole spans.
+pub mod span {
+    pub fn of(week: i64) -> i64 {
+        (week + 12).div_euclid(13)
+    }
+
+    /// The weeks span `s` holds, first and last.
+    pub fn weeks(s: i64) -> (i64, i64) {
+        ((13 * s - 12).max(0), 13 * s)
+    }
+}
+
+/// The buckets of a duration's sums.
+pub mod total {
+    /// The sum of the durations in days.
+    pub const DAYS: i64 = 0;
+    /// The sum of the durations in whole weeks (days ÷ 7, truncated).
+    pub const WHOLE_WEEKS: i64 = 1;
 }
 
 /// Allocation-wait buckets beyond the working-day counts.
@@ -131,6 +227,36 @@ pub struct Month {
 }
 
 impl Month {
+    /// The month after this one.
+    pub fn next(self) -> Self {
+        if self.month >= 12 {
+            Self {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            Self {
+                year: self.year,
+                month: self.month + 1,
+            }
+        }
+    }
+
+    /// The month before this one.
+    pub fn previous(self) -> Self {
+        if self.month <= 1 {
+            Self {
+                year: self.year - 1,
+                month: 12,
+            }
+        } else {
+            Self {
+                year: self.year,
+                month: self.month - 1,
+            }
+        }
+    }
+
     pub fn of(date: Date) -> Self {
         Self {
             year: date.year(),
@@ -466,7 +592,7 @@ pub fn case_cells(facts: &CaseFacts, places: &Places, rules: &RollupRules) -> Ce
         if duration >= 0 {
             match facts.law_type {
                 LawType::Public if facts.care_proceedings => {
-                    builder.flow(
+                    builder.duration(
                         Component::CareDuration,
                         team,
                         Month::of(closed),
@@ -475,7 +601,7 @@ pub fn case_cells(facts: &CaseFacts, places: &Places, rules: &RollupRules) -> Ce
                     );
                 }
                 LawType::Private => {
-                    builder.flow(Component::FinalOrder, team, Month::of(closed), duration, 1);
+                    builder.duration(Component::FinalOrder, team, Month::of(closed), duration, 1);
                 }
                 _ => {}
             }
@@ -501,7 +627,7 @@ pub fn case_cells(facts: &CaseFacts, places: &Places, rules: &RollupRules) -> Ce
                 .find(|closed| closed >= start);
             if let Some(disposal) = disposal {
                 let team = facts.holder_on(disposal).unwrap_or(first_team);
-                builder.flow(
+                builder.duration(
                     Component::FirstDisposal,
                     team,
                     Month::of(disposal),
@@ -596,6 +722,24 @@ impl Builder<'_> {
                 bucket,
             };
             add(&mut self.cells, cell, count);
+        }
+    }
+
+    /// `count` durations of `days`, in each of the duration's forms.
+    fn duration(&mut self, component: Component, team: i64, month: Month, days: i64, count: i64) {
+        self.flow(component, team, month, days, count);
+        if let Some(forms) = component.duration_forms() {
+            let week = week::of(days);
+            self.flow(forms.spans, team, month, span::of(week), count);
+            self.flow(forms.weeks, team, month, week, count);
+            self.flow(forms.totals, team, month, total::DAYS, days * count);
+            self.flow(
+                forms.totals,
+                team,
+                month,
+                total::WHOLE_WEEKS,
+                days / 7 * count,
+            );
         }
     }
 

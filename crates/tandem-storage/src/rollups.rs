@@ -13,13 +13,13 @@ use crate::row::{Param, Row};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
 use tandem_domain::access::AccessScope;
 use tandem_domain::calendar::WorkingCalendar;
 use tandem_domain::casework::{CLOSED, Case, CaseId, LawType};
 use tandem_domain::choice::Choice;
-use tandem_domain::measures::{MeasureContext, Post, ScopeCounts};
+use tandem_domain::measures::{MeasureContext, Period, Post, ScopeCounts};
 use tandem_domain::rollups::{
     ApplicationFacts, CaseFacts, Cell, Cells, Closure, Component, Month, Places, RollupRules,
     Scope, case_cells, difference,
@@ -609,25 +609,28 @@ pub(crate) async fn rebuild(tx: &mut dyn Tx) -> Result<usize, StoreError> {
     Ok(cells.len())
 }
 
-/// Each of `scopes`' counts of `components`, for months up to `to` (and,
-/// for components that are not changes to a level, from `from`): one query
-/// a component, whatever the number of scopes.
+/// Each of `scopes`' counts of `components` for the months of `periods`
+/// (and for changes to a level, their sum before). A query or two a
+/// component, whatever the number of scopes, and for durations a few more,
+/// for the days of the weeks the medians fall in.
 pub(crate) async fn scope_counts(
     tx: &mut dyn Tx,
     scopes: &[Scope],
     components: &[Component],
-    from: Month,
-    to: Month,
+    periods: &[Period],
 ) -> Result<Vec<ScopeCounts>, StoreError> {
     let mut counts = vec![ScopeCounts::default(); scopes.len()];
+    let (Some(first), Some(last)) = (periods.first(), periods.last()) else {
+        return Ok(counts);
+    };
+    let (from, to) = (Month::of(first.first), Month::of(last.last));
     let keys: Vec<String> = scopes.iter().map(Scope::key).collect();
     for chunk_start in (0..scopes.len()).step_by(IDS_AT_ONCE) {
         let chunk = &keys[chunk_start..(chunk_start + IDS_AT_ONCE).min(keys.len())];
         let marks: Vec<String> = (0..chunk.len()).map(|n| format!("${}", n + 4)).collect();
         // A month's buckets come back as one row ("bucket:count,…"): a
-        // national series of durations spans tens of thousands of day
-        // buckets, and passing each as its own row costs far more than
-        // reading it.
+        // national series of durations spans thousands of week buckets,
+        // and passing each as its own row costs far more than reading it.
         let sql = format!(
             "SELECT scope, month, law_type, \
              string_agg(CAST(bucket AS TEXT) || ':' || CAST(count AS TEXT), ',') AS cells \
@@ -636,15 +639,42 @@ pub(crate) async fn scope_counts(
              GROUP BY scope, month, law_type",
             marks.join(", ")
         );
+        // A level is the sum of its changes to date: those before the first
+        // month come back summed, as changes in the month before it.
+        let before_sql = format!(
+            "SELECT scope, law_type, bucket, CAST(SUM(count) AS BIGINT) AS count FROM measure_rollups \
+             WHERE component = $1 AND month < $2 AND scope IN ({}) \
+             GROUP BY scope, law_type, bucket HAVING SUM(count) <> 0",
+            (0..chunk.len())
+                .map(|n| format!("${}", n + 3))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         for component in components {
-            let first = if component.is_change() {
-                String::new()
-            } else {
-                from.to_string()
-            };
-            let mut params: Vec<Param> =
-                vec![component.slug().into(), first.into(), to.to_string().into()];
-            params.extend(chunk.iter().map(|k| Param::from(k.as_str())));
+            let scope_params = chunk.iter().map(|k| Param::from(k.as_str()));
+            if component.is_change() {
+                let mut params: Vec<Param> = vec![component.slug().into(), from.to_string().into()];
+                params.extend(scope_params.clone());
+                for r in tx.fetch_all(&before_sql, &params).await? {
+                    let key = r.text("scope")?;
+                    let Some(at) = chunk.iter().position(|k| *k == key) else {
+                        continue;
+                    };
+                    counts[chunk_start + at].add(
+                        *component,
+                        law(&r)?,
+                        from.previous(),
+                        r.i64("bucket")?,
+                        r.i64("count")?,
+                    );
+                }
+            }
+            let mut params: Vec<Param> = vec![
+                component.slug().into(),
+                from.to_string().into(),
+                to.to_string().into(),
+            ];
+            params.extend(scope_params);
             for r in tx.fetch_all(&sql, &params).await? {
                 let key = r.text("scope")?;
                 let Some(at) = chunk.iter().position(|k| *k == key) else {
@@ -663,7 +693,102 @@ pub(crate) async fn scope_counts(
             }
         }
     }
+    median_days(tx, &keys, components, periods, &mut counts).await?;
     Ok(counts)
+}
+
+/// Adds to `counts` (one for each scope in `keys`) what their medians need
+/// besides the 13-week spans: the weeks of the span each median falls in,
+/// then the days of its week. One query a span or week, for every scope and
+/// month that wants it; nothing is read twice.
+async fn median_days(
+    tx: &mut dyn Tx,
+    keys: &[String],
+    components: &[Component],
+    periods: &[Period],
+    counts: &mut [ScopeCounts],
+) -> Result<(), StoreError> {
+    type Wanted = BTreeMap<(Component, i64, i64), (BTreeSet<usize>, BTreeSet<Month>)>;
+    let mut read: BTreeSet<(Component, i64, usize, Month)> = BTreeSet::new();
+    loop {
+        let mut wanted: Wanted = BTreeMap::new();
+        let mut fresh: BTreeSet<(Component, i64, usize, Month)> = BTreeSet::new();
+        for (at, scope_counts) in counts.iter().enumerate() {
+            for (component, first, last, lo, hi) in scope_counts.median_wanted(components, periods)
+            {
+                let mut month = first;
+                while month <= last {
+                    if read.insert((component, lo, at, month)) {
+                        fresh.insert((component, lo, at, month));
+                        let (scopes, months) = wanted.entry((component, lo, hi)).or_default();
+                        scopes.insert(at);
+                        months.insert(month);
+                    }
+                    month = month.next();
+                }
+            }
+        }
+        // Nothing new to read: every median is found, or the rollups are
+        // inconsistent (`tandem rollups verify` says where) and it is none.
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        for ((component, lo, hi), (wanting, months)) in wanted {
+            let wanting: Vec<usize> = wanting.into_iter().collect();
+            for chunk in wanting.chunks(IDS_AT_ONCE) {
+                let mut params: Vec<Param> = vec![component.slug().into(), lo.into(), hi.into()];
+                let laws = marks(
+                    &mut params,
+                    LawType::ALL.iter().map(|l| Param::from(l.slug())),
+                );
+                let scopes = marks(
+                    &mut params,
+                    chunk.iter().map(|at| Param::from(keys[*at].as_str())),
+                );
+                let in_months = marks(
+                    &mut params,
+                    months.iter().map(|m| Param::from(m.to_string())),
+                );
+                // Every column of the key before the bucket is pinned, so
+                // each (scope, month, law) is one short seek.
+                let sql = format!(
+                    "SELECT scope, month, law_type, bucket, count FROM measure_rollups \
+                     WHERE component = $1 AND bucket >= $2 AND bucket <= $3 \
+                     AND scope IN ({scopes}) AND month IN ({in_months}) \
+                     AND law_type IN ({laws}) AND count <> 0"
+                );
+                for r in tx.fetch_all(&sql, &params).await? {
+                    let key = r.text("scope")?;
+                    let Some(at) = chunk.iter().find(|at| keys[**at] == key) else {
+                        continue;
+                    };
+                    let month = decode("month", Month::parse(&r.text("month")?))?;
+                    // Months another scope wanted are read for this one
+                    // too; taken only where this scope wanted them now.
+                    if !fresh.contains(&(component, lo, *at, month)) {
+                        continue;
+                    }
+                    counts[*at].add(
+                        component,
+                        law(&r)?,
+                        month,
+                        r.i64("bucket")?,
+                        r.i64("count")?,
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Appends `items` to `params` and gives their placeholders, comma-separated.
+fn marks(params: &mut Vec<Param>, items: impl Iterator<Item = Param>) -> String {
+    let start = params.len() + 1;
+    params.extend(items);
+    (start..=params.len())
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Case-holding practitioners' posts.

@@ -18,10 +18,10 @@ use tandem_domain::access::{
     AccessScope, BreakGlass, Placement, RecordKind, Role, ScopeRef, UserId,
 };
 use tandem_domain::audit::{AuditEntry, AuditEvent, BrokenLink, Outcome, Stamp};
-use tandem_domain::measures::{MeasureContext, ScopeCounts};
+use tandem_domain::measures::{MeasureContext, Period, ScopeCounts};
 use tandem_domain::organisation::{StaffId, TeamId};
 use tandem_domain::rollups::{
-    CaseFacts, Component, Discrepancy, Month, RollupRules, Scope, discrepancies,
+    CaseFacts, Component, Discrepancy, RollupRules, Scope, discrepancies,
 };
 
 /// One write transaction around `$work`, committed only if it succeeds: a
@@ -78,27 +78,50 @@ impl Store {
         self.backend.kind()
     }
 
-    /// Brings the schema up to date, and the first time seeds the bank
-    /// holidays from the file Tandem ships.
+    /// Brings the schema up to date, the first time seeds the bank holidays
+    /// from the file Tandem ships, and rebuilds the rollups if a migration
+    /// changed what they hold.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         self.backend.migrate().await?;
+        let stamp = Stamp {
+            at: Timestamp::now(),
+            actor_user_id: None,
+            actor_username: "tandem".into(),
+            actor_role: None,
+            actor_scope: None,
+            request_id: None,
+            client_ip: None,
+        };
         if self.bank_holidays().await?.is_empty() {
             let shipped = tandem_domain::calendar::parse_govuk_bank_holidays(
                 tandem_domain::calendar::SHIPPED,
             )
             .map_err(|e| crate::SqlError::decode(format!("the shipped bank holidays: {e}")))?;
-            let stamp = Stamp {
-                at: Timestamp::now(),
-                actor_user_id: None,
-                actor_username: "tandem".into(),
-                actor_role: None,
-                actor_scope: None,
-                request_id: None,
-                client_ip: None,
-            };
             self.import_bank_holidays(&shipped, &stamp).await?;
         }
-        Ok(())
+        in_write!(self, |tx| async {
+            let stale = tx
+                .fetch_all("SELECT reason FROM rollups_stale", &[])
+                .await?;
+            if let Some(row) = stale.first() {
+                let reason = row.text("reason")?;
+                let cells = rollups::rebuild(tx).await?;
+                tx.execute("DELETE FROM rollups_stale", &[]).await?;
+                audit::append(
+                    tx,
+                    &stamp.entry(
+                        "update",
+                        Outcome::Allowed,
+                        Some(("measure_rollups", String::new())),
+                        Some(format!(
+                            "rollups rebuilt after an upgrade ({reason}): {cells} cells"
+                        )),
+                    ),
+                )
+                .await?;
+            }
+            Ok::<_, StoreError>(())
+        })
     }
 
     pub async fn bank_holidays(
@@ -1204,18 +1227,20 @@ impl Store {
 
     // ------------------------------------------------------------ measures
 
-    /// The rollup counts of `components` for each of `scopes`, months
-    /// `from` to `to` (changes to a level from the start), and what they are
-    /// read with. Aggregates only: no personal data.
+    /// The rollup counts of `components` that each group of scopes needs
+    /// for its periods, one for each scope in the order asked, and what
+    /// they are read with; all in one read. Aggregates only: no personal
+    /// data.
     pub async fn measure_counts(
         &self,
-        scopes: &[Scope],
+        wanted: &[(&[Scope], &[Period])],
         components: &[Component],
-        from: Month,
-        to: Month,
     ) -> Result<(Vec<ScopeCounts>, MeasureContext), StoreError> {
         let mut tx = self.read().await?;
-        let counts = rollups::scope_counts(tx.as_mut(), scopes, components, from, to).await?;
+        let mut counts = Vec::new();
+        for (scopes, periods) in wanted {
+            counts.extend(rollups::scope_counts(tx.as_mut(), scopes, components, periods).await?);
+        }
         // Only caseload per FTE reads the allocated-open level with staff.
         let with_posts = components.contains(&Component::AllocatedOpen);
         Ok((

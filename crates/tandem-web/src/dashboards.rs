@@ -26,7 +26,7 @@ use tandem_domain::measures::{
     ingredients, measure, rag, target_status,
 };
 use tandem_domain::organisation::{Court, LocalAuthority, Region, ServiceArea, Team};
-use tandem_domain::rollups::{Component, Month, Scope};
+use tandem_domain::rollups::{Component, Scope};
 use tandem_domain::{DomainError, FieldError};
 
 pub fn routes() -> Router<AppState> {
@@ -123,22 +123,23 @@ pub(crate) async fn dashboard(
         .collect();
     components.sort();
     components.dedup();
-    let (Some(first), Some(last)) = (request.periods.first(), request.periods.last()) else {
+    let Some(last) = request.periods.last() else {
         return Err(DomainError::invalid("from", "Ask for at least one month").into());
     };
-    let mut scopes = vec![request.scope];
-    scopes.extend(part_scopes.iter().copied());
+    // The parts are compared in the latest period only, so only its months
+    // are read for them.
+    let latest: Vec<Period> = vec![*last];
     let (counts, context) = state
         .store
         .measure_counts(
-            &scopes,
+            &[
+                (&[request.scope], &request.periods),
+                (&part_scopes, &latest),
+            ],
             &components,
-            Month::of(first.first),
-            Month::of(last.last),
         )
         .await?;
     let targets = state.store.measure_targets().await?;
-    let latest: Vec<Period> = vec![*last];
     let mut views = Vec::with_capacity(measures.len());
     for m in measures {
         let judge = |scope: Scope, scope_counts, periods: &[Period]| {

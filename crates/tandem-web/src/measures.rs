@@ -22,7 +22,6 @@ use tandem_domain::measures::{
     Better, CATALOGUE, Granularity, Measure, SeriesInput, SeriesRequest, TargetInput, Value,
     evaluate, ingredients, measure, rag,
 };
-use tandem_domain::rollups::Month;
 use tandem_domain::{DomainError, FieldError};
 use tandem_storage::StoreError;
 use utoipa::ToSchema;
@@ -61,16 +60,11 @@ async fn values(
     measure: &'static Measure,
     request: &SeriesRequest,
 ) -> Result<Vec<Value>, AppError> {
-    let (Some(first), Some(last)) = (request.periods.first(), request.periods.last()) else {
-        return Ok(Vec::new());
-    };
     let (counts, context) = state
         .store
         .measure_counts(
-            &[request.scope],
+            &[(&[request.scope], &request.periods)],
             ingredients(measure),
-            Month::of(first.first),
-            Month::of(last.last),
         )
         .await?;
     let counts = counts.into_iter().next().unwrap_or_default();
