@@ -156,6 +156,7 @@ const PAGES = [
   { path: '/dashboards?scope=region-1', name: 'dashboard-region', as: 'board' },
   { path: '/dashboards?scope=service-area-1', name: 'dashboard-service-area', as: 'board' },
   { path: '/dashboards?scope=team-planet', name: 'dashboard-with-an-error', as: 'board' },
+  { path: '/dashboards?scope=dfj-area-1', name: 'dashboard-dfj-area', as: 'board' },
   { path: '/dashboards', name: 'dashboard-with-drill-down', as: 'manager' },
   { path: '/dashboards/delay', name: 'drivers-of-delay', as: 'board' },
   { path: '/dashboards/delay?scope=region-1', name: 'drivers-of-delay-region', as: 'manager' },

@@ -318,6 +318,9 @@ async fn dashboard_scopes(store: &Store) -> anyhow::Result<Vec<String>> {
     if let Some(t) = store.list::<Team>().await?.first() {
         paths.push(format!("/dashboards?scope=team-{}", t.id.0));
     }
+    if let Some((_, dfj, _)) = store.court_dfj_areas().await?.first() {
+        paths.push(format!("/dashboards?scope=dfj-area-{dfj}"));
+    }
     Ok(paths)
 }
 

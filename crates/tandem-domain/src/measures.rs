@@ -708,7 +708,9 @@ pub struct ScopeTree {
     pub areas: BTreeMap<i64, (String, i64)>,
     /// Teams: name and service area.
     pub teams: BTreeMap<i64, (String, i64)>,
-    pub courts: BTreeMap<i64, String>,
+    /// Courts: name and Designated Family Judge area.
+    pub courts: BTreeMap<i64, (String, i64)>,
+    pub dfj_areas: BTreeMap<i64, String>,
     pub local_authorities: BTreeMap<i64, String>,
 }
 
@@ -720,7 +722,8 @@ impl ScopeTree {
             Scope::Region(id) => self.regions.get(&id).cloned(),
             Scope::ServiceArea(id) => self.areas.get(&id).map(|(n, _)| n.clone()),
             Scope::Team(id) => self.teams.get(&id).map(|(n, _)| n.clone()),
-            Scope::Court(id) => self.courts.get(&id).cloned(),
+            Scope::Court(id) => self.courts.get(&id).map(|(n, _)| n.clone()),
+            Scope::DfjArea(id) => self.dfj_areas.get(&id).cloned(),
             Scope::LocalAuthority(id) => self.local_authorities.get(&id).cloned(),
         }
     }
@@ -742,7 +745,10 @@ impl ScopeTree {
             Scope::National => None,
             Scope::Team(id) => self.teams.get(&id).map(|(_, a)| Scope::ServiceArea(*a)),
             Scope::ServiceArea(id) => self.areas.get(&id).map(|(_, r)| Scope::Region(*r)),
-            Scope::Region(_) | Scope::Court(_) | Scope::LocalAuthority(_) => Some(Scope::National),
+            Scope::Court(id) => self.courts.get(&id).map(|(_, d)| Scope::DfjArea(*d)),
+            Scope::Region(_) | Scope::DfjArea(_) | Scope::LocalAuthority(_) => {
+                Some(Scope::National)
+            }
         }
     }
 
@@ -768,6 +774,14 @@ impl ScopeTree {
                     .map(|(id, _)| Scope::Team(*id))
                     .collect(),
                 "Team",
+            ),
+            Scope::DfjArea(dfj) => (
+                self.courts
+                    .iter()
+                    .filter(|(_, (_, d))| *d == dfj)
+                    .map(|(id, _)| Scope::Court(*id))
+                    .collect(),
+                "Court",
             ),
             Scope::Team(_) | Scope::Court(_) | Scope::LocalAuthority(_) => (Vec::new(), ""),
         }
@@ -933,11 +947,14 @@ impl MeasureContext {
         let in_scope = |team: i64| match scope {
             Scope::National => true,
             Scope::Team(id) => team == id,
-            Scope::ServiceArea(id) => self.places.get(&team).is_some_and(|(a, _)| *a == id),
-            Scope::Region(id) => self.places.get(&team).is_some_and(|(_, r)| *r == id),
-            Scope::Court(_) | Scope::LocalAuthority(_) => false,
+            Scope::ServiceArea(id) => self.places.teams.get(&team).is_some_and(|(a, _)| *a == id),
+            Scope::Region(id) => self.places.teams.get(&team).is_some_and(|(_, r)| *r == id),
+            Scope::Court(_) | Scope::DfjArea(_) | Scope::LocalAuthority(_) => false,
         };
-        if matches!(scope, Scope::Court(_) | Scope::LocalAuthority(_)) {
+        if matches!(
+            scope,
+            Scope::Court(_) | Scope::DfjArea(_) | Scope::LocalAuthority(_)
+        ) {
             return None;
         }
         Some(

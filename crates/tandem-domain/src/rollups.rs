@@ -177,6 +177,8 @@ pub enum Scope {
     ServiceArea(i64),
     Team(i64),
     Court(i64),
+    /// A Designated Family Judge area: the courts a family judge leads.
+    DfjArea(i64),
     LocalAuthority(i64),
 }
 
@@ -189,6 +191,7 @@ impl Scope {
             Self::ServiceArea(id) => format!("service-area-{id}"),
             Self::Team(id) => format!("team-{id}"),
             Self::Court(id) => format!("court-{id}"),
+            Self::DfjArea(id) => format!("dfj-area-{id}"),
             Self::LocalAuthority(id) => format!("local-authority-{id}"),
         }
     }
@@ -200,7 +203,7 @@ impl Scope {
         }
         let bad = || {
             format!(
-                "Scope must be national, or region-, service-area-, team-, court- or local-authority- followed by an id, not {key:?}"
+                "Scope must be national, or region-, service-area-, team-, court-, dfj-area- or local-authority- followed by an id, not {key:?}"
             )
         };
         let (kind, id) = key.rsplit_once('-').ok_or_else(bad)?;
@@ -213,6 +216,7 @@ impl Scope {
             "service-area" => Self::ServiceArea(id),
             "team" => Self::Team(id),
             "court" => Self::Court(id),
+            "dfj-area" => Self::DfjArea(id),
             "local-authority" => Self::LocalAuthority(id),
             _ => return Err(bad()),
         })
@@ -350,8 +354,13 @@ pub fn discrepancies(stored: &Cells, expected: &Cells) -> Vec<Discrepancy> {
         .collect()
 }
 
-/// Where each team sits: its service area and region.
-pub type Places = BTreeMap<i64, (i64, i64)>;
+/// Where each team sits (its service area and region), and each court (its
+/// Designated Family Judge area).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Places {
+    pub teams: BTreeMap<i64, (i64, i64)>,
+    pub courts: BTreeMap<i64, i64>,
+}
 
 /// The settings the cells depend on. When they change, every case's cells
 /// must be worked out again.
@@ -701,11 +710,14 @@ impl Builder<'_> {
     /// Every scope a case held by `team` counts in.
     fn scopes(&self, team: i64) -> Vec<Scope> {
         let mut scopes = vec![Scope::National, Scope::Team(team)];
-        if let Some((area, region)) = self.places.get(&team) {
+        if let Some((area, region)) = self.places.teams.get(&team) {
             scopes.push(Scope::ServiceArea(*area));
             scopes.push(Scope::Region(*region));
         }
         scopes.push(Scope::Court(self.facts.court_id));
+        if let Some(dfj) = self.places.courts.get(&self.facts.court_id) {
+            scopes.push(Scope::DfjArea(*dfj));
+        }
         if let Some(la) = self.facts.local_authority_id {
             scopes.push(Scope::LocalAuthority(la));
         }
@@ -809,7 +821,10 @@ mod tests {
     #[test]
     fn a_transferred_case_counts_where_it_was_held_at_the_time() {
         // Teams 1 and 2 in different areas of one region.
-        let places: Places = [(1, (10, 100)), (2, (20, 100))].into();
+        let places = Places {
+            teams: [(1, (10, 100)), (2, (20, 100))].into(),
+            courts: [(9, 50)].into(),
+        };
         let mut moved = facts();
         moved.holders.push((date(2026, 3, 10), 2));
         let cells = case_cells(&moved, &places, &rules());
@@ -845,6 +860,12 @@ mod tests {
         };
         assert_eq!(received(Scope::Team(1)), Some(&1));
         assert_eq!(received(Scope::Team(2)), None);
+        assert_eq!(received(Scope::Court(9)), Some(&1));
+        assert_eq!(
+            received(Scope::DfjArea(50)),
+            Some(&1),
+            "its court's DFJ area"
+        );
         let worked = |scope| {
             cells
                 .iter()
@@ -864,9 +885,9 @@ mod tests {
             closed_on: date(2026, 1, 20),
             reopened_on: None,
         });
-        let cells = case_cells(&quick, &Places::new(), &rules());
+        let cells = case_cells(&quick, &Places::default(), &rules());
         assert!(!cells.keys().any(|c| c.component == Component::Open));
-        let before = case_cells(&facts(), &Places::new(), &rules());
+        let before = case_cells(&facts(), &Places::default(), &rules());
         let delta = difference(&before, &cells);
         let mut replayed = before.clone();
         for (cell, n) in delta {
@@ -888,6 +909,7 @@ mod tests {
             Scope::ServiceArea(4),
             Scope::Team(12),
             Scope::Court(5),
+            Scope::DfjArea(7),
             Scope::LocalAuthority(6),
         ] {
             assert_eq!(Scope::parse(&scope.key()), Ok(scope));

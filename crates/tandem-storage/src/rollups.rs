@@ -32,7 +32,7 @@ pub(crate) struct RollupContext {
 }
 
 pub(crate) async fn context(tx: &mut dyn Tx) -> Result<RollupContext, StoreError> {
-    let places = fetch_as(
+    let teams = fetch_as(
         tx,
         "SELECT t.id, t.service_area_id, s.region_id FROM teams t \
          JOIN service_areas s ON s.id = t.service_area_id",
@@ -47,6 +47,12 @@ pub(crate) async fn context(tx: &mut dyn Tx) -> Result<RollupContext, StoreError
     .await?
     .into_iter()
     .collect();
+    let courts = court_dfj_areas(tx)
+        .await?
+        .into_iter()
+        .map(|(court, dfj, _)| (court, dfj))
+        .collect();
+    let places = Places { teams, courts };
     let (settings, _) = practice_settings::settings(tx).await?;
     let calendar = WorkingCalendar::new(
         casework::bank_holidays(tx)
@@ -63,6 +69,31 @@ pub(crate) async fn context(tx: &mut dyn Tx) -> Result<RollupContext, StoreError
     })
 }
 
+/// The rollup context's token (migration 0015), renewed whenever anything
+/// the cells depend on besides the cases changes.
+pub(crate) async fn context_token(tx: &mut dyn Tx) -> Result<String, StoreError> {
+    tx.fetch_all("SELECT token FROM rollup_context WHERE id = 1", &[])
+        .await?
+        .first()
+        .map(|r| r.text("token"))
+        .transpose()?
+        .ok_or_else(|| SqlError::decode("rollup_context is missing").into())
+}
+
+/// Each court's Designated Family Judge area: (court, area, area's name).
+pub(crate) async fn court_dfj_areas(
+    tx: &mut dyn Tx,
+) -> Result<Vec<(i64, i64, String)>, StoreError> {
+    fetch_as(
+        tx,
+        "SELECT c.id, d.id AS dfj_area_id, d.name FROM courts c \
+         JOIN dfj_areas d ON d.name = c.dfj_area ORDER BY c.id",
+        &[],
+        |r| Ok((r.i64("id")?, r.i64("dfj_area_id")?, r.text("name")?)),
+    )
+    .await
+}
+
 /// The rollup context as last read, with the token it was read at (see
 /// migration 0015): checking the token is one small read, where reading
 /// the context is three, one of them every bank holiday.
@@ -75,12 +106,7 @@ impl ContextCache {
         // The token is read before the context, so a change committed in
         // between leaves a context newer than its token, which the next
         // check turns away, never the other way round.
-        let token = tx
-            .fetch_all("SELECT token FROM rollup_context WHERE id = 1", &[])
-            .await?
-            .first()
-            .ok_or_else(|| SqlError::decode("rollup_context is missing"))?
-            .text("token")?;
+        let token = context_token(tx).await?;
         if let Some((kept, context)) = &*self.kept()
             && *kept == token
         {
@@ -518,9 +544,13 @@ pub(crate) async fn facts_of(
 /// Adds `delta` to the stored sums. Cells that fall to zero stay as zero
 /// rows: deleting them would cost a statement a cell, and every reader
 /// treats zero as absent.
-pub(crate) async fn write(tx: &mut dyn Tx, delta: &Cells) -> Result<(), StoreError> {
+pub(crate) async fn write<'a>(
+    tx: &mut dyn Tx,
+    delta: impl IntoIterator<Item = (&'a Cell, &'a i64)>,
+) -> Result<(), StoreError> {
     let rows = delta
-        .iter()
+        .into_iter()
+        .filter(|(_, count)| **count != 0)
         .map(|(cell, count)| {
             vec![
                 cell.component.slug().into(),
@@ -547,32 +577,53 @@ pub(crate) async fn write(tx: &mut dyn Tx, delta: &Cells) -> Result<(), StoreErr
 /// Cases are read and worked out this many at a time, so memory stays flat.
 const BATCH: i64 = 5_000;
 
-/// Every case's cells, worked out afresh from the raw records.
-pub(crate) async fn recompute(tx: &mut dyn Tx) -> Result<Cells, StoreError> {
-    let context = context(tx).await?;
-    let last = tx
+/// The highest case id, or 0 with no cases.
+async fn last_case_id(tx: &mut dyn Tx) -> Result<i64, StoreError> {
+    Ok(tx
         .fetch_all("SELECT MAX(id) AS last FROM cases", &[])
         .await?
         .first()
         .map(|r| r.opt_i64("last"))
         .transpose()?
         .flatten()
-        .unwrap_or(0);
-    let mut total = Cells::new();
-    let mut first = 1;
-    while first <= last {
-        for facts in facts_of(tx, Which::Between(first, first + BATCH - 1))
-            .await?
-            .values()
-        {
-            for (cell, count) in case_cells(facts, &context.places, &context.rules) {
-                tandem_domain::rollups::add(&mut total, cell, count);
-            }
+        .unwrap_or(0))
+}
+
+/// Hands `add` the cells of the cases with ids from `first`, a batch.
+async fn add_batch(
+    tx: &mut dyn Tx,
+    context: &RollupContext,
+    first: i64,
+    add: &mut (dyn FnMut(Cell, i64) + Send),
+) -> Result<(), StoreError> {
+    for facts in facts_of(tx, Which::Between(first, first + BATCH - 1))
+        .await?
+        .values()
+    {
+        for (cell, count) in case_cells(facts, &context.places, &context.rules) {
+            add(cell, count);
         }
-        first += BATCH;
+    }
+    Ok(())
+}
+
+/// Every case's cells, worked out afresh from the raw records.
+pub(crate) async fn recompute(tx: &mut dyn Tx) -> Result<Cells, StoreError> {
+    let context = context(tx).await?;
+    let last = last_case_id(tx).await?;
+    let mut total = Cells::new();
+    for first in (1..=last).step_by(BATCH as usize) {
+        add_batch(tx, &context, first, &mut |cell, count| {
+            tandem_domain::rollups::add(&mut total, cell, count)
+        })
+        .await?;
     }
     Ok(total)
 }
+
+/// Cells held in memory before a rebuild adds them to the stored sums: a
+/// national rebuild would otherwise hold millions.
+const CELLS_AT_ONCE: usize = 500_000;
 
 fn cell_from(r: &Row) -> Result<(Cell, i64), StoreError> {
     Ok((
@@ -600,13 +651,41 @@ pub(crate) async fn stored(tx: &mut dyn Tx) -> Result<Cells, StoreError> {
     .collect())
 }
 
-/// Replaces the stored sums with a recomputation: after settings or bank
-/// holidays change what a case contributes, or to repair.
+/// Replaces the stored sums with a recomputation: after settings, bank
+/// holidays or the places cases are counted in change what a case
+/// contributes, or to repair. The number of cells.
 pub(crate) async fn rebuild(tx: &mut dyn Tx) -> Result<usize, StoreError> {
-    let cells = recompute(tx).await?;
+    let context = context(tx).await?;
+    let last = last_case_id(tx).await?;
     tx.execute("DELETE FROM measure_rollups", &[]).await?;
-    write(tx, &cells).await?;
-    Ok(cells.len())
+    // Kept in order: written in an order close to the table's key, the
+    // rows go in far faster than in a hash map's (measured: 77 s against
+    // 208 s for a national rebuild).
+    let mut pending = Cells::new();
+    for first in (1..=last).step_by(BATCH as usize) {
+        add_batch(tx, &context, first, &mut |cell, count| {
+            tandem_domain::rollups::add(&mut pending, cell, count)
+        })
+        .await?;
+        if pending.len() >= CELLS_AT_ONCE {
+            write(tx, &pending).await?;
+            pending.clear();
+        }
+    }
+    write(tx, &pending).await?;
+    // Sums may net to zero across batches; those rows are left out of every
+    // read, and of the count.
+    tx.execute("DELETE FROM measure_rollups WHERE count = 0", &[])
+        .await?;
+    let rows = tx
+        .fetch_all("SELECT COUNT(*) AS n FROM measure_rollups", &[])
+        .await?;
+    Ok(rows
+        .first()
+        .map(|r| r.i64("n"))
+        .transpose()?
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(0))
 }
 
 /// Each of `scopes`' counts of `components` for the months of `periods`
@@ -865,6 +944,11 @@ fn scope_condition(scope: Scope, params: &mut Vec<Param>) -> String {
             mark(id)
         )),
         Scope::Court(id) => format!("court_id = {}", mark(id)),
+        Scope::DfjArea(id) => format!(
+            "court_id IN (SELECT c.id FROM courts c JOIN dfj_areas d ON d.name = c.dfj_area \
+             WHERE d.id = {})",
+            mark(id)
+        ),
         Scope::LocalAuthority(id) => format!("local_authority_id = {}", mark(id)),
     }
 }

@@ -230,13 +230,23 @@ impl Store {
         let mut tx = self.write().await?;
         record::get::<R>(tx.as_mut(), id).await?;
         R::check(tx.as_mut(), draft, Some(id)).await?;
+        let context = rollups::context_token(tx.as_mut()).await?;
         let updated =
             record::update::<R>(tx.as_mut(), id, expected_version, R::columns(draft)).await?;
+        // A team, service area or court that moved changes where cases are
+        // counted (the triggers of migrations 0015 and 0017 renew the token):
+        // the sums are worked out again in the same transaction.
+        let moved = rollups::context_token(tx.as_mut()).await? != context;
+        let cells = if moved {
+            Some(rollups::rebuild(tx.as_mut()).await?)
+        } else {
+            None
+        };
         let entry = stamp.entry(
             "update",
             Outcome::Allowed,
             Some((&Self::audit_type::<R>(), id.to_string())),
-            None,
+            cells.map(|n| format!("rollups rebuilt: {n} cells")),
         );
         audit::append(tx.as_mut(), &entry).await?;
         tx.commit().await?;
@@ -1247,6 +1257,11 @@ impl Store {
             counts,
             rollups::measure_context(tx.as_mut(), with_posts).await?.0,
         ))
+    }
+
+    /// Each court's Designated Family Judge area: (court, area, its name).
+    pub async fn court_dfj_areas(&self) -> Result<Vec<(i64, i64, String)>, StoreError> {
+        rollups::court_dfj_areas(self.read().await?.as_mut()).await
     }
 
     /// The cases that may lie behind a measure's number for `scope` in the

@@ -1184,7 +1184,7 @@ pub fn openapi_document() -> OpenApi {
                 .operation_id(Some("measure_values"))
                 .summary(Some("A measure's values for one scope, period by period, with numerator and denominator where meaningful"))
                 .parameter(measure_id)
-                .parameter(query_parameter("scope", Type::String, "national (the default), region-N, service-area-N, team-N, court-N or local-authority-N"))
+                .parameter(query_parameter("scope", Type::String, "national (the default), region-N, service-area-N, team-N, court-N, dfj-area-N (a Designated Family Judge area) or local-authority-N"))
                 .parameter(query_parameter("from", Type::String, "First month, YYYY-MM; by default eleven months before the last"))
                 .parameter(query_parameter("to", Type::String, "Last month, YYYY-MM; by default the current month"))
                 .parameter(query_parameter("by", Type::String, "month (the default), quarter or year (financial, April to March)"))

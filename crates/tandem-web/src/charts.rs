@@ -33,6 +33,9 @@ pub struct Chart {
     /// The main series' status at each label. A bar chart colours its bars
     /// by it and writes it beside them; both tables list it. Empty for none.
     pub status: Vec<Option<Rag>>,
+    /// Where the main series' value at each label leads, such as the cases
+    /// behind it; the table links the value there. Empty for none.
+    pub links: Vec<Option<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -54,6 +57,18 @@ pub struct DataTable {
     pub numeric: usize,
     /// Each row starts with its label.
     pub rows: Vec<Vec<String>>,
+    /// Where each row's first value leads, if anywhere.
+    pub links: Vec<Option<String>>,
+}
+
+impl DataTable {
+    /// Each row with where its first value leads, if anywhere.
+    pub fn linked_rows(&self) -> impl Iterator<Item = (&Vec<String>, Option<&str>)> {
+        self.rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| (row, self.links.get(i).and_then(|l| l.as_deref())))
+    }
 }
 
 /// A chart with its table under it, in a "Show the data as a table"
@@ -507,6 +522,9 @@ pub fn data_table(chart: &Chart) -> DataTable {
         head,
         numeric,
         rows,
+        links: (0..chart.labels.len())
+            .map(|i| chart.links.get(i).cloned().flatten())
+            .collect(),
     }
 }
 
@@ -692,6 +710,7 @@ mod tests {
             comparison: None,
             target: None,
             status: Vec::new(),
+            links: Vec::new(),
         }
     }
 

@@ -26,7 +26,7 @@ use tandem_domain::measures::{
     ingredients, measure, rag, target_status,
 };
 use tandem_domain::organisation::{Court, LocalAuthority, Region, ServiceArea, Team};
-use tandem_domain::rollups::{Component, Scope};
+use tandem_domain::rollups::{Component, Month, Scope};
 use tandem_domain::{DomainError, FieldError};
 
 pub fn routes() -> Router<AppState> {
@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
 /// The organisation's places by name.
 pub(crate) async fn scope_tree(state: &AppState) -> Result<ScopeTree, AppError> {
     let store = &state.store;
+    let dfj = store.court_dfj_areas().await?;
     Ok(ScopeTree {
         regions: store
             .list::<Region>()
@@ -63,7 +64,14 @@ pub(crate) async fn scope_tree(state: &AppState) -> Result<ScopeTree, AppError> 
             .list::<Court>()
             .await?
             .into_iter()
-            .map(|c| (c.id.0, c.name))
+            .filter_map(|c| {
+                let (_, area, _) = dfj.iter().find(|(court, _, _)| *court == c.id.0)?;
+                Some((c.id.0, (c.name, *area)))
+            })
+            .collect(),
+        dfj_areas: dfj
+            .iter()
+            .map(|(_, area, name)| (*area, name.clone()))
             .collect(),
         local_authorities: store
             .list::<LocalAuthority>()
@@ -102,6 +110,9 @@ pub(crate) struct Dashboard {
     pub path: Vec<(Scope, String)>,
     pub parts: Vec<(Scope, String)>,
     pub part_kind: &'static str,
+    /// At national level, the Designated Family Judge areas, which cut
+    /// across regions.
+    pub dfj_areas: Vec<(Scope, String)>,
     pub measures: Vec<MeasureView>,
 }
 
@@ -116,6 +127,14 @@ pub(crate) async fn dashboard(
     let path = tree.path(request.scope).into_iter().map(named).collect();
     let (part_scopes, part_kind) = tree.parts(request.scope);
     let parts: Vec<(Scope, String)> = part_scopes.iter().copied().map(named).collect();
+    let dfj_areas = match request.scope {
+        Scope::National => tree
+            .dfj_areas
+            .keys()
+            .map(|id| named(Scope::DfjArea(*id)))
+            .collect(),
+        _ => Vec::new(),
+    };
     let measures: Vec<&'static Measure> = DASHBOARD.iter().filter_map(|id| measure(id)).collect();
     let mut components: Vec<Component> = measures
         .iter()
@@ -172,6 +191,7 @@ pub(crate) async fn dashboard(
         path,
         parts,
         part_kind,
+        dfj_areas,
         measures: views,
     })
 }
@@ -196,6 +216,7 @@ struct DashboardPage {
     trail: Vec<(String, String)>,
     parts: Vec<(String, String)>,
     part_kind: &'static str,
+    dfj_areas: Vec<(String, String)>,
     period: String,
     panels: Vec<MeasurePanel>,
     query: String,
@@ -216,7 +237,19 @@ fn tag(rag: Rag) -> &'static str {
     }
 }
 
-fn panels(d: &Dashboard) -> Vec<MeasurePanel> {
+/// The list of the cases behind `measure`'s number for `scope` in the month
+/// `to` (`YYYY-MM`).
+fn cases_link(measure: &Measure, scope: Scope, to: &str) -> String {
+    format!(
+        "/dashboards/cases?measure={}&scope={}&to={to}",
+        measure.id,
+        scope.key()
+    )
+}
+
+/// The dashboard's panels; with `drill`, every value in their tables links
+/// to the cases behind it.
+fn panels(d: &Dashboard, drill: bool) -> Vec<MeasurePanel> {
     let labels: Vec<String> = d.request.periods.iter().map(Period::label).collect();
     d.measures
         .iter()
@@ -241,6 +274,15 @@ fn panels(d: &Dashboard) -> Vec<MeasurePanel> {
                     .iter()
                     .map(|x| rag(m.better, x.value, v.target))
                     .collect(),
+                links: d
+                    .request
+                    .periods
+                    .iter()
+                    .map(|p| {
+                        let to = Month::of(p.last).to_string();
+                        drill.then(|| cases_link(m, d.request.scope, &to))
+                    })
+                    .collect(),
             });
             let comparison = (!d.parts.is_empty()).then(|| {
                 Figure::bar(&Chart {
@@ -264,6 +306,11 @@ fn panels(d: &Dashboard) -> Vec<MeasurePanel> {
                         .parts
                         .iter()
                         .map(|x| rag(m.better, x.value, v.target))
+                        .collect(),
+                    links: d
+                        .parts
+                        .iter()
+                        .map(|(part, _)| drill.then(|| cases_link(m, *part, &d.request.to)))
                         .collect(),
                 })
             });
@@ -326,13 +373,18 @@ async fn show(
                     .map(|(s, n)| (link(*s, &d.request), n.clone()))
                     .collect(),
                 part_kind: d.part_kind,
+                dfj_areas: d
+                    .dfj_areas
+                    .iter()
+                    .map(|(s, n)| (link(*s, &d.request), n.clone()))
+                    .collect(),
                 period: d
                     .request
                     .periods
                     .last()
                     .map(Period::label)
                     .unwrap_or_default(),
-                panels: panels(&d),
+                panels: panels(&d, drill),
                 input,
                 query,
                 drill,
@@ -346,6 +398,7 @@ async fn show(
             trail: Vec::new(),
             parts: Vec::new(),
             part_kind: "",
+            dfj_areas: Vec::new(),
             period: String::new(),
             panels: Vec::new(),
             input,
@@ -612,8 +665,11 @@ async fn delay(
         )| {
             let mut places: Vec<(&'static str, String)> =
                 part(case.team_id.0).into_iter().collect();
-            if let Some(court) = courts.get(&facts.court_id) {
+            if let Some((court, dfj)) = courts.get(&facts.court_id) {
                 places.push(("Court", court.clone()));
+                if let Some(dfj) = tree.dfj_areas.get(dfj) {
+                    places.push(("DFJ area", dfj.clone()));
+                }
             }
             if let Some(la) = facts.local_authority_id.and_then(|id| authorities.get(&id)) {
                 places.push(("Local authority", la.clone()));

@@ -193,6 +193,7 @@ async fn page(
                     .iter()
                     .map(|v| rag(measure.better, v.value, target))
                     .collect(),
+                links: Vec::new(),
             };
             (Some(Figure::line(&chart)), Vec::new())
         }
@@ -301,7 +302,7 @@ pub struct PeriodValue {
 pub struct MeasureValues {
     measure: &'static str,
     unit: &'static str,
-    /// `national`, `region-N`, `service-area-N`, `team-N`, `court-N` or `local-authority-N`.
+    /// `national`, `region-N`, `service-area-N`, `team-N`, `court-N`, `dfj-area-N` or `local-authority-N`.
     scope: String,
     /// `month`, `quarter` or `year` (financial).
     by: &'static str,

@@ -1136,17 +1136,17 @@ async fn stale_rollups_are_rebuilt_on_start(store: Store, sql: RawSql) {
     .await;
     close(&store, id, date(2026, 3, 2)).await;
     sql.execute(
-        "DELETE FROM measure_rollups WHERE component = 'final-order-weeks'; \
+        "DELETE FROM measure_rollups WHERE component = 'final-order-13-weeks'; \
          INSERT INTO rollups_stale (id, reason) VALUES (1, 'a test')",
     )
     .await
     .expect("stale");
     let (_, wrong) = store.verify_rollups().await.expect("verify");
-    assert!(!wrong.is_empty(), "the weekly counts are missing");
+    assert!(!wrong.is_empty(), "the 13-week counts are missing");
     store.migrate().await.expect("migrate");
     assert_consistent(&store).await;
     // Marked done: a second start does not rebuild again.
-    sql.execute("DELETE FROM measure_rollups WHERE component = 'final-order-weeks'")
+    sql.execute("DELETE FROM measure_rollups WHERE component = 'final-order-13-weeks'")
         .await
         .expect("delete");
     store.migrate().await.expect("migrate");
@@ -1154,7 +1154,106 @@ async fn stale_rollups_are_rebuilt_on_start(store: Store, sql: RawSql) {
     assert!(!wrong.is_empty(), "not rebuilt a second time");
 }
 
+/// Cases count in their court's Designated Family Judge area. Moving a
+/// court to another DFJ area, or a team to another service area, counts
+/// every case again where it now is, in the same transaction.
+async fn dfj_areas_and_moves_are_counted(store: Store) {
+    let f = fixture(&store).await;
+    let ncl = court(&store, f.area.id.0, "NCL").await;
+    let sun = court(&store, f.area.id.0, "SUN").await;
+    let teesside = |dfj: &str| {
+        CourtInput {
+            code: "TEE".into(),
+            name: "Teesside Family Court".into(),
+            dfj_area: dfj.into(),
+            service_area_id: Some(f.area.id.0),
+        }
+        .validate()
+        .expect("valid court")
+    };
+    let tee: Court = store
+        .create(&teesside("Cleveland"), &stamp())
+        .await
+        .expect("court");
+    for (n, court) in [ncl.id.0, ncl.id.0, sun.id.0, tee.id.0].iter().enumerate() {
+        open(
+            &store,
+            &format!("NE26P{n:03}"),
+            *court,
+            f.team.id.0,
+            on(date(2026, 1, 5), date(2026, 1, 5)),
+            &["Ava"],
+        )
+        .await;
+    }
+    let areas = store.court_dfj_areas().await.expect("DFJ areas");
+    let dfj = |court: i64| {
+        areas
+            .iter()
+            .find(|(c, _, _)| *c == court)
+            .map(|(_, d, _)| Scope::DfjArea(*d))
+            .expect("a DFJ area")
+    };
+    let (newcastle, cleveland) = (dfj(ncl.id.0), dfj(tee.id.0));
+    assert_eq!(dfj(sun.id.0), newcastle);
+    assert_ne!(newcastle, cleveland);
+    let new_cases = |scope| {
+        let store = store.clone();
+        async move {
+            let v = values(
+                &store,
+                "new-cases",
+                scope,
+                "2026-01",
+                "2026-01",
+                Granularity::Month,
+                None,
+            )
+            .await;
+            v[0].value
+        }
+    };
+    assert_eq!(new_cases(newcastle).await, Some(3.0));
+    assert_eq!(new_cases(cleveland).await, Some(1.0));
+    assert_eq!(new_cases(Scope::Court(ncl.id.0)).await, Some(2.0));
+
+    // Teesside joins Newcastle's DFJ area.
+    store
+        .update::<Court>(tee.id.0, tee.version, &teesside("Newcastle"), &stamp())
+        .await
+        .expect("moved");
+    assert_eq!(new_cases(newcastle).await, Some(4.0));
+    assert_eq!(new_cases(cleveland).await, Some(0.0));
+    assert_consistent(&store).await;
+
+    // The team moves to another service area.
+    let durham: ServiceArea = store
+        .create(&area_draft("A2", "Durham", f.region.id.0), &stamp())
+        .await
+        .expect("area");
+    store
+        .update::<Team>(
+            f.team.id.0,
+            f.team.version,
+            &TeamInput {
+                code: f.team.code.clone(),
+                name: f.team.name.clone(),
+                service_area_id: Some(durham.id.0),
+                office_id: None,
+            }
+            .validate()
+            .expect("valid team"),
+            &stamp(),
+        )
+        .await
+        .expect("moved");
+    assert_eq!(new_cases(Scope::ServiceArea(durham.id.0)).await, Some(4.0));
+    assert_eq!(new_cases(Scope::ServiceArea(f.area.id.0)).await, Some(0.0));
+    assert_consistent(&store).await;
+}
+
 tandem_testkit::on_both_backends!(
+    dfj_areas_and_moves_are_counted,
     medians_read_by_week_equal_medians_of_every_day,
     the_measures_match_hand_computed_figures,
     only_a_new_first_hearing_changes_the_cells,

@@ -9,6 +9,17 @@ use tandem_domain::casework::{CaseInput, ChildInput, default_application_kinds};
 use tandem_domain::organisation::{Court, Team};
 use tandem_storage::Store;
 
+/// The link to a DFJ area's dashboard among the national dashboard's.
+fn store_dfj_link(page: &str, name: &str) -> String {
+    let end = page
+        .find(&format!("\">{name}</a>"))
+        .expect("the DFJ area is listed");
+    let start = page[..end].rfind("href=\"").expect("a link") + "href=\"".len();
+    let link = page[start..end].replace("&amp;", "&");
+    assert!(link.contains("scope=dfj-area-"), "{link}");
+    link
+}
+
 async fn dashboards_show_the_service_and_each_part(store: Store) {
     tandem_demo::load(&store, 7, &tandem_testkit::stamp())
         .await
@@ -71,6 +82,14 @@ async fn dashboards_show_the_service_and_each_part(store: Store) {
     assert_eq!(here.status, StatusCode::OK);
     assert!(here.body.contains(&team.name), "named, not numbered");
     assert!(here.body.contains("govuk-breadcrumbs"), "the way back up");
+
+    // The case's court's Designated Family Judge area has a dashboard of
+    // its own, listed on the national one, with its courts as the parts.
+    let dfj = store_dfj_link(&national.body, &court.dfj_area);
+    let area = app.get_as(&board, &dfj).await;
+    assert_eq!(area.status, StatusCode::OK);
+    assert!(area.body.contains(&format!("Courts in {}", court.dfj_area)));
+    assert!(area.body.contains(&court.name));
 
     let nowhere = app.get_as(&board, "/dashboards?scope=team-99999").await;
     assert!(nowhere.body.contains("govuk-error-summary"));
@@ -206,6 +225,40 @@ async fn dashboards_show_the_service_and_each_part(store: Store) {
         with_link
             .body
             .contains("/dashboards/cases?measure=new-cases&amp;scope=team-")
+    );
+    // Every value in the trend and comparison tables drills down too: each
+    // month for the scope, each part in the latest month.
+    let area_page = app
+        .get_as(
+            &manager,
+            &format!(
+                "/dashboards?scope=service-area-{}&to=2026-03",
+                team.service_area_id.0
+            ),
+        )
+        .await;
+    for link in [
+        format!(
+            "/dashboards/cases?measure=open-cases&amp;scope=service-area-{}&amp;to=2026-02",
+            team.service_area_id.0
+        ),
+        format!(
+            "/dashboards/cases?measure=open-cases&amp;scope=team-{}&amp;to=2026-03",
+            team.id.0
+        ),
+    ] {
+        // Ampersands are escaped either way.
+        assert!(
+            area_page.body.replace("&#38;", "&amp;").contains(&link),
+            "{link}"
+        );
+    }
+    assert!(
+        !app.get_as(&board, "/dashboards?to=2026-03")
+            .await
+            .body
+            .contains("/dashboards/cases?"),
+        "the board sees no links to cases"
     );
 
     // Drivers of delay: aggregates, for the board too.
