@@ -202,7 +202,7 @@ pub async fn load_national(
         });
     }
     progress(NationalProgress::Rollups);
-    summary.rollup_cells = store.rebuild_rollups(stamp).await?;
+    summary.rollup_cells = store.rebuild_rollups_at_once(stamp).await?;
     Ok(summary)
 }
 

@@ -623,7 +623,7 @@ pub(crate) async fn recompute(tx: &mut dyn Tx) -> Result<Cells, StoreError> {
 
 /// Cells held in memory before a rebuild adds them to the stored sums: a
 /// national rebuild would otherwise hold millions.
-const CELLS_AT_ONCE: usize = 500_000;
+pub(crate) const CELLS_AT_ONCE: usize = 500_000;
 
 fn cell_from(r: &Row) -> Result<(Cell, i64), StoreError> {
     Ok((
@@ -655,6 +655,15 @@ pub(crate) async fn stored(tx: &mut dyn Tx) -> Result<Cells, StoreError> {
 /// holidays or the places cases are counted in change what a case
 /// contributes, or to repair. The number of cells.
 pub(crate) async fn rebuild(tx: &mut dyn Tx) -> Result<usize, StoreError> {
+    rebuild_holding(tx, CELLS_AT_ONCE).await
+}
+
+/// As [`rebuild`], holding up to `cells_at_once` cells in memory between
+/// writes: more memory, and fewer rows written more than once.
+pub(crate) async fn rebuild_holding(
+    tx: &mut dyn Tx,
+    cells_at_once: usize,
+) -> Result<usize, StoreError> {
     let context = context(tx).await?;
     let last = last_case_id(tx).await?;
     tx.execute("DELETE FROM measure_rollups", &[]).await?;
@@ -667,7 +676,7 @@ pub(crate) async fn rebuild(tx: &mut dyn Tx) -> Result<usize, StoreError> {
             tandem_domain::rollups::add(&mut pending, cell, count)
         })
         .await?;
-        if pending.len() >= CELLS_AT_ONCE {
+        if pending.len() >= cells_at_once {
             write(tx, &pending).await?;
             pending.clear();
         }

@@ -1377,8 +1377,25 @@ impl Store {
 
     /// Replaces the stored rollups with a recomputation; the number of cells.
     pub async fn rebuild_rollups(&self, stamp: &Stamp) -> Result<usize, StoreError> {
+        self.rebuild_rollups_holding(stamp, rollups::CELLS_AT_ONCE)
+            .await
+    }
+
+    /// As [`Store::rebuild_rollups`], holding every cell in memory until one
+    /// write: for a bulk load on a machine with memory to spare (a national
+    /// load's ten million cells take a few gigabytes), where rows written in
+    /// several goes would take longer.
+    pub async fn rebuild_rollups_at_once(&self, stamp: &Stamp) -> Result<usize, StoreError> {
+        self.rebuild_rollups_holding(stamp, usize::MAX).await
+    }
+
+    async fn rebuild_rollups_holding(
+        &self,
+        stamp: &Stamp,
+        cells_at_once: usize,
+    ) -> Result<usize, StoreError> {
         in_write!(self, |tx| async {
-            let cells = rollups::rebuild(tx).await?;
+            let cells = rollups::rebuild_holding(tx, cells_at_once).await?;
             audit::append(
                 tx,
                 &stamp.entry(
