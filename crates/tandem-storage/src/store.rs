@@ -104,21 +104,9 @@ impl Store {
                 .fetch_all("SELECT reason FROM rollups_stale", &[])
                 .await?;
             if let Some(row) = stale.first() {
-                let reason = row.text("reason")?;
-                let cells = rollups::rebuild(tx).await?;
+                let why = format!("after an upgrade ({})", row.text("reason")?);
+                rebuild_recorded(tx, &stamp, rollups::CELLS_AT_ONCE, &why).await?;
                 tx.execute("DELETE FROM rollups_stale", &[]).await?;
-                audit::append(
-                    tx,
-                    &stamp.entry(
-                        "update",
-                        Outcome::Allowed,
-                        Some(("measure_rollups", String::new())),
-                        Some(format!(
-                            "rollups rebuilt after an upgrade ({reason}): {cells} cells"
-                        )),
-                    ),
-                )
-                .await?;
             }
             Ok::<_, StoreError>(())
         })
@@ -1394,20 +1382,12 @@ impl Store {
         stamp: &Stamp,
         cells_at_once: usize,
     ) -> Result<usize, StoreError> {
-        in_write!(self, |tx| async {
-            let cells = rollups::rebuild_holding(tx, cells_at_once).await?;
-            audit::append(
-                tx,
-                &stamp.entry(
-                    "update",
-                    Outcome::Allowed,
-                    Some(("measure_rollups", String::new())),
-                    Some(format!("rollups rebuilt: {cells} cells")),
-                ),
-            )
-            .await?;
-            Ok::<_, StoreError>(cells)
-        })
+        in_write!(self, |tx| rebuild_recorded(
+            tx,
+            stamp,
+            cells_at_once,
+            "on request"
+        ))
     }
 
     /// Stores case histories, checked by `tandem_domain::case_history`, as
@@ -1420,4 +1400,26 @@ impl Store {
     ) -> Result<Vec<i64>, StoreError> {
         in_write!(self, |tx| bulk::load_case_histories(tx, histories, stamp))
     }
+}
+
+/// Rebuilds the rollups (see [`rollups::rebuild_holding`]) and records it in
+/// the audit trail, saying `why`; the number of cells.
+async fn rebuild_recorded(
+    tx: &mut dyn Tx,
+    stamp: &Stamp,
+    cells_at_once: usize,
+    why: &str,
+) -> Result<usize, StoreError> {
+    let cells = rollups::rebuild_holding(tx, cells_at_once).await?;
+    audit::append(
+        tx,
+        &stamp.entry(
+            "update",
+            Outcome::Allowed,
+            Some(("measure_rollups", String::new())),
+            Some(format!("rollups rebuilt {why}: {cells} cells")),
+        ),
+    )
+    .await?;
+    Ok(cells)
 }

@@ -41,6 +41,8 @@ pub fn routes() -> Router<AppState> {
 pub(crate) async fn scope_tree(state: &AppState) -> Result<ScopeTree, AppError> {
     let store = &state.store;
     let dfj = store.court_dfj_areas().await?;
+    let court_area: std::collections::BTreeMap<i64, i64> =
+        dfj.iter().map(|(court, area, _)| (*court, *area)).collect();
     Ok(ScopeTree {
         regions: store
             .list::<Region>()
@@ -64,10 +66,7 @@ pub(crate) async fn scope_tree(state: &AppState) -> Result<ScopeTree, AppError> 
             .list::<Court>()
             .await?
             .into_iter()
-            .filter_map(|c| {
-                let (_, area, _) = dfj.iter().find(|(court, _, _)| *court == c.id.0)?;
-                Some((c.id.0, (c.name, *area)))
-            })
+            .filter_map(|c| Some((c.id.0, (c.name, *court_area.get(&c.id.0)?))))
             .collect(),
         dfj_areas: dfj
             .iter()
