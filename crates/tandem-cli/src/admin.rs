@@ -136,12 +136,15 @@ pub async fn rollups(store: &Store, command: RollupsCommand) -> anyhow::Result<(
     match command {
         RollupsCommand::Verify { .. } => {
             eprintln!("recomputing the rollups from the case records…");
-            let (cells, wrong) = store.verify_rollups().await?;
-            if wrong.is_empty() {
-                println!("The measure rollups match the case records: {cells} cells checked.");
+            let check = store.verify_rollups().await?;
+            if check.consistent() {
+                println!(
+                    "The measure rollups match the case records: {} cells and {} cases' delay rows checked.",
+                    check.cells, check.delay_cases
+                );
                 return Ok(());
             }
-            for d in wrong.iter().take(DIFFERENCES_SHOWN) {
+            for d in check.wrong.iter().take(DIFFERENCES_SHOWN) {
                 println!(
                     "{} {} {} {} bucket {}: stored {}, recomputed {}",
                     d.cell.component.slug(),
@@ -153,9 +156,20 @@ pub async fn rollups(store: &Store, command: RollupsCommand) -> anyhow::Result<(
                     d.expected
                 );
             }
+            let cases: Vec<String> = check
+                .delay_wrong
+                .iter()
+                .take(DIFFERENCES_SHOWN)
+                .map(|id| id.to_string())
+                .collect();
+            if !cases.is_empty() {
+                println!("Cases whose delay row differs: {}", cases.join(", "));
+            }
             bail!(
-                "{} of the rollup cells differ from the case records; `tandem rollups rebuild` replaces them",
-                wrong.len()
+                "{} of the rollup cells and {} of the delay rows differ from the case records; \
+                 `tandem rollups rebuild` replaces them",
+                check.wrong.len(),
+                check.delay_wrong.len()
             )
         }
         RollupsCommand::Rebuild { .. } => {

@@ -306,22 +306,30 @@ async fn sign_in(router: &axum::Router, username: &str) -> anyhow::Result<String
         })
 }
 
-/// The national dashboard and one of each narrower kind.
+/// The national dashboard and one of each narrower kind, each with its
+/// drivers-of-delay page.
 async fn dashboard_scopes(store: &Store) -> anyhow::Result<Vec<String>> {
-    let mut paths = vec!["/dashboards".to_owned()];
+    let mut scopes = vec!["national".to_owned()];
     if let Some(r) = store.list::<Region>().await?.first() {
-        paths.push(format!("/dashboards?scope=region-{}", r.id.0));
+        scopes.push(format!("region-{}", r.id.0));
     }
     if let Some(a) = store.list::<ServiceArea>().await?.first() {
-        paths.push(format!("/dashboards?scope=service-area-{}", a.id.0));
+        scopes.push(format!("service-area-{}", a.id.0));
     }
     if let Some(t) = store.list::<Team>().await?.first() {
-        paths.push(format!("/dashboards?scope=team-{}", t.id.0));
+        scopes.push(format!("team-{}", t.id.0));
     }
     if let Some((_, dfj, _)) = store.court_dfj_areas().await?.first() {
-        paths.push(format!("/dashboards?scope=dfj-area-{dfj}"));
+        scopes.push(format!("dfj-area-{dfj}"));
     }
-    Ok(paths)
+    Ok(["/dashboards", "/dashboards/delay"]
+        .iter()
+        .flat_map(|page| {
+            scopes
+                .iter()
+                .map(move |scope| format!("{page}?scope={scope}"))
+        })
+        .collect())
 }
 
 /// The most memory this process has held (Linux), as the kernel reports it.

@@ -8,7 +8,9 @@
 //! Every case is told step by step through `tandem_domain::case_history`,
 //! so each move, allocation, hearing, filing, outcome, re-opening and
 //! transfer keeps to the rules a real one would. A month's cases are then
-//! stored together, and the measure rollups are rebuilt once at the end.
+//! stored together, with their delay rows; their measure cells are worked
+//! out from the same histories as they are stored, summed in memory, and
+//! written once at the end.
 
 use crate::{
     DemoError, DemoSummary, FAMILY_NAMES, Scale, case_letter, child_input, lead_application,
@@ -172,6 +174,7 @@ pub async fn load_national(
         rollup_cells: 0,
     };
     let mut number = 0_u64;
+    let mut counts = store.bulk_counts().await?;
     for m in 0..months {
         let month = first_month.saturating_add((m as i64).months());
         if month > today {
@@ -194,7 +197,10 @@ pub async fn load_national(
             histories.push(case_history(&mut rng, &org, received, today, number)?);
         }
         summary.children += histories.iter().map(|h| h.children.len()).sum::<usize>();
-        summary.cases += store.load_case_histories(&histories, stamp).await?.len();
+        summary.cases += store
+            .load_case_histories(&histories, stamp, &mut counts)
+            .await?
+            .len();
         progress(NationalProgress::Cases {
             done: m + 1,
             months,
@@ -202,7 +208,7 @@ pub async fn load_national(
         });
     }
     progress(NationalProgress::Rollups);
-    summary.rollup_cells = store.rebuild_rollups_at_once(stamp).await?;
+    summary.rollup_cells = store.add_bulk_counts(counts, stamp).await?;
     Ok(summary)
 }
 

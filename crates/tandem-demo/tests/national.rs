@@ -30,9 +30,10 @@ async fn national_history_keeps_to_the_rules(store: Store) {
         "about 650 cases in 13 months, not {}",
         summary.cases
     );
-    let (cells, discrepancies) = store.verify_rollups().await.expect("verify");
-    assert!(cells > 0);
-    assert!(discrepancies.is_empty(), "{discrepancies:?}");
+    let check = store.verify_rollups().await.expect("verify");
+    assert!(check.cells > 0);
+    assert_eq!(check.delay_cases, summary.cases, "a delay row a case");
+    assert!(check.consistent(), "{check:?}");
 
     let mut by_law: BTreeMap<LawType, usize> = BTreeMap::new();
     let mut children = 0;

@@ -3,81 +3,240 @@
 //! stage of the lifecycle against the median for all cases, the wait for
 //! allocation, adjournments and late filings; and which parts of the
 //! service, courts and local authorities have most of them.
+//!
+//! Storage keeps a [`DelayCase`] for every case, worked out from its facts
+//! in the same transaction as each change, so the analysis reads one short
+//! row a case instead of every case's history.
 
-use crate::casework::LawType;
+use crate::casework::{LawType, Pathway, pathway};
 use crate::clocks::LongRunningThresholds;
-use crate::measures::{Durations, Period};
+use crate::measures::Period;
+use crate::rollups::{CaseFacts, Scope};
 use jiff::civil::Date;
 use std::collections::BTreeMap;
 
-/// What the delay analysis needs to know of one case.
+/// What the delay analysis needs to know of one case. Dates after receipt
+/// are kept as days after it: the analysis works in days, and a national
+/// analysis reads a hundred thousand of these.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DelayCase {
     pub law_type: LawType,
+    pub pathway: &'static Pathway,
     pub received_on: Date,
-    pub first_closed_on: Option<Date>,
-    /// The stages the case entered, with the date, in order; the first is
-    /// its stage on receipt.
-    pub stages: Vec<(Date, String)>,
-    pub first_allocated_on: Option<Date>,
+    /// Its first closure, in days after receipt.
+    pub first_closed: Option<i32>,
+    /// The stages the case entered (their codes), with the day, in order;
+    /// the first is its stage on receipt, entered on day 0.
+    pub stages: Vec<(i32, &'static str)>,
+    pub first_allocated: Option<i32>,
     pub adjournments: usize,
-    /// Work filed after its due date, or still unfiled after it.
-    pub late_work: usize,
-    /// Where it is counted in the breakdowns: (kind of place, name).
-    pub places: Vec<(&'static str, String)>,
+    /// Some of its work was filed after its due date.
+    pub filed_late: bool,
+    /// The earliest due date of its work not yet filed.
+    pub first_unfiled_due: Option<i32>,
+    /// The team holding it now, its court and its local authority: where
+    /// it is counted in the breakdowns.
+    pub team_id: i64,
+    pub court_id: i64,
+    pub local_authority_id: Option<i64>,
 }
 
-fn days(from: Date, to: Date) -> i64 {
-    i64::from((to - from).get_days())
+/// Whether a hearing's recorded outcome says it was adjourned. Storage
+/// counts a case's adjournments with the same rule in SQL (`LOWER(outcome)
+/// LIKE '%adjourn%'`); `tandem rollups verify` checks that the two agree.
+pub fn is_adjournment(outcome: &str) -> bool {
+    outcome.to_lowercase().contains("adjourn")
+}
+
+fn days(from: Date, to: Date) -> i32 {
+    day_number(to) - day_number(from)
+}
+
+/// Days since 1 January 1970: date arithmetic a national analysis does a
+/// few hundred thousand times, cheaper than a calendar span (Howard
+/// Hinnant's `days_from_civil`).
+fn day_number(date: Date) -> i32 {
+    let (month, day) = (i32::from(date.month()), i32::from(date.day()));
+    // Years counted from March, so that a leap day ends its year.
+    let year = i32::from(date.year()) - i32::from(month <= 2);
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// A period's first and last days, as day numbers or, once made relative
+/// to a case, as days after its receipt.
+#[derive(Clone, Copy)]
+struct Window {
+    first: i32,
+    last: i32,
+}
+
+impl Window {
+    fn of(period: &Period) -> Self {
+        Self {
+            first: day_number(period.first),
+            last: day_number(period.last),
+        }
+    }
+
+    fn after(self, received_on: Date) -> Self {
+        let received = day_number(received_on);
+        Self {
+            first: self.first - received,
+            last: self.last - received,
+        }
+    }
 }
 
 impl DelayCase {
+    /// The case as the analysis sees it, from its facts: an error names a
+    /// pathway or stage the case model does not know.
+    pub fn of(facts: &CaseFacts) -> Result<Self, String> {
+        let pathway = pathway(&facts.pathway)?;
+        let after = |on: Date| days(facts.received_on, on);
+        let mut stages: Vec<(i32, &'static str)> = Vec::with_capacity(facts.stages.len());
+        for (on, code) in &facts.stages {
+            let stage = pathway
+                .stage(code)
+                .ok_or_else(|| format!("The {} pathway has no stage {code}", pathway.code))?;
+            // Events that leave the case where it was (a transfer names its
+            // stage too) do not start the stage again. The first stage is
+            // entered on receipt, whenever it was recorded.
+            if stages.last().is_none_or(|(_, last)| *last != stage.code) {
+                stages.push((if stages.is_empty() { 0 } else { after(*on) }, stage.code));
+            }
+        }
+        Ok(Self {
+            law_type: facts.law_type,
+            pathway,
+            received_on: facts.received_on,
+            first_closed: facts.first_closed_on().map(after),
+            stages,
+            first_allocated: facts.allocations.iter().map(|(from, _)| after(*from)).min(),
+            adjournments: facts.adjournments,
+            filed_late: facts
+                .work
+                .iter()
+                .any(|(due, filed)| filed.is_some_and(|f| f > *due)),
+            first_unfiled_due: facts
+                .work
+                .iter()
+                .filter(|(_, filed)| filed.is_none())
+                .map(|(due, _)| after(*due))
+                .min(),
+            team_id: facts.holders.last().map_or(0, |(_, team)| *team),
+            court_id: facts.court_id,
+            local_authority_id: facts.local_authority_id,
+        })
+    }
+
+    /// The day `days` after receipt.
+    pub fn day(&self, days: i32) -> Option<Date> {
+        self.received_on
+            .checked_add(jiff::Span::new().days(days))
+            .ok()
+    }
+
+    pub fn first_closed_on(&self) -> Option<Date> {
+        self.first_closed.and_then(|d| self.day(d))
+    }
+
+    fn window(&self, period: &Period) -> Window {
+        Window::of(period).after(self.received_on)
+    }
+
     /// The day the analysis stops counting: its first closure, or the end
     /// of the period for a case still open then.
-    fn end(&self, period: &Period) -> Date {
-        self.first_closed_on
-            .filter(|c| *c <= period.last)
-            .unwrap_or(period.last)
+    fn end(&self, window: Window) -> i32 {
+        self.first_closed
+            .filter(|c| *c <= window.last)
+            .unwrap_or(window.last)
+    }
+
+    fn considered_in(&self, window: Window) -> bool {
+        window.last >= 0 && self.first_closed.is_none_or(|c| c >= window.first)
     }
 
     /// In the analysis: first closed in the period, or open at its end.
     pub fn considered(&self, period: &Period) -> bool {
-        self.received_on <= period.last && self.first_closed_on.is_none_or(|c| c >= period.first)
+        self.considered_in(self.window(period))
     }
 
-    /// Past its threshold by its first closure or, if open, the period's end.
-    pub fn delayed(&self, thresholds: &LongRunningThresholds, period: &Period) -> bool {
+    fn delayed_in(&self, thresholds: &LongRunningThresholds, window: Window) -> bool {
         let weeks = match self.law_type {
             LawType::Private => thresholds.private_law_weeks,
             LawType::Public => thresholds.public_law_weeks,
             LawType::Adoption => return false,
         };
-        days(self.received_on, self.end(period)) > weeks * 7
+        i64::from(self.end(window)) > weeks * 7
     }
 
-    /// Days in each stage until the end of the analysis.
-    pub fn stage_days(&self, period: &Period) -> Vec<(String, i64)> {
-        let end = self.end(period);
+    /// Past its threshold by its first closure or, if open, the period's end.
+    pub fn delayed(&self, thresholds: &LongRunningThresholds, period: &Period) -> bool {
+        self.delayed_in(thresholds, self.window(period))
+    }
+
+    fn late_work_in(&self, window: Window) -> bool {
+        self.filed_late || self.first_unfiled_due.is_some_and(|due| due < window.last)
+    }
+
+    /// Work filed after its due date, or still unfiled after it at the end
+    /// of the period.
+    pub fn late_work(&self, period: &Period) -> bool {
+        self.late_work_in(self.window(period))
+    }
+
+    fn stage_days_in(&self, window: Window) -> impl Iterator<Item = (&'static str, i64)> + '_ {
+        let end = self.end(window);
         self.stages
             .iter()
             .enumerate()
-            .filter_map(|(i, (from, stage))| {
+            .filter_map(move |(i, (from, stage))| {
                 let until = self
                     .stages
                     .get(i + 1)
                     .map_or(end, |(next, _)| *next)
                     .min(end);
-                let from = (*from).max(self.received_on);
-                (until >= from).then(|| (stage.clone(), days(from, until)))
+                let from = (*from).max(0);
+                (until >= from).then(|| (*stage, i64::from(until - from)))
             })
-            .collect()
+    }
+
+    /// Days in each stage (by code) until the end of the analysis.
+    pub fn stage_days(&self, period: &Period) -> impl Iterator<Item = (&'static str, i64)> + '_ {
+        self.stage_days_in(self.window(period))
+    }
+
+    /// The stage's label, as its pathway names it.
+    fn label(&self, code: &str) -> &'static str {
+        self.pathway.label_of(code)
+    }
+}
+
+/// A place the delayed cases are broken down by: a part of the service,
+/// a court, a DFJ area or a local authority.
+pub type Place = Scope;
+
+/// What kind of place `place` is, as a breakdown names it.
+pub fn place_kind(place: Place) -> &'static str {
+    match place {
+        Scope::National => "Service",
+        Scope::Region(_) => "Region",
+        Scope::ServiceArea(_) => "Service area",
+        Scope::Team(_) => "Team",
+        Scope::Court(_) => "Court",
+        Scope::DfjArea(_) => "DFJ area",
+        Scope::LocalAuthority(_) => "Local authority",
     }
 }
 
 /// One stage: the median days spent in it by all cases and by delayed ones.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StageRow {
-    pub stage: String,
+    pub stage: &'static str,
     pub all_median_days: Option<i64>,
     pub delayed_median_days: Option<i64>,
 }
@@ -92,19 +251,19 @@ pub struct Contrast {
 /// One place in a breakdown.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlaceRow {
-    pub kind: &'static str,
-    pub name: String,
+    pub place: Place,
     pub considered: usize,
     pub delayed: usize,
     /// The stage where its delayed cases spent most longer than the
     /// median for all cases, and by how many days.
-    pub worst_stage: Option<(String, i64)>,
+    pub worst_stage: Option<(&'static str, i64)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DelayReport {
     pub considered: usize,
     pub delayed: usize,
+    /// In pathway order.
     pub stages: Vec<StageRow>,
     /// Median calendar days from receipt to first allocation.
     pub allocation_wait: Contrast,
@@ -112,127 +271,203 @@ pub struct DelayReport {
     pub adjourned: Contrast,
     /// Share of cases with late work, per cent.
     pub late_work: Contrast,
+    /// In place order (kind, then id).
     pub places: Vec<PlaceRow>,
 }
 
-fn median(values: &[i64]) -> Option<i64> {
-    Durations::from_days(values).fcsq_median_days()
+/// The Ministry of Justice's median of `values` (see
+/// [`crate::measures::Durations::fcsq_median_days`]): the largest value of
+/// the lower of two tiles, found without sorting them all. Reorders them.
+pub fn fcsq_median(values: &mut [i64]) -> Option<i64> {
+    let k = values.len().checked_add(1)? / 2;
+    let k = k.checked_sub(1)?;
+    Some(*values.select_nth_unstable(k).1)
 }
 
-fn share(cases: &[&DelayCase], test: impl Fn(&DelayCase) -> bool) -> Option<f64> {
-    (!cases.is_empty())
-        .then(|| cases.iter().filter(|c| test(c)).count() as f64 / cases.len() as f64 * 100.0)
+fn share(count: usize, of: usize) -> Option<f64> {
+    (of > 0).then(|| count as f64 / of as f64 * 100.0)
 }
 
-/// Median days in each stage, in the order stages are first met.
-fn stage_medians(cases: &[&DelayCase], period: &Period) -> Vec<(String, Option<i64>)> {
-    let mut order: Vec<String> = Vec::new();
-    let mut spent: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-    for case in cases {
-        for (stage, d) in case.stage_days(period) {
-            if !order.contains(&stage) {
-                order.push(stage.clone());
-            }
-            spent.entry(stage).or_default().push(d);
+/// Days spent in each stage, a list a stage (by the stage's index).
+#[derive(Default)]
+struct StageDays(Vec<Vec<i64>>);
+
+impl StageDays {
+    fn add(&mut self, stage: usize, days: i64) {
+        if self.0.len() <= stage {
+            self.0.resize_with(stage + 1, Vec::new);
+        }
+        self.0[stage].push(days);
+    }
+
+    fn medians(mut self, stages: usize) -> Vec<Option<i64>> {
+        self.0.resize_with(stages, Vec::new);
+        self.0.iter_mut().map(|d| fcsq_median(d)).collect()
+    }
+}
+
+/// The tallies for one group of cases.
+#[derive(Default)]
+struct Tally {
+    cases: usize,
+    adjourned: usize,
+    late_work: usize,
+    waits: Vec<i64>,
+    stages: StageDays,
+}
+
+impl Tally {
+    fn add(&mut self, case: &DelayCase, spent: &[(usize, i64)], window: Window) {
+        self.cases += 1;
+        self.adjourned += usize::from(case.adjournments > 0);
+        self.late_work += usize::from(case.late_work_in(window));
+        if let Some(allocated) = case.first_allocated {
+            self.waits.push(i64::from(allocated));
+        }
+        for (stage, d) in spent {
+            self.stages.add(*stage, *d);
         }
     }
-    order
-        .into_iter()
-        .map(|stage| {
-            let m = spent.get(&stage).and_then(|d| median(d));
-            (stage, m)
-        })
-        .collect()
 }
 
-/// A place's cases: all of them, and the delayed ones.
-type Split<'a> = (Vec<&'a DelayCase>, Vec<&'a DelayCase>);
+/// The stages met so far, by label: each with the earliest place it has in
+/// a pathway, for showing them in pathway order.
+#[derive(Default)]
+struct Labels {
+    labels: Vec<(&'static str, usize)>,
+    /// Stages already looked up, by their pathway and code (compared by
+    /// address: a case's codes are its pathway's own), with the label's
+    /// index: most cases go through the same few stages.
+    seen: Vec<(&'static Pathway, &'static str, usize)>,
+}
 
-/// The analysis of `cases` for `period`.
+impl Labels {
+    fn index(&mut self, case: &DelayCase, code: &'static str) -> usize {
+        if let Some((_, _, i)) = self
+            .seen
+            .iter()
+            .find(|(p, c, _)| std::ptr::eq(*p, case.pathway) && std::ptr::eq(*c, code))
+        {
+            return *i;
+        }
+        let label = case.label(code);
+        let position = case
+            .pathway
+            .stages
+            .iter()
+            .position(|s| s.code == code)
+            .unwrap_or(usize::MAX);
+        let i = match self.labels.iter().position(|(l, _)| *l == label) {
+            Some(i) => {
+                self.labels[i].1 = self.labels[i].1.min(position);
+                i
+            }
+            None => {
+                self.labels.push((label, position));
+                self.labels.len() - 1
+            }
+        };
+        self.seen.push((case.pathway, code, i));
+        i
+    }
+}
+
+/// The analysis of `cases` for `period`; `places` names the places a case
+/// is counted in, into the list it is given.
 pub fn report(
     cases: &[DelayCase],
     thresholds: &LongRunningThresholds,
     period: &Period,
+    places: impl Fn(&DelayCase, &mut Vec<Place>),
 ) -> DelayReport {
-    let considered: Vec<&DelayCase> = cases.iter().filter(|c| c.considered(period)).collect();
-    let delayed: Vec<&DelayCase> = considered
-        .iter()
-        .copied()
-        .filter(|c| c.delayed(thresholds, period))
-        .collect();
-    let all_stages = stage_medians(&considered, period);
-    let delayed_stages: BTreeMap<String, Option<i64>> =
-        stage_medians(&delayed, period).into_iter().collect();
-    let stages = all_stages
-        .iter()
-        .map(|(stage, all)| StageRow {
-            stage: stage.clone(),
-            all_median_days: *all,
-            delayed_median_days: delayed_stages.get(stage).copied().flatten(),
-        })
-        .collect();
-    let wait = |cases: &[&DelayCase]| {
-        let waits: Vec<i64> = cases
-            .iter()
-            .filter_map(|c| c.first_allocated_on.map(|a| days(c.received_on, a)))
-            .collect();
-        median(&waits).map(|d| d as f64)
-    };
-    let medians: BTreeMap<String, i64> = all_stages
-        .iter()
-        .filter_map(|(s, m)| m.map(|m| (s.clone(), m)))
-        .collect();
-    let mut by_place: BTreeMap<(&'static str, String), Split> = BTreeMap::new();
-    for case in &considered {
-        let is_delayed = case.delayed(thresholds, period);
-        for place in &case.places {
-            let entry = by_place.entry(place.clone()).or_default();
-            entry.0.push(case);
+    let mut labels = Labels::default();
+    let (mut all, mut delayed) = (Tally::default(), Tally::default());
+    // Each place's cases, and the days its delayed ones spent in each stage.
+    let mut by_place: BTreeMap<Place, (usize, usize, StageDays)> = BTreeMap::new();
+    let (mut spent, mut in_places) = (Vec::new(), Vec::new());
+    let period_window = Window::of(period);
+    for case in cases {
+        let window = period_window.after(case.received_on);
+        if !case.considered_in(window) {
+            continue;
+        }
+        let is_delayed = case.delayed_in(thresholds, window);
+        spent.clear();
+        spent.extend(
+            case.stage_days_in(window)
+                .map(|(code, d)| (labels.index(case, code), d)),
+        );
+        all.add(case, &spent, window);
+        if is_delayed {
+            delayed.add(case, &spent, window);
+        }
+        in_places.clear();
+        places(case, &mut in_places);
+        for place in &in_places {
+            let (considered, late, stages) = by_place.entry(*place).or_default();
+            *considered += 1;
             if is_delayed {
-                entry.1.push(case);
+                *late += 1;
+                for (stage, d) in &spent {
+                    stages.add(*stage, *d);
+                }
             }
         }
     }
-    let mut places: Vec<PlaceRow> = by_place
+    let count = labels.labels.len();
+    let all_medians = all.stages.medians(count);
+    let delayed_medians = delayed.stages.medians(count);
+    // Stages in pathway order, then by name.
+    let mut order: Vec<usize> = (0..count).collect();
+    order.sort_by_key(|i| (labels.labels[*i].1, labels.labels[*i].0));
+    let places = by_place
         .into_iter()
-        .map(|((kind, name), (all, late))| {
-            let worst_stage = stage_medians(&late, period)
-                .into_iter()
-                .filter_map(|(stage, m)| {
-                    let excess = m? - medians.get(&stage).copied().unwrap_or(0);
-                    (excess > 0).then_some((stage, excess))
+        .map(|(place, (considered, late, stages))| {
+            let medians = stages.medians(count);
+            let worst_stage = order
+                .iter()
+                .filter_map(|i| {
+                    let excess = medians[*i]? - all_medians[*i].unwrap_or(0);
+                    (excess > 0).then_some((labels.labels[*i].0, excess))
                 })
-                .max_by_key(|(_, excess)| *excess);
+                .fold(
+                    None,
+                    |worst: Option<(&'static str, i64)>, next| match worst {
+                        Some(w) if w.1 >= next.1 => Some(w),
+                        _ => Some(next),
+                    },
+                );
             PlaceRow {
-                kind,
-                name,
-                considered: all.len(),
-                delayed: late.len(),
+                place,
+                considered,
+                delayed: late,
                 worst_stage,
             }
         })
         .collect();
-    places.sort_by(|a, b| {
-        a.kind
-            .cmp(b.kind)
-            .then(b.delayed.cmp(&a.delayed))
-            .then(a.name.cmp(&b.name))
-    });
+    let wait = |waits: &mut Vec<i64>| fcsq_median(waits).map(|d| d as f64);
     DelayReport {
-        considered: considered.len(),
-        delayed: delayed.len(),
-        stages,
+        considered: all.cases,
+        delayed: delayed.cases,
+        stages: order
+            .iter()
+            .map(|i| StageRow {
+                stage: labels.labels[*i].0,
+                all_median_days: all_medians[*i],
+                delayed_median_days: delayed_medians[*i],
+            })
+            .collect(),
         allocation_wait: Contrast {
-            all: wait(&considered),
-            delayed: wait(&delayed),
+            all: wait(&mut all.waits),
+            delayed: wait(&mut delayed.waits),
         },
         adjourned: Contrast {
-            all: share(&considered, |c| c.adjournments > 0),
-            delayed: share(&delayed, |c| c.adjournments > 0),
+            all: share(all.adjourned, all.cases),
+            delayed: share(delayed.adjourned, delayed.cases),
         },
         late_work: Contrast {
-            all: share(&considered, |c| c.late_work > 0),
-            delayed: share(&delayed, |c| c.late_work > 0),
+            all: share(all.late_work, all.cases),
+            delayed: share(delayed.late_work, delayed.cases),
         },
         places,
     }
@@ -241,24 +476,38 @@ pub fn report(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::casework::PUBLIC_LAW;
+    use crate::measures::Durations;
     use jiff::civil::date;
+    use proptest::prelude::*;
 
     fn case(
         received: Date,
         closed: Option<Date>,
-        place: &str,
-        stages: &[(Date, &str)],
+        court: i64,
+        stages: &[(Date, &'static str)],
     ) -> DelayCase {
         DelayCase {
             law_type: LawType::Public,
+            pathway: &PUBLIC_LAW,
             received_on: received,
-            first_closed_on: closed,
-            stages: stages.iter().map(|(d, s)| (*d, (*s).to_owned())).collect(),
-            first_allocated_on: Some(received),
+            first_closed: closed.map(|c| days(received, c)),
+            stages: stages
+                .iter()
+                .map(|(on, s)| (days(received, *on), *s))
+                .collect(),
+            first_allocated: Some(0),
             adjournments: 0,
-            late_work: 0,
-            places: vec![("Court", place.to_owned())],
+            filed_late: false,
+            first_unfiled_due: None,
+            team_id: 1,
+            court_id: court,
+            local_authority_id: None,
         }
+    }
+
+    fn by_court(case: &DelayCase, places: &mut Vec<Place>) {
+        places.push(Scope::Court(case.court_id));
     }
 
     #[test]
@@ -267,9 +516,9 @@ mod tests {
         let quick = case(
             date(2025, 4, 1),
             Some(date(2025, 8, 1)),
-            "Leeds",
+            1,
             &[
-                (date(2025, 4, 1), "intake"),
+                (date(2025, 4, 1), "received"),
                 (date(2025, 5, 1), "final-hearing"),
             ],
         );
@@ -277,26 +526,28 @@ mod tests {
         let mut slow = case(
             date(2025, 4, 1),
             Some(date(2026, 1, 26)),
-            "Bradford",
+            2,
             &[
-                (date(2025, 4, 1), "intake"),
+                (date(2025, 4, 1), "received"),
                 (date(2025, 5, 1), "final-hearing"),
             ],
         );
         slow.adjournments = 2;
-        let never = case(date(2024, 1, 1), Some(date(2024, 6, 1)), "Leeds", &[]);
+        let never = case(date(2024, 1, 1), Some(date(2024, 6, 1)), 1, &[]);
         let r = report(
             &[quick, slow, never],
             &LongRunningThresholds::default(),
             &year,
+            by_court,
         );
         assert_eq!(
             (r.considered, r.delayed),
             (2, 1),
             "the 2024 case is outside the year"
         );
-        assert_eq!(r.stages[0].stage, "intake");
+        assert_eq!(r.stages[0].stage, "Received");
         assert_eq!(r.stages[0].all_median_days, Some(30));
+        assert_eq!(r.stages[1].stage, "Final hearing");
         assert_eq!(
             r.stages[1].all_median_days,
             Some(92),
@@ -305,19 +556,145 @@ mod tests {
         assert_eq!(r.stages[1].delayed_median_days, Some(270));
         assert_eq!(r.adjourned.delayed, Some(100.0));
         assert_eq!(r.adjourned.all, Some(50.0));
-        let bradford = r
-            .places
-            .iter()
-            .find(|p| p.name == "Bradford")
-            .expect("place");
-        assert_eq!(bradford.delayed, 1);
-        assert_eq!(bradford.worst_stage, Some(("final-hearing".into(), 178)));
-        let leeds = r.places.iter().find(|p| p.name == "Leeds").expect("place");
+        let court = |id| {
+            r.places
+                .iter()
+                .find(|p| p.place == Scope::Court(id))
+                .expect("place")
+        };
+        assert_eq!(court(2).delayed, 1);
+        assert_eq!(court(2).worst_stage, Some(("Final hearing", 178)));
         assert_eq!(
-            (leeds.considered, leeds.delayed, leeds.worst_stage.clone()),
+            (court(1).considered, court(1).delayed, court(1).worst_stage),
             (1, 0, None)
         );
-        let empty = report(&[], &LongRunningThresholds::default(), &year);
+        let empty = report(&[], &LongRunningThresholds::default(), &year, by_court);
         assert_eq!(empty.adjourned.all, None, "no cases is no data, not 0%");
+        assert_eq!(empty.allocation_wait.all, None);
+    }
+
+    #[test]
+    fn stages_come_in_pathway_order_whatever_order_cases_come_in() {
+        let year = Period::financial_year(2025).expect("year");
+        let later = case(
+            date(2025, 4, 1),
+            None,
+            1,
+            &[
+                (date(2025, 4, 1), "case-analysis"),
+                (date(2025, 5, 1), "final-hearing"),
+            ],
+        );
+        let earlier = case(date(2025, 4, 1), None, 1, &[(date(2025, 4, 1), "received")]);
+        let r = report(
+            &[later, earlier],
+            &LongRunningThresholds::default(),
+            &year,
+            by_court,
+        );
+        let stages: Vec<&str> = r.stages.iter().map(|s| s.stage).collect();
+        assert_eq!(stages, ["Received", "Case analysis", "Final hearing"]);
+    }
+
+    #[test]
+    fn an_open_case_counts_to_the_end_of_the_period_and_late_work_by_then() {
+        let year = Period::financial_year(2025).expect("year");
+        let mut open = case(date(2025, 1, 1), None, 1, &[(date(2025, 1, 1), "received")]);
+        open.first_unfiled_due = Some(days(open.received_on, date(2026, 3, 31)));
+        assert!(open.considered(&year));
+        assert!(open.delayed(&LongRunningThresholds::default(), &year));
+        assert!(
+            !open.late_work(&year),
+            "due on the last day is not yet late"
+        );
+        open.first_unfiled_due = Some(days(open.received_on, date(2026, 3, 30)));
+        assert!(open.late_work(&year));
+        assert_eq!(
+            open.stage_days(&year).collect::<Vec<_>>(),
+            [("received", 454)],
+            "1 January 2025 to 31 March 2026"
+        );
+        let closed_before = case(date(2024, 1, 1), Some(date(2025, 3, 31)), 1, &[]);
+        assert!(!closed_before.considered(&year));
+    }
+
+    #[test]
+    fn a_case_is_seen_through_its_facts() {
+        let facts = CaseFacts {
+            law_type: LawType::Public,
+            care_proceedings: true,
+            pathway: "public-law".into(),
+            received_on: date(2025, 4, 1),
+            issued_on: Some(date(2025, 4, 2)),
+            court_id: 7,
+            local_authority_id: Some(3),
+            holders: vec![(date(2025, 4, 1), 1), (date(2025, 6, 1), 2)],
+            closures: Vec::new(),
+            children_first_met: Vec::new(),
+            applications: Vec::new(),
+            allocations: vec![
+                (date(2025, 4, 20), Some(date(2025, 6, 1))),
+                (date(2025, 6, 3), None),
+            ],
+            work: vec![
+                (date(2025, 5, 1), Some(date(2025, 5, 2))),
+                (date(2025, 9, 1), None),
+                (date(2025, 8, 1), None),
+            ],
+            first_hearing: None,
+            stages: vec![
+                (date(2025, 4, 3), "received".into()),
+                (date(2025, 4, 20), "guardian-allocated".into()),
+                // A transfer: the case stays where it was.
+                (date(2025, 6, 1), "guardian-allocated".into()),
+            ],
+            adjournments: 1,
+        };
+        let case = DelayCase::of(&facts).expect("known pathway");
+        assert_eq!(
+            case.stages,
+            [(0, "received"), (19, "guardian-allocated")],
+            "the first entered on receipt; staying put starts nothing"
+        );
+        assert_eq!(case.first_allocated, Some(19));
+        assert_eq!(case.day(19), Some(date(2025, 4, 20)));
+        assert!(case.filed_late);
+        assert_eq!(case.first_unfiled_due, Some(122), "1 August");
+        assert_eq!(case.first_closed_on(), None);
+        assert_eq!(
+            (case.team_id, case.court_id),
+            (2, 7),
+            "the team holding it now"
+        );
+        let mut unknown = facts.clone();
+        unknown
+            .stages
+            .push((date(2025, 5, 1), "section-7-report".into()));
+        assert!(DelayCase::of(&unknown).is_err());
+        unknown.pathway = "nowhere".into();
+        assert!(DelayCase::of(&unknown).is_err());
+    }
+
+    #[test]
+    fn adjournments_are_recognised_whatever_the_case() {
+        assert!(is_adjournment("Adjourned for a further report"));
+        assert!(is_adjournment("ADJOURNMENT: no interpreter"));
+        assert!(!is_adjournment("Final order made"));
+    }
+
+    proptest! {
+        #[test]
+        fn day_numbers_count_calendar_days(a in 0_i32..200_000, b in 0_i32..200_000) {
+            let epoch = date(1900, 1, 1);
+            let at = |n: i32| epoch.checked_add(jiff::Span::new().days(n)).expect("date");
+            prop_assert_eq!(days(at(a), at(b)), (at(b) - at(a)).get_days());
+            prop_assert_eq!(day_number(date(1970, 1, 1)), 0);
+        }
+
+        #[test]
+        fn the_quick_median_is_the_ministrys(mut values in proptest::collection::vec(0_i64..2_000, 0..200)) {
+            let expected = Durations::from_days(&values).fcsq_median_days();
+            prop_assert_eq!(fcsq_median(&mut values), expected);
+        }
     }
 }

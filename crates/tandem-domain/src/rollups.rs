@@ -385,10 +385,13 @@ pub struct ApplicationFacts {
     pub issued_on: Option<Date>,
 }
 
-/// Everything about a case that the measures depend on.
+/// Everything about a case that the measures and the delay analysis
+/// ([`crate::delay`]) depend on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseFacts {
     pub law_type: LawType,
+    /// The code of the pathway it follows.
+    pub pathway: String,
     /// The lead application is for a care or supervision order (s31).
     pub care_proceedings: bool,
     pub received_on: Date,
@@ -407,6 +410,11 @@ pub struct CaseFacts {
     /// Work owed to the court as (due, filed).
     pub work: Vec<(Date, Option<Date>)>,
     pub first_hearing: Option<Date>,
+    /// The stages it entered (codes) and when, in order: closing is not a
+    /// stage here, as it ends the count.
+    pub stages: Vec<(Date, String)>,
+    /// How many of its hearings were adjourned.
+    pub adjournments: usize,
 }
 
 /// A span of days `[from, until)`; `until = None` is still going.
@@ -468,10 +476,59 @@ impl CaseFacts {
         self.closures.first().map(|c| c.closed_on)
     }
 
-    /// Records a hearing on `held_on`: the first, if before every other.
-    pub fn add_hearing(&mut self, held_on: Date) {
+    /// Reconciles the closures read from the case's history with whether the
+    /// case is closed now (`closed_now`, since when): the case record is the
+    /// word on its present state, the history on any earlier closures.
+    pub fn settle_closures(&mut self, closed_now: Option<Date>) {
+        match closed_now {
+            Some(closed_on) => {
+                let now = Closure {
+                    closed_on,
+                    reopened_on: None,
+                };
+                match self.closures.last_mut() {
+                    Some(last) if last.reopened_on.is_none() => *last = now,
+                    _ => self.closures.push(now),
+                }
+            }
+            None => {
+                if self
+                    .closures
+                    .last()
+                    .is_some_and(|c| c.reopened_on.is_none())
+                {
+                    self.closures.pop();
+                }
+            }
+        }
+    }
+
+    /// Notes one event of the case's log, in order: a stage entered, a
+    /// closure or a re-opening, on the day it took effect.
+    pub fn add_event(&mut self, kind: &str, to_stage: Option<&str>, on: Date) {
+        if kind == "reopened" {
+            if let Some(last) = self.closures.last_mut() {
+                last.reopened_on = Some(on);
+            }
+        } else if kind == "moved" && to_stage == Some(crate::casework::CLOSED) {
+            self.closures.push(Closure {
+                closed_on: on,
+                reopened_on: None,
+            });
+        }
+        if let Some(stage) = to_stage.filter(|s| *s != crate::casework::CLOSED) {
+            self.stages.push((on, stage.to_owned()));
+        }
+    }
+
+    /// Records a hearing on `held_on` with its `outcome`: the first, if
+    /// before every other, and an adjournment if it says so.
+    pub fn add_hearing(&mut self, held_on: Date, outcome: &str) {
         if hearing_changes_cells(self.first_hearing, held_on) {
             self.first_hearing = Some(held_on);
+        }
+        if crate::delay::is_adjournment(outcome) {
+            self.adjournments += 1;
         }
     }
 
@@ -490,6 +547,12 @@ impl CaseFacts {
 /// only the case's first hearing counts, so only one before every other.
 pub fn hearing_changes_cells(first_hearing: Option<Date>, held_on: Date) -> bool {
     first_hearing.is_none_or(|first| held_on < first)
+}
+
+/// Whether recording a hearing can change its case's facts: its cells (see
+/// [`hearing_changes_cells`]) or, if it was adjourned, the delay analysis.
+pub fn hearing_changes_facts(first_hearing: Option<Date>, held_on: Date, outcome: &str) -> bool {
+    hearing_changes_cells(first_hearing, held_on) || crate::delay::is_adjournment(outcome)
 }
 
 fn days(from: Date, to: Date) -> i64 {
@@ -807,6 +870,9 @@ mod tests {
             allocations: Vec::new(),
             work: Vec::new(),
             first_hearing: None,
+            pathway: "private-law".into(),
+            stages: Vec::new(),
+            adjournments: 0,
         }
     }
 

@@ -6,6 +6,7 @@ use crate::audit;
 use crate::backend::Tx;
 use crate::casework::{CHILD_COLUMNS, PARTY_COLUMNS, child_row, party_row};
 use crate::error::{SqlError, SqlErrorKind, StoreError};
+use crate::rollups::BulkCounts;
 use crate::row::{Param, Row};
 use std::collections::HashMap;
 use tandem_domain::DomainError;
@@ -72,6 +73,7 @@ pub(crate) async fn load_case_histories(
     tx: &mut dyn Tx,
     histories: &[CaseHistory],
     stamp: &Stamp,
+    counts: &mut BulkCounts,
 ) -> Result<Vec<i64>, StoreError> {
     if histories.is_empty() {
         return Ok(Vec::new());
@@ -343,6 +345,13 @@ pub(crate) async fn load_case_histories(
         "",
     )
     .await?;
+    // Counted from what was just stored, as reading it back would give.
+    let delays = ids
+        .iter()
+        .zip(histories)
+        .map(|(id, h)| Ok((*id, counts.count(&h.facts())?)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    crate::delay::put(tx, delays.iter().map(|(id, case)| (*id, case))).await?;
     let (first, last) = (
         ids.iter().min().copied().unwrap_or(0),
         ids.iter().max().copied().unwrap_or(0),

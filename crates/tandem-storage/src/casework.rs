@@ -18,7 +18,7 @@ use tandem_domain::child_experience::{
 use tandem_domain::choice::Choice;
 use tandem_domain::clocks::Extension;
 use tandem_domain::organisation::{CourtId, LocalAuthorityId, StaffId, TeamId};
-use tandem_domain::rollups::hearing_changes_cells;
+use tandem_domain::rollups::hearing_changes_facts;
 
 pub(crate) const CASE_COLUMNS: &str = "id, case_number, court_id, law_type, pathway, stage, received_on, issued_on, \
      local_authority_id, team_id, allocated_to, closed_on, version";
@@ -1242,7 +1242,8 @@ pub(crate) async fn add_hearing(
     .into_iter()
     .next()
     .ok_or(StoreError::Domain(DomainError::NotFound { kind: "case" }))?;
-    let tracked = if hearing_changes_cells(first_hearing, h.on) {
+    let tracked = if hearing_changes_facts(first_hearing, h.on, h.outcome.as_deref().unwrap_or(""))
+    {
         Some(Tracked::start(tx, contexts, case).await?)
     } else {
         None
@@ -1251,7 +1252,13 @@ pub(crate) async fn add_hearing(
     add_event(tx, case, stamp, "hearing", None, None, Some(h.kind.label())).await?;
     audit_case(tx, stamp, case, "update", Some("hearing recorded".into())).await?;
     match tracked {
-        Some(tracked) => tracked.finish_with(tx, |f| f.add_hearing(h.on)).await,
+        Some(tracked) => {
+            tracked
+                .finish_with(tx, |f| {
+                    f.add_hearing(h.on, h.outcome.as_deref().unwrap_or(""))
+                })
+                .await
+        }
         None => Ok(()),
     }
 }

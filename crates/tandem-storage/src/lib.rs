@@ -23,6 +23,7 @@ mod bulk;
 mod case_notes;
 mod casework;
 mod child_experience;
+mod delay;
 mod error;
 mod identity;
 mod interchange;
@@ -47,6 +48,6 @@ pub use identity::{
 pub use interchange::ImportOutcome;
 pub use organisation::{Editable, OrganisationSummary, StaffFilter, StaffPage};
 pub use record::{Columns, Record};
-pub use rollups::DelayRecord;
+pub use rollups::BulkCounts;
 pub use row::{Param, Row, Value, timestamp_text};
-pub use store::{Readiness, Store};
+pub use store::{Readiness, RollupCheck, Store};

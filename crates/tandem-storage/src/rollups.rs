@@ -6,6 +6,7 @@
 
 use crate::backend::Tx;
 use crate::casework::{self, CASE_COLUMNS, case_from, decode, fetch_as};
+use crate::delay;
 use crate::error::{SqlError, StoreError};
 use crate::organisation::team_scope_condition;
 use crate::practice_settings;
@@ -13,16 +14,17 @@ use crate::row::{Param, Row};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
 use tandem_domain::access::AccessScope;
 use tandem_domain::calendar::WorkingCalendar;
-use tandem_domain::casework::{CLOSED, Case, CaseId, LawType};
+use tandem_domain::casework::{Case, CaseId, LawType};
 use tandem_domain::choice::Choice;
+use tandem_domain::delay::DelayCase;
 use tandem_domain::measures::{MeasureContext, Period, Post, ScopeCounts};
 use tandem_domain::rollups::{
-    ApplicationFacts, CaseFacts, Cell, Cells, Closure, Component, Month, Places, RollupRules,
-    Scope, case_cells, difference,
+    ApplicationFacts, CaseFacts, Cell, Cells, Component, Month, Places, RollupRules, Scope,
+    case_cells, difference,
 };
 
 /// What the cells depend on besides the case: loaded once a transaction.
@@ -124,12 +126,14 @@ impl ContextCache {
     }
 }
 
-/// A case's facts and cells before a change, to be compared with after it.
+/// A case's facts, cells and delay row before a change, to be compared
+/// with after it.
 pub(crate) struct Tracked {
     case: CaseId,
     context: Arc<RollupContext>,
     facts: Option<CaseFacts>,
     before: Cells,
+    delay_before: Option<DelayCase>,
 }
 
 impl Tracked {
@@ -143,17 +147,39 @@ impl Tracked {
         let context = contexts.get(tx).await?;
         let facts = facts_of_case(tx, case).await?;
         let before = cells_of(facts.as_ref(), &context);
+        let delay_before = delay_of(facts.as_ref())?;
         Ok(Self {
             case,
             context,
             facts,
             before,
+            delay_before,
         })
     }
 
     pub(crate) async fn finish(self, tx: &mut dyn Tx) -> Result<(), StoreError> {
-        let after = cells_of(facts_of_case(tx, self.case).await?.as_ref(), &self.context);
-        write(tx, &difference(&self.before, &after)).await
+        let facts = facts_of_case(tx, self.case).await?;
+        self.write_after(tx, facts.as_ref()).await
+    }
+
+    /// Writes what changed between the case before and `after`.
+    async fn write_after(
+        &self,
+        tx: &mut dyn Tx,
+        after: Option<&CaseFacts>,
+    ) -> Result<(), StoreError> {
+        write(
+            tx,
+            &difference(&self.before, &cells_of(after, &self.context)),
+        )
+        .await?;
+        let delay_after = delay_of(after)?;
+        match &delay_after {
+            Some(case) if delay_after != self.delay_before => {
+                delay::put(tx, [(self.case.0, case)]).await
+            }
+            _ => Ok(()),
+        }
     }
 
     /// As [`Tracked::finish`], for a change whose effect on the case's facts
@@ -163,11 +189,11 @@ impl Tracked {
         tx: &mut dyn Tx,
         change: impl FnOnce(&mut CaseFacts),
     ) -> Result<(), StoreError> {
-        if let Some(facts) = self.facts.as_mut() {
+        let mut after = self.facts.take();
+        if let Some(facts) = after.as_mut() {
             change(facts);
         }
-        let after = cells_of(self.facts.as_ref(), &self.context);
-        write(tx, &difference(&self.before, &after)).await
+        self.write_after(tx, after.as_ref()).await
     }
 }
 
@@ -178,8 +204,12 @@ pub(crate) async fn add_case(
     case: CaseId,
 ) -> Result<(), StoreError> {
     let context = contexts.get(tx).await?;
-    let cells = cells_of(facts_of_case(tx, case).await?.as_ref(), &context);
-    write(tx, &cells).await
+    let facts = facts_of_case(tx, case).await?;
+    write(tx, &cells_of(facts.as_ref(), &context)).await?;
+    match delay_of(facts.as_ref())? {
+        Some(delayed) => delay::put(tx, [(case.0, &delayed)]).await,
+        None => Ok(()),
+    }
 }
 
 async fn facts_of_case(tx: &mut dyn Tx, case: CaseId) -> Result<Option<CaseFacts>, StoreError> {
@@ -190,6 +220,13 @@ fn cells_of(facts: Option<&CaseFacts>, context: &RollupContext) -> Cells {
     facts
         .map(|f| case_cells(f, &context.places, &context.rules))
         .unwrap_or_default()
+}
+
+/// What the delay analysis keeps of a case.
+fn delay_of(facts: Option<&CaseFacts>) -> Result<Option<DelayCase>, StoreError> {
+    facts
+        .map(|f| decode("pathway", DelayCase::of(f)))
+        .transpose()
 }
 
 fn law(r: &Row) -> Result<LawType, StoreError> {
@@ -237,14 +274,14 @@ mod part {
     pub const WORK: i64 = 4;
     pub const FIRST_HEARING: i64 = 5;
     pub const TRANSFER: i64 = 6;
-    pub const CLOSURE: i64 = 7;
+    pub const EVENT: i64 = 7;
 }
 
 /// The columns the parts of the facts query give between them, with the
 /// type of the NULL a part gives for one it has no use for when the parts
 /// are read as one UNION: PostgreSQL matches a UNION's columns by type, and
 /// takes a bare NULL for text.
-const FACT_COLUMNS: [(&str, &str); 11] = [
+const FACT_COLUMNS: [(&str, &str); 14] = [
     ("id", "BIGINT"),
     ("kind", "TEXT"),
     ("on_date", "DATE"),
@@ -256,6 +293,9 @@ const FACT_COLUMNS: [(&str, &str); 11] = [
     ("from_team_id", "BIGINT"),
     ("lead", "BOOLEAN"),
     ("at", "TIMESTAMPTZ"),
+    ("pathway", "TEXT"),
+    ("to_stage", "TEXT"),
+    ("adjournments", "BIGINT"),
 ];
 
 /// One part of the facts query: a table's rows for the cases.
@@ -328,6 +368,7 @@ fn fact_parts(which: &Which<'_>) -> [FactPart; 8] {
                 ("court_id", "court_id"),
                 ("local_authority_id", "local_authority_id"),
                 ("team_id", "team_id"),
+                ("pathway", "pathway"),
             ],
             from: format!("cases WHERE {}", which.condition("id")),
         },
@@ -372,7 +413,14 @@ fn fact_parts(which: &Which<'_>) -> [FactPart; 8] {
         FactPart {
             part: part::FIRST_HEARING,
             case_id: "case_id",
-            gives: &[("on_date", "MIN(held_on)")],
+            // The rule `tandem_domain::delay::is_adjournment` states.
+            gives: &[
+                ("on_date", "MIN(held_on)"),
+                (
+                    "adjournments",
+                    "CAST(SUM(CASE WHEN LOWER(outcome) LIKE '%adjourn%' THEN 1 ELSE 0 END) AS BIGINT)",
+                ),
+            ],
             from: format!("hearings WHERE {by_case} GROUP BY case_id"),
         },
         FactPart {
@@ -387,17 +435,17 @@ fn fact_parts(which: &Which<'_>) -> [FactPart; 8] {
             from: format!("case_transfers WHERE {by_case}"),
         },
         FactPart {
-            part: part::CLOSURE,
+            part: part::EVENT,
             case_id: "case_id",
             gives: &[
                 ("id", "id"),
                 ("kind", "kind"),
                 ("on_date", "on_date"),
                 ("at", "at"),
+                ("to_stage", "to_stage"),
             ],
             from: format!(
-                "case_events WHERE {by_case} \
-                 AND ((kind = 'moved' AND to_stage = '{CLOSED}') OR kind = 'reopened')"
+                "case_events WHERE {by_case} AND (to_stage IS NOT NULL OR kind = 'reopened')"
             ),
         },
     ]
@@ -428,7 +476,8 @@ pub(crate) async fn facts_of(
             .collect(),
     };
     let params = which.params();
-    let mut cases: BTreeMap<i64, (CaseFacts, Option<Closure>)> = BTreeMap::new();
+    // Each case's facts, and since when it is closed now, if it is.
+    let mut cases: BTreeMap<i64, (CaseFacts, Option<Date>)> = BTreeMap::new();
     // Cases whose first transfer has been read.
     let mut transferred = std::collections::BTreeSet::new();
     for sql in &queries {
@@ -439,6 +488,7 @@ pub(crate) async fn facts_of(
                 let received_on = r.date("on_date")?;
                 let facts = CaseFacts {
                     law_type: decode("law_type", LawType::parse(&r.text("kind")?))?,
+                    pathway: r.text("pathway")?,
                     care_proceedings: false,
                     received_on,
                     issued_on: r.opt_date("until_date")?,
@@ -451,12 +501,10 @@ pub(crate) async fn facts_of(
                     allocations: Vec::new(),
                     work: Vec::new(),
                     first_hearing: None,
+                    stages: Vec::new(),
+                    adjournments: 0,
                 };
-                let closed = r.opt_date("closed_on")?.map(|closed_on| Closure {
-                    closed_on,
-                    reopened_on: None,
-                });
-                cases.insert(case_id, (facts, closed));
+                cases.insert(case_id, (facts, r.opt_date("closed_on")?));
                 continue;
             }
             let Some((facts, _)) = cases.get_mut(&case_id) else {
@@ -481,7 +529,11 @@ pub(crate) async fn facts_of(
                 part::WORK => facts
                     .work
                     .push((r.date("on_date")?, r.opt_date("until_date")?)),
-                part::FIRST_HEARING => facts.first_hearing = r.opt_date("on_date")?,
+                part::FIRST_HEARING => {
+                    facts.first_hearing = r.opt_date("on_date")?;
+                    facts.adjournments =
+                        usize::try_from(r.opt_i64("adjournments")?.unwrap_or(0)).unwrap_or(0);
+                }
                 // Transfers between teams, in order: the case row names the
                 // team holding it now, so the first transfer says who held it
                 // from receipt.
@@ -493,24 +545,15 @@ pub(crate) async fn facts_of(
                     }
                     facts.holders.push((r.date("on_date")?, r.i64("team_id")?));
                 }
-                // Closures and re-openings, in the order they happened. Events
-                // recorded before effective dates were kept fall back to the day
-                // they were recorded.
-                part::CLOSURE => {
+                // Stages entered, closures and re-openings, in the order they
+                // happened. Events recorded before effective dates were kept
+                // fall back to the day they were recorded.
+                part::EVENT => {
                     let on = match r.opt_date("on_date")? {
                         Some(on) => on,
                         None => r.timestamp("at")?.to_zoned(TimeZone::UTC).date(),
                     };
-                    if r.text("kind")? == "reopened" {
-                        if let Some(last) = facts.closures.last_mut() {
-                            last.reopened_on = Some(on);
-                        }
-                    } else {
-                        facts.closures.push(Closure {
-                            closed_on: on,
-                            reopened_on: None,
-                        });
-                    }
+                    facts.add_event(&r.text("kind")?, r.opt_text("to_stage")?.as_deref(), on);
                 }
                 _ => {}
             }
@@ -519,23 +562,7 @@ pub(crate) async fn facts_of(
     Ok(cases
         .into_iter()
         .map(|(id, (mut facts, closed))| {
-            // The case row says whether the case is closed now, and since
-            // when; the history supplies any earlier closures.
-            match closed {
-                Some(now) => match facts.closures.last_mut() {
-                    Some(last) if last.reopened_on.is_none() => *last = now,
-                    _ => facts.closures.push(now),
-                },
-                None => {
-                    if facts
-                        .closures
-                        .last()
-                        .is_some_and(|c| c.reopened_on.is_none())
-                    {
-                        facts.closures.pop();
-                    }
-                }
-            }
+            facts.settle_closures(closed);
             (id, facts)
         })
         .collect())
@@ -589,36 +616,41 @@ async fn last_case_id(tx: &mut dyn Tx) -> Result<i64, StoreError> {
         .unwrap_or(0))
 }
 
-/// Hands `add` the cells of the cases with ids from `first`, a batch.
+/// Hands `add` the cells of the cases with ids from `first`, a batch, and
+/// returns their delay rows.
 async fn add_batch(
     tx: &mut dyn Tx,
     context: &RollupContext,
     first: i64,
     add: &mut (dyn FnMut(Cell, i64) + Send),
-) -> Result<(), StoreError> {
-    for facts in facts_of(tx, Which::Between(first, first + BATCH - 1))
-        .await?
-        .values()
-    {
-        for (cell, count) in case_cells(facts, &context.places, &context.rules) {
+) -> Result<Vec<(i64, DelayCase)>, StoreError> {
+    let mut delays = Vec::new();
+    for (id, facts) in facts_of(tx, Which::Between(first, first + BATCH - 1)).await? {
+        for (cell, count) in case_cells(&facts, &context.places, &context.rules) {
             add(cell, count);
         }
+        delays.push((id, decode("pathway", DelayCase::of(&facts))?));
     }
-    Ok(())
+    Ok(delays)
 }
 
-/// Every case's cells, worked out afresh from the raw records.
-pub(crate) async fn recompute(tx: &mut dyn Tx) -> Result<Cells, StoreError> {
+/// Every case's cells and delay lines (see [`delay::summary`]), worked out
+/// afresh from the raw records.
+pub(crate) async fn recompute(
+    tx: &mut dyn Tx,
+) -> Result<(Cells, BTreeMap<i64, String>), StoreError> {
     let context = context(tx).await?;
     let last = last_case_id(tx).await?;
     let mut total = Cells::new();
+    let mut delays = BTreeMap::new();
     for first in (1..=last).step_by(BATCH as usize) {
-        add_batch(tx, &context, first, &mut |cell, count| {
+        let batch = add_batch(tx, &context, first, &mut |cell, count| {
             tandem_domain::rollups::add(&mut total, cell, count)
         })
         .await?;
+        delays.extend(batch.iter().map(|(id, case)| (*id, delay::summary(case))));
     }
-    Ok(total)
+    Ok((total, delays))
 }
 
 /// Cells held in memory before a rebuild adds them to the stored sums: a
@@ -651,37 +683,73 @@ pub(crate) async fn stored(tx: &mut dyn Tx) -> Result<Cells, StoreError> {
     .collect())
 }
 
-/// Replaces the stored sums with a recomputation: after settings, bank
-/// holidays or the places cases are counted in change what a case
-/// contributes, or to repair. The number of cells.
-pub(crate) async fn rebuild(tx: &mut dyn Tx) -> Result<usize, StoreError> {
-    rebuild_holding(tx, CELLS_AT_ONCE).await
+/// Cells summed in memory while new cases are loaded in bulk, added to the
+/// stored sums in one go at the end: a national load's ten million cells
+/// go in far faster written once, in order, than month by month.
+pub struct BulkCounts {
+    context: RollupContext,
+    cells: HashMap<Cell, i64>,
 }
 
-/// As [`rebuild`], holding up to `cells_at_once` cells in memory between
-/// writes: more memory, and fewer rows written more than once.
-pub(crate) async fn rebuild_holding(
+impl BulkCounts {
+    pub(crate) async fn start(tx: &mut dyn Tx) -> Result<Self, StoreError> {
+        Ok(Self {
+            context: context(tx).await?,
+            cells: HashMap::new(),
+        })
+    }
+
+    /// Counts a new case from its facts, and gives its delay row.
+    pub(crate) fn count(&mut self, facts: &CaseFacts) -> Result<DelayCase, StoreError> {
+        for (cell, count) in case_cells(facts, &self.context.places, &self.context.rules) {
+            *self.cells.entry(cell).or_insert(0) += count;
+        }
+        decode("pathway", DelayCase::of(facts))
+    }
+
+    /// Adds the cells counted to the stored sums; how many there were.
+    pub(crate) async fn finish(mut self, tx: &mut dyn Tx) -> Result<usize, StoreError> {
+        let cells = self.cells.len();
+        write_in_order(tx, &mut self.cells).await?;
+        Ok(cells)
+    }
+}
+
+/// Adds `pending` to the stored sums in the table's key order, and empties it.
+async fn write_in_order(
     tx: &mut dyn Tx,
-    cells_at_once: usize,
-) -> Result<usize, StoreError> {
+    pending: &mut HashMap<Cell, i64>,
+) -> Result<(), StoreError> {
+    let mut sorted: Vec<(Cell, i64)> = pending.drain().collect();
+    sorted.sort_unstable_by_key(|(cell, _)| *cell);
+    write(tx, sorted.iter().map(|(cell, count)| (cell, count))).await
+}
+
+/// Replaces the stored sums and delay rows with a recomputation: after
+/// settings, bank holidays or the places cases are counted in change what a
+/// case contributes, or to repair. Holds up to [`CELLS_AT_ONCE`] cells in
+/// memory between writes. The number of cells.
+pub(crate) async fn rebuild(tx: &mut dyn Tx) -> Result<usize, StoreError> {
     let context = context(tx).await?;
     let last = last_case_id(tx).await?;
     tx.execute("DELETE FROM measure_rollups", &[]).await?;
-    // Kept in order: written in an order close to the table's key, the
-    // rows go in far faster than in a hash map's (measured: 77 s against
-    // 208 s for a national rebuild).
-    let mut pending = Cells::new();
+    delay::clear(tx).await?;
+    // Summed by hash, then sorted into the table's key order for writing:
+    // rows go in far faster in key order (measured: 77 s against 208 s for
+    // a national rebuild written in hash order), and a hash map sums
+    // millions of cells faster than a tree kept in order.
+    let mut pending: HashMap<Cell, i64> = HashMap::new();
     for first in (1..=last).step_by(BATCH as usize) {
-        add_batch(tx, &context, first, &mut |cell, count| {
-            tandem_domain::rollups::add(&mut pending, cell, count)
+        let delays = add_batch(tx, &context, first, &mut |cell, count| {
+            *pending.entry(cell).or_insert(0) += count;
         })
         .await?;
-        if pending.len() >= cells_at_once {
-            write(tx, &pending).await?;
-            pending.clear();
+        delay::put(tx, delays.iter().map(|(id, case)| (*id, case))).await?;
+        if pending.len() >= CELLS_AT_ONCE {
+            write_in_order(tx, &mut pending).await?;
         }
     }
-    write(tx, &pending).await?;
+    write_in_order(tx, &mut pending).await?;
     // Sums may net to zero across batches; those rows are left out of every
     // read, and of the count.
     tx.execute("DELETE FROM measure_rollups WHERE count = 0", &[])
@@ -927,17 +995,37 @@ pub(crate) async fn measure_context(
 /// limit on parameters.
 const IDS_AT_ONCE: usize = 1_000;
 
+/// A table with a row a case, that a scope's condition is on.
+pub(crate) struct CaseTable<'a> {
+    pub name: &'a str,
+    /// Its column naming the case.
+    pub id: &'a str,
+    /// A condition on its rows besides the scope, already in the query,
+    /// that an index on the team can use with it.
+    pub narrowed: &'a str,
+}
+
 /// Cases ever held in `scope`: by its team now or by a team it was
-/// transferred from or to.
-fn scope_condition(scope: Scope, params: &mut Vec<Param>) -> String {
+/// transferred from or to; as a condition on `table`.
+pub(crate) fn scope_condition(
+    scope: Scope,
+    params: &mut Vec<Param>,
+    table: &CaseTable<'_>,
+) -> String {
     let mut mark = |id: i64| {
         params.push(id.into());
         format!("${}", params.len())
     };
+    // Two lookups joined, rather than one condition with OR, so that each
+    // can use its index.
     let held = |teams: String| {
         format!(
-            "(team_id IN ({teams}) OR id IN (SELECT case_id FROM case_transfers \
-             WHERE from_team_id IN ({teams}) OR to_team_id IN ({teams})))"
+            "{id} IN (SELECT {id} FROM {name} WHERE team_id IN ({teams}) AND {narrowed} \
+             UNION SELECT case_id FROM case_transfers \
+             WHERE from_team_id IN ({teams}) OR to_team_id IN ({teams}))",
+            id = table.id,
+            name = table.name,
+            narrowed = table.narrowed,
         )
     };
     match scope {
@@ -992,7 +1080,16 @@ async fn candidate_cases(
     access: Option<&AccessScope>,
 ) -> Result<Vec<(Case, bool)>, StoreError> {
     let mut params: Vec<Param> = vec![last.into(), first.into()];
-    let in_scope = scope_condition(scope, &mut params);
+    let open_then = "received_on <= $1 AND (closed_on IS NULL OR closed_on >= $2)";
+    let in_scope = scope_condition(
+        scope,
+        &mut params,
+        &CaseTable {
+            name: "cases",
+            id: "id",
+            narrowed: open_then,
+        },
+    );
     // Without an access scope the caller may only count, never name.
     let visible = match access {
         Some(access) => team_scope_condition(access, &mut params),
@@ -1000,7 +1097,7 @@ async fn candidate_cases(
     };
     let sql = format!(
         "SELECT {CASE_COLUMNS}, CASE WHEN {visible} THEN 1 ELSE 0 END AS visible FROM cases \
-         WHERE received_on <= $1 AND (closed_on IS NULL OR closed_on >= $2) AND {in_scope} \
+         WHERE {open_then} AND {in_scope} \
          ORDER BY received_on, id"
     );
     fetch_as(tx, &sql, &params, |r| {
@@ -1021,90 +1118,6 @@ async fn with_facts(
         .filter_map(|(case, visible)| {
             let f = facts.remove(&case.id.0)?;
             Some((case.clone(), f, *visible))
-        })
-        .collect())
-}
-
-/// One case as the delay analysis reads it: the case, its facts, the
-/// stages it entered and how many of its hearings were adjourned.
-pub type DelayRecord = (Case, CaseFacts, Vec<(Date, String)>, usize);
-
-/// Hands `each` the delay records of the cases [`candidates`] would give,
-/// a batch at a time, so that a national analysis never holds every case's
-/// history at once.
-pub(crate) async fn delay_records(
-    tx: &mut dyn Tx,
-    scope: Scope,
-    first: Date,
-    last: Date,
-    each: &mut (dyn FnMut(DelayRecord) + Send),
-) -> Result<(), StoreError> {
-    let rows = candidate_cases(tx, scope, first, last, None).await?;
-    for chunk in rows.chunks(IDS_AT_ONCE) {
-        let cases = with_facts(tx, chunk).await?;
-        let extras = stages_and_adjournments(tx, &cases).await?;
-        for ((case, facts, _), (stages, adjourned)) in cases.into_iter().zip(extras) {
-            each((case, facts, stages, adjourned));
-        }
-    }
-    Ok(())
-}
-
-/// For the delay analysis: each case's stages entered, with the date each
-/// took effect (its receipt for the first; closure ends the count rather
-/// than starting a stage), and how many of its hearings were adjourned.
-async fn stages_and_adjournments(
-    tx: &mut dyn Tx,
-    cases: &[(Case, CaseFacts, bool)],
-) -> Result<Vec<(Vec<(Date, String)>, usize)>, StoreError> {
-    let ids: Vec<i64> = cases.iter().map(|(c, _, _)| c.id.0).collect();
-    let mut stages: BTreeMap<i64, Vec<(Date, String)>> = BTreeMap::new();
-    let mut adjourned: BTreeMap<i64, usize> = BTreeMap::new();
-    for chunk in ids.chunks(IDS_AT_ONCE) {
-        let which = Which::Ids(chunk);
-        let by_case = which.condition("case_id");
-        for r in tx
-            .fetch_all(
-                &format!(
-                    "SELECT case_id, kind, to_stage, on_date, at FROM case_events \
-                     WHERE {by_case} AND to_stage IS NOT NULL AND to_stage <> '{CLOSED}' \
-                     ORDER BY case_id, id"
-                ),
-                &which.params(),
-            )
-            .await?
-        {
-            let on = match r.opt_date("on_date")? {
-                Some(on) => on,
-                None => r.timestamp("at")?.to_zoned(TimeZone::UTC).date(),
-            };
-            stages
-                .entry(r.i64("case_id")?)
-                .or_default()
-                .push((on, r.text("to_stage")?));
-        }
-        for r in tx
-            .fetch_all(
-                &format!(
-                    "SELECT case_id, COUNT(*) AS n FROM hearings \
-                     WHERE {by_case} AND LOWER(outcome) LIKE '%adjourn%' GROUP BY case_id"
-                ),
-                &which.params(),
-            )
-            .await?
-        {
-            adjourned.insert(r.i64("case_id")?, usize::try_from(r.i64("n")?).unwrap_or(0));
-        }
-    }
-    Ok(cases
-        .iter()
-        .map(|(case, _, _)| {
-            let mut entered = stages.remove(&case.id.0).unwrap_or_default();
-            // The first stage is entered on receipt, whenever it was recorded.
-            if let Some(first) = entered.first_mut() {
-                first.0 = case.received_on;
-            }
-            (entered, adjourned.get(&case.id.0).copied().unwrap_or(0))
         })
         .collect())
 }

@@ -8,6 +8,7 @@ use crate::identity::{
 };
 use crate::organisation::{self, Editable, OrganisationSummary, StaffFilter, StaffPage};
 use crate::record::{self, Record};
+use crate::rollups::BulkCounts;
 use crate::{
     baseline, case_notes, child_experience, measure_targets, practice_settings, risk, rollups,
 };
@@ -47,6 +48,23 @@ pub struct Readiness {
 impl Readiness {
     pub fn is_ready(&self) -> bool {
         self.pending_migrations.is_empty()
+    }
+}
+
+/// What `rollups verify` found: how many cells and delay rows were
+/// checked, and which differ from a recomputation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RollupCheck {
+    pub cells: usize,
+    pub wrong: Vec<Discrepancy>,
+    pub delay_cases: usize,
+    /// The cases whose delay row is missing, stale or left over.
+    pub delay_wrong: Vec<i64>,
+}
+
+impl RollupCheck {
+    pub fn consistent(&self) -> bool {
+        self.wrong.is_empty() && self.delay_wrong.is_empty()
     }
 }
 
@@ -105,7 +123,7 @@ impl Store {
                 .await?;
             if let Some(row) = stale.first() {
                 let why = format!("after an upgrade ({})", row.text("reason")?);
-                rebuild_recorded(tx, &stamp, rollups::CELLS_AT_ONCE, &why).await?;
+                rebuild_recorded(tx, &stamp, &why).await?;
                 tx.execute("DELETE FROM rollups_stale", &[]).await?;
             }
             Ok::<_, StoreError>(())
@@ -1320,18 +1338,16 @@ impl Store {
         baseline::work_on_time(self.read().await?.as_mut(), first, last).await
     }
 
-    /// For the delay analysis, aggregates only: hands `each` the cases
-    /// ever held in `scope` and open at some time from `first` to `last`,
-    /// each with its facts, its stages entered and its adjourned hearings.
+    /// For the delay analysis, aggregates only: the cases ever held in
+    /// `scope` that an analysis of the days `first` to `last` considers,
+    /// from the delay projection.
     pub async fn delay_cases(
         &self,
         scope: Scope,
         first: jiff::civil::Date,
         last: jiff::civil::Date,
-        each: &mut (dyn FnMut(rollups::DelayRecord) + Send),
-    ) -> Result<(), StoreError> {
-        let mut tx = self.read().await?;
-        rollups::delay_records(tx.as_mut(), scope, first, last, each).await
+    ) -> Result<Vec<tandem_domain::delay::DelayCase>, StoreError> {
+        crate::delay::cases(self.read().await?.as_mut(), scope, first, last).await
     }
 
     /// Each measure's target, with its version.
@@ -1354,72 +1370,94 @@ impl Store {
         ))
     }
 
-    /// Compares the stored rollups with a recomputation from the raw
-    /// records: the number of cells checked, and every disagreement.
-    pub async fn verify_rollups(&self) -> Result<(usize, Vec<Discrepancy>), StoreError> {
+    /// Compares the stored rollups and delay rows with a recomputation from
+    /// the raw records.
+    pub async fn verify_rollups(&self) -> Result<RollupCheck, StoreError> {
         let mut tx = self.read().await?;
-        let expected = rollups::recompute(tx.as_mut()).await?;
+        let (expected, delays) = rollups::recompute(tx.as_mut()).await?;
         let stored = rollups::stored(tx.as_mut()).await?;
-        Ok((expected.len(), discrepancies(&stored, &expected)))
+        let mut stored_delays = crate::delay::stored(tx.as_mut()).await?;
+        let mut delay_wrong: Vec<i64> = delays
+            .iter()
+            .filter(|(id, line)| stored_delays.remove(id).as_ref() != Some(*line))
+            .map(|(id, _)| *id)
+            .collect();
+        // Rows for cases that no longer have any are wrong too.
+        delay_wrong.extend(stored_delays.into_keys());
+        delay_wrong.sort_unstable();
+        Ok(RollupCheck {
+            cells: expected.len(),
+            wrong: discrepancies(&stored, &expected),
+            delay_cases: delays.len(),
+            delay_wrong,
+        })
     }
 
     /// Replaces the stored rollups with a recomputation; the number of cells.
     pub async fn rebuild_rollups(&self, stamp: &Stamp) -> Result<usize, StoreError> {
-        self.rebuild_rollups_holding(stamp, rollups::CELLS_AT_ONCE)
-            .await
+        in_write!(self, |tx| rebuild_recorded(tx, stamp, "on request"))
     }
 
-    /// As [`Store::rebuild_rollups`], holding every cell in memory until one
-    /// write: for a bulk load on a machine with memory to spare (a national
-    /// load's ten million cells take a few gigabytes), where rows written in
-    /// several goes would take longer.
-    pub async fn rebuild_rollups_at_once(&self, stamp: &Stamp) -> Result<usize, StoreError> {
-        self.rebuild_rollups_holding(stamp, usize::MAX).await
-    }
-
-    async fn rebuild_rollups_holding(
-        &self,
-        stamp: &Stamp,
-        cells_at_once: usize,
-    ) -> Result<usize, StoreError> {
-        in_write!(self, |tx| rebuild_recorded(
-            tx,
-            stamp,
-            cells_at_once,
-            "on request"
-        ))
+    /// Starts counting cases loaded in bulk (see
+    /// [`Store::load_case_histories`]) into the measure rollups.
+    pub async fn bulk_counts(&self) -> Result<BulkCounts, StoreError> {
+        BulkCounts::start(self.read().await?.as_mut()).await
     }
 
     /// Stores case histories, checked by `tandem_domain::case_history`, as
-    /// new cases, all or nothing. The measure rollups are not touched: call
-    /// [`Store::rebuild_rollups`] once the load is complete.
+    /// new cases, all or nothing, with their delay rows. Their measure cells
+    /// are summed in `counts`: call [`Store::add_bulk_counts`] once the load
+    /// is complete.
     pub async fn load_case_histories(
         &self,
         histories: &[tandem_domain::case_history::CaseHistory],
         stamp: &Stamp,
+        counts: &mut BulkCounts,
     ) -> Result<Vec<i64>, StoreError> {
-        in_write!(self, |tx| bulk::load_case_histories(tx, histories, stamp))
+        in_write!(self, |tx| bulk::load_case_histories(
+            tx, histories, stamp, counts
+        ))
+    }
+
+    /// Adds the cells of the cases loaded in bulk to the measure rollups,
+    /// audited; the number of cells.
+    pub async fn add_bulk_counts(
+        &self,
+        counts: BulkCounts,
+        stamp: &Stamp,
+    ) -> Result<usize, StoreError> {
+        in_write!(self, |tx| async {
+            let cells = counts.finish(tx).await?;
+            record_rollups(
+                tx,
+                stamp,
+                format!("rollups added for cases loaded in bulk: {cells} cells"),
+            )
+            .await?;
+            Ok::<_, StoreError>(cells)
+        })
     }
 }
 
-/// Rebuilds the rollups (see [`rollups::rebuild_holding`]) and records it in
-/// the audit trail, saying `why`; the number of cells.
-async fn rebuild_recorded(
-    tx: &mut dyn Tx,
-    stamp: &Stamp,
-    cells_at_once: usize,
-    why: &str,
-) -> Result<usize, StoreError> {
-    let cells = rollups::rebuild_holding(tx, cells_at_once).await?;
+/// Rebuilds the rollups (see [`rollups::rebuild`]) and records it in the
+/// audit trail, saying `why`; the number of cells.
+async fn rebuild_recorded(tx: &mut dyn Tx, stamp: &Stamp, why: &str) -> Result<usize, StoreError> {
+    let cells = rollups::rebuild(tx).await?;
+    record_rollups(tx, stamp, format!("rollups rebuilt {why}: {cells} cells")).await?;
+    Ok(cells)
+}
+
+/// The audit entry for a change to the rollups as a whole.
+async fn record_rollups(tx: &mut dyn Tx, stamp: &Stamp, detail: String) -> Result<(), StoreError> {
     audit::append(
         tx,
         &stamp.entry(
             "update",
             Outcome::Allowed,
             Some(("measure_rollups", String::new())),
-            Some(format!("rollups rebuilt {why}: {cells} cells")),
+            Some(detail),
         ),
     )
     .await?;
-    Ok(cells)
+    Ok(())
 }

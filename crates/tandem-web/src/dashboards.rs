@@ -19,7 +19,7 @@ use axum::routing::get;
 use tandem_domain::access::{self, Action, RecordKind, Target};
 use tandem_domain::choice::Choice;
 use tandem_domain::clocks::Rag;
-use tandem_domain::delay::{DelayCase, DelayReport, report};
+use tandem_domain::delay::{DelayCase, DelayReport, Place, place_kind, report};
 use tandem_domain::interchange::Format;
 use tandem_domain::measures::{
     DASHBOARD, Measure, Period, ScopeTree, SeriesInput, SeriesRequest, Value, case_part, evaluate,
@@ -604,6 +604,15 @@ async fn cases_behind(
     })
 }
 
+/// One place in the breakdown, as shown.
+struct PlaceLine {
+    name: String,
+    kind: &'static str,
+    considered: usize,
+    delayed: usize,
+    worst_stage: Option<(&'static str, i64)>,
+}
+
 #[derive(Template)]
 #[template(path = "delay.html")]
 struct DelayPage {
@@ -612,6 +621,7 @@ struct DelayPage {
     period: String,
     back: String,
     report: DelayReport,
+    places: Vec<PlaceLine>,
     /// Days as shown: a number, or "no data".
     shown: fn(&Option<i64>) -> String,
     share: fn(&Option<f64>) -> String,
@@ -639,68 +649,55 @@ async fn delay(
         last: last.last,
     };
     let (settings, _) = state.store.practice_settings().await?;
-    let courts = &tree.courts;
-    let authorities = &tree.local_authorities;
-    let part = |team: i64| -> Option<(&'static str, String)> {
-        let (team_name, area) = tree.teams.get(&team)?;
+    let cases = state
+        .store
+        .delay_cases(request.scope, period.first, period.last)
+        .await?;
+    // The parts of the scope a case is counted in, then its partners.
+    let places = |case: &DelayCase, places: &mut Vec<Place>| {
+        let area = tree.teams.get(&case.team_id).map(|(_, area)| *area);
         match request.scope {
             Scope::National => {
-                let (_, region) = tree.areas.get(area)?;
-                Some(("Region", tree.regions.get(region)?.clone()))
-            }
-            Scope::Region(_) => Some(("Service area", tree.areas.get(area)?.0.clone())),
-            Scope::ServiceArea(_) => Some(("Team", team_name.clone())),
-            _ => None,
-        }
-    };
-    let mut cases: Vec<DelayCase> = Vec::new();
-    state
-        .store
-        .delay_cases(request.scope, period.first, period.last, &mut |(
-            case,
-            facts,
-            stages,
-            adjournments,
-        )| {
-            let mut places: Vec<(&'static str, String)> =
-                part(case.team_id.0).into_iter().collect();
-            if let Some((court, dfj)) = courts.get(&facts.court_id) {
-                places.push(("Court", court.clone()));
-                if let Some(dfj) = tree.dfj_areas.get(dfj) {
-                    places.push(("DFJ area", dfj.clone()));
+                if let Some((_, region)) = area.and_then(|a| tree.areas.get(&a)) {
+                    places.push(Scope::Region(*region));
                 }
             }
-            if let Some(la) = facts.local_authority_id.and_then(|id| authorities.get(&id)) {
-                places.push(("Local authority", la.clone()));
-            }
-            cases.push(DelayCase {
-                law_type: facts.law_type,
-                received_on: facts.received_on,
-                first_closed_on: facts.first_closed_on(),
-                stages: stages
-                    .into_iter()
-                    .map(|(on, stage)| (on, case.pathway.label_of(&stage).to_owned()))
-                    .collect(),
-                first_allocated_on: facts.allocations.iter().map(|(from, _)| *from).min(),
-                adjournments,
-                late_work: facts
-                    .work
-                    .iter()
-                    .filter(|(due, filed)| match filed {
-                        Some(filed) => filed > due,
-                        None => *due < period.last,
-                    })
-                    .count(),
-                places,
-            });
+            Scope::Region(_) => places.extend(area.map(Scope::ServiceArea)),
+            Scope::ServiceArea(_) => places.push(Scope::Team(case.team_id)),
+            _ => {}
+        }
+        places.push(Scope::Court(case.court_id));
+        if let Some((_, dfj)) = tree.courts.get(&case.court_id) {
+            places.push(Scope::DfjArea(*dfj));
+        }
+        places.extend(case.local_authority_id.map(Scope::LocalAuthority));
+    };
+    let report = report(&cases, &settings.thresholds, &period, places);
+    let mut lines: Vec<PlaceLine> = report
+        .places
+        .iter()
+        .map(|row| PlaceLine {
+            name: tree.name(row.place).unwrap_or_else(|| row.place.key()),
+            kind: place_kind(row.place),
+            considered: row.considered,
+            delayed: row.delayed,
+            worst_stage: row.worst_stage,
         })
-        .await?;
+        .collect();
+    // By kind, the most delayed first.
+    lines.sort_by(|a, b| {
+        a.kind
+            .cmp(b.kind)
+            .then(b.delayed.cmp(&a.delayed))
+            .then(a.name.cmp(&b.name))
+    });
     render(&DelayPage {
         layout: Layout::new("/dashboards", Some(&principal)),
         name,
         period: format!("{} to {}", first.label(), last.label()),
         back: link(request.scope, &request),
-        report: report(&cases, &settings.thresholds, &period),
+        report,
+        places: lines,
         shown: |d| d.map_or_else(|| "no data".into(), |d| d.to_string()),
         share: |s| s.map_or_else(|| "no data".into(), |s| format!("{s:.1}%")),
         wait: |d| d.map_or_else(|| "no data".into(), |d| format!("{d:.0}")),

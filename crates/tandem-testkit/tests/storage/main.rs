@@ -2,6 +2,7 @@
 
 mod audit;
 mod casework;
+mod delay;
 mod identity;
 mod interchange;
 mod measures;
