@@ -33,6 +33,7 @@ use tandem_domain::clocks::PracticeTargets;
 use tandem_domain::organisation::{
     Court, LocalAuthority, ServiceArea, ServiceAreaId, StaffMember, Team, TeamId,
 };
+use tandem_storage::CountedHistory;
 use tandem_storage::Store;
 
 /// New children's cases a year, before seasonal and yearly variation: the
@@ -173,40 +174,63 @@ pub async fn load_national(
         children: 0,
         rollup_cells: 0,
     };
-    let mut number = 0_u64;
+    // Each month's cases are told, and counted for the rollups, on a thread
+    // of their own while the months before are stored, so that on two cores
+    // the two overlap. The stories come in order from one generator, so the
+    // data stays the same.
     let mut counts = store.bulk_counts().await?;
-    for m in 0..months {
-        let month = first_month.saturating_add((m as i64).months());
-        if month > today {
-            break;
-        }
-        // Demand drifts a little from year to year, and with the season.
-        let drift = 1.0 + 0.04 * ((m as f64 / 12.0) * 1.3).sin();
-        let expected =
-            f64::from(cases_a_year) / 12.0 * SEASON[usize::from((month.month() - 1) as u8)] * drift;
-        let count = (expected * rng.random_range(0.97..1.03)).round() as usize;
-        let days_in_month = i64::from(month.days_in_month());
-        let mut histories = Vec::with_capacity(count);
-        for _ in 0..count {
-            let day = rng.random_range(0..days_in_month);
-            let received = month.saturating_add(day.days());
-            if received >= today {
-                continue;
+    let (told, stories) = std::sync::mpsc::sync_channel(2);
+    let teller = std::thread::spawn(move || {
+        let mut number = 0_u64;
+        for m in 0..months {
+            let month = first_month.saturating_add((m as i64).months());
+            if month > today {
+                break;
             }
-            number += 1;
-            histories.push(case_history(&mut rng, &org, received, today, number)?);
+            // Demand drifts a little from year to year, and with the season.
+            let drift = 1.0 + 0.04 * ((m as f64 / 12.0) * 1.3).sin();
+            let expected = f64::from(cases_a_year) / 12.0
+                * SEASON[usize::from((month.month() - 1) as u8)]
+                * drift;
+            let count = (expected * rng.random_range(0.97..1.03)).round() as usize;
+            let days_in_month = i64::from(month.days_in_month());
+            let mut histories = Vec::with_capacity(count);
+            for _ in 0..count {
+                let day = rng.random_range(0..days_in_month);
+                let received = month.saturating_add(day.days());
+                if received >= today {
+                    continue;
+                }
+                number += 1;
+                histories.push(
+                    case_history(&mut rng, &org, received, today, number)
+                        .and_then(|h| Ok(counts.count(h)?)),
+                );
+            }
+            let month: Result<Vec<CountedHistory>, DemoError> = histories.into_iter().collect();
+            // Nobody listens once storing has failed.
+            if told.send(month).is_err() {
+                break;
+            }
         }
-        summary.children += histories.iter().map(|h| h.children.len()).sum::<usize>();
-        summary.cases += store
-            .load_case_histories(&histories, stamp, &mut counts)
-            .await?
-            .len();
+        counts
+    });
+    for (m, histories) in stories.iter().enumerate() {
+        let histories = histories?;
+        summary.children += histories
+            .iter()
+            .map(|h| h.history().children.len())
+            .sum::<usize>();
+        summary.cases += store.load_case_histories(&histories, stamp).await?.len();
         progress(NationalProgress::Cases {
             done: m + 1,
             months,
             cases: summary.cases,
         });
     }
+    let counts = teller
+        .join()
+        .map_err(|_| DemoError::Incomplete("the national cases could not all be told"))?;
     progress(NationalProgress::Rollups);
     summary.rollup_cells = store.add_bulk_counts(counts, stamp).await?;
     Ok(summary)

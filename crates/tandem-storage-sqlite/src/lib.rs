@@ -29,6 +29,12 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// How long a statement waits for another writer before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const READ_CONNECTIONS: u32 = 8;
+/// The writer's page cache, in KiB (negative, as SQLite takes it): 128 MiB
+/// rather than the default 2 MiB. Writes to the larger indexes (names,
+/// rollup cells) land all over them; with the small cache each one read
+/// its pages back from the operating system, and the national demo load
+/// took a fifth longer (measured on two years of it: 35.6 s against 29.2 s).
+const WRITER_CACHE: &str = "-131072";
 
 pub struct SqliteBackend {
     reader: SqlitePool,
@@ -47,7 +53,7 @@ impl SqliteBackend {
             .foreign_keys(true);
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(options.clone())
+            .connect_with(options.clone().pragma("cache_size", WRITER_CACHE))
             .await
             .map_err(map_error)?;
         let reader = SqlitePoolOptions::new()
@@ -215,12 +221,18 @@ fn positional(sql: &str) -> std::borrow::Cow<'_, str> {
             (Some(_), _) => {}
             (None, '\'' | '"') => quote = Some(c),
             (None, '$') => {
-                let mut digits = String::new();
-                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-                    digits.push(*d);
+                // Read in place: a bulk insert has thousands of these.
+                let mut number: Option<u64> = None;
+                while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+                    number = Some(
+                        number
+                            .unwrap_or(0)
+                            .saturating_mul(10)
+                            .saturating_add(u64::from(d)),
+                    );
                     chars.next();
                 }
-                if digits.parse::<u64>().ok() != Some(next) {
+                if number != Some(next) {
                     return std::borrow::Cow::Borrowed(sql);
                 }
                 next += 1;

@@ -6,9 +6,10 @@ use crate::audit;
 use crate::backend::Tx;
 use crate::casework::{CHILD_COLUMNS, PARTY_COLUMNS, child_row, party_row};
 use crate::error::{SqlError, SqlErrorKind, StoreError};
-use crate::rollups::BulkCounts;
+use crate::rollups::CountedHistory;
 use crate::row::{Param, Row};
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use tandem_domain::DomainError;
 use tandem_domain::audit::{Outcome, Stamp};
 use tandem_domain::case_history::CaseHistory;
@@ -47,7 +48,8 @@ pub(crate) async fn insert_rows(
                 if c > 0 {
                     sql.push_str(", ");
                 }
-                sql.push_str(&format!("${}", params.len() + c + 1));
+                // Written in place: a statement has thousands of these.
+                let _ = write!(sql, "${}", params.len() + c + 1);
             }
             sql.push(')');
             params.extend(row);
@@ -71,14 +73,14 @@ type Rows = Vec<Vec<Param>>;
 /// new cases' ids, in order.
 pub(crate) async fn load_case_histories(
     tx: &mut dyn Tx,
-    histories: &[CaseHistory],
+    counted: &[CountedHistory],
     stamp: &Stamp,
-    counts: &mut BulkCounts,
 ) -> Result<Vec<i64>, StoreError> {
-    if histories.is_empty() {
+    if counted.is_empty() {
         return Ok(Vec::new());
     }
-    check_pathways(tx, histories).await?;
+    let histories: Vec<&CaseHistory> = counted.iter().map(CountedHistory::history).collect();
+    check_pathways(tx, &histories).await?;
     let cases = histories
         .iter()
         .map(|h| {
@@ -147,7 +149,7 @@ pub(crate) async fn load_case_histories(
         .collect::<Result<Vec<i64>, StoreError>>()?;
     let each = |f: &dyn Fn(i64, &CaseHistory, &mut Rows)| {
         let mut rows = Vec::new();
-        for (id, h) in ids.iter().zip(histories) {
+        for (id, h) in ids.iter().zip(&histories) {
             f(*id, h, &mut rows);
         }
         rows
@@ -345,13 +347,7 @@ pub(crate) async fn load_case_histories(
         "",
     )
     .await?;
-    // Counted from what was just stored, as reading it back would give.
-    let delays = ids
-        .iter()
-        .zip(histories)
-        .map(|(id, h)| Ok((*id, counts.count(&h.facts())?)))
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    crate::delay::put(tx, delays.iter().map(|(id, case)| (*id, case))).await?;
+    crate::delay::put(tx, ids.iter().zip(counted).map(|(id, c)| (*id, c.delay()))).await?;
     let (first, last) = (
         ids.iter().min().copied().unwrap_or(0),
         ids.iter().max().copied().unwrap_or(0),
@@ -374,7 +370,7 @@ pub(crate) async fn load_case_histories(
 
 /// Refuses a history whose pathway is not the one its opening team's
 /// service area uses for its law type.
-async fn check_pathways(tx: &mut dyn Tx, histories: &[CaseHistory]) -> Result<(), StoreError> {
+async fn check_pathways(tx: &mut dyn Tx, histories: &[&CaseHistory]) -> Result<(), StoreError> {
     let mut area_of = HashMap::new();
     for r in tx
         .fetch_all("SELECT id, service_area_id FROM teams", &[])

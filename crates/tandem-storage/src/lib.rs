@@ -48,6 +48,6 @@ pub use identity::{
 pub use interchange::ImportOutcome;
 pub use organisation::{Editable, OrganisationSummary, StaffFilter, StaffPage};
 pub use record::{Columns, Record};
-pub use rollups::BulkCounts;
+pub use rollups::{BulkCounts, CountedHistory};
 pub use row::{Param, Row, Value, timestamp_text};
 pub use store::{Readiness, RollupCheck, Store};

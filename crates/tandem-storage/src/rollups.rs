@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
 use tandem_domain::access::AccessScope;
 use tandem_domain::calendar::WorkingCalendar;
+use tandem_domain::case_history::CaseHistory;
 use tandem_domain::casework::{Case, CaseId, LawType};
 use tandem_domain::choice::Choice;
 use tandem_domain::delay::DelayCase;
@@ -685,10 +686,29 @@ pub(crate) async fn stored(tx: &mut dyn Tx) -> Result<Cells, StoreError> {
 
 /// Cells summed in memory while new cases are loaded in bulk, added to the
 /// stored sums in one go at the end: a national load's ten million cells
-/// go in far faster written once, in order, than month by month.
+/// go in far faster written once, in order, than month by month. Counting
+/// needs no database, so a loader can count on one thread while another
+/// stores. If storing fails, the counts must be dropped with the load.
 pub struct BulkCounts {
     context: RollupContext,
     cells: HashMap<Cell, i64>,
+}
+
+/// A case history counted into [`BulkCounts`], with its delay row: the only
+/// form in which histories are stored, so none is stored uncounted.
+pub struct CountedHistory {
+    history: CaseHistory,
+    delay: DelayCase,
+}
+
+impl CountedHistory {
+    pub fn history(&self) -> &CaseHistory {
+        &self.history
+    }
+
+    pub(crate) fn delay(&self) -> &DelayCase {
+        &self.delay
+    }
 }
 
 impl BulkCounts {
@@ -699,12 +719,15 @@ impl BulkCounts {
         })
     }
 
-    /// Counts a new case from its facts, and gives its delay row.
-    pub(crate) fn count(&mut self, facts: &CaseFacts) -> Result<DelayCase, StoreError> {
-        for (cell, count) in case_cells(facts, &self.context.places, &self.context.rules) {
+    /// Counts a new case from its history, as reading it back once stored
+    /// would.
+    pub fn count(&mut self, history: CaseHistory) -> Result<CountedHistory, StoreError> {
+        let facts = history.facts();
+        for (cell, count) in case_cells(&facts, &self.context.places, &self.context.rules) {
             *self.cells.entry(cell).or_insert(0) += count;
         }
-        decode("pathway", DelayCase::of(facts))
+        let delay = decode("pathway", DelayCase::of(&facts))?;
+        Ok(CountedHistory { history, delay })
     }
 
     /// Adds the cells counted to the stored sums; how many there were.

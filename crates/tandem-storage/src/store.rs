@@ -8,7 +8,7 @@ use crate::identity::{
 };
 use crate::organisation::{self, Editable, OrganisationSummary, StaffFilter, StaffPage};
 use crate::record::{self, Record};
-use crate::rollups::BulkCounts;
+use crate::rollups::{BulkCounts, CountedHistory};
 use crate::{
     baseline, case_notes, child_experience, measure_targets, practice_settings, risk, rollups,
 };
@@ -1404,19 +1404,16 @@ impl Store {
         BulkCounts::start(self.read().await?.as_mut()).await
     }
 
-    /// Stores case histories, checked by `tandem_domain::case_history`, as
-    /// new cases, all or nothing, with their delay rows. Their measure cells
-    /// are summed in `counts`: call [`Store::add_bulk_counts`] once the load
-    /// is complete.
+    /// Stores case histories, checked by `tandem_domain::case_history` and
+    /// counted into a [`BulkCounts`], as new cases, all or nothing, with
+    /// their delay rows. Call [`Store::add_bulk_counts`] once the load is
+    /// complete.
     pub async fn load_case_histories(
         &self,
-        histories: &[tandem_domain::case_history::CaseHistory],
+        counted: &[CountedHistory],
         stamp: &Stamp,
-        counts: &mut BulkCounts,
     ) -> Result<Vec<i64>, StoreError> {
-        in_write!(self, |tx| bulk::load_case_histories(
-            tx, histories, stamp, counts
-        ))
+        in_write!(self, |tx| bulk::load_case_histories(tx, counted, stamp))
     }
 
     /// Adds the cells of the cases loaded in bulk to the measure rollups,
