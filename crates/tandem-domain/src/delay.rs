@@ -8,7 +8,7 @@
 //! in the same transaction as each change, so the analysis reads one short
 //! row a case instead of every case's history.
 
-use crate::casework::{LawType, Pathway, pathway};
+use crate::casework::{LawType, PATHWAYS, Pathway, pathway};
 use crate::clocks::LongRunningThresholds;
 use crate::measures::Period;
 use crate::rollups::{CaseFacts, Scope};
@@ -209,11 +209,6 @@ impl DelayCase {
     pub fn stage_days(&self, period: &Period) -> impl Iterator<Item = (&'static str, i64)> + '_ {
         self.stage_days_in(self.window(period))
     }
-
-    /// The stage's label, as its pathway names it.
-    fn label(&self, code: &str) -> &'static str {
-        self.pathway.label_of(code)
-    }
 }
 
 /// A place the delayed cases are broken down by: a part of the service,
@@ -300,7 +295,18 @@ impl StageDays {
         self.0[stage].push(days);
     }
 
-    fn medians(mut self, stages: usize) -> Vec<Option<i64>> {
+    fn merge(&mut self, other: StageDays) {
+        for (stage, days) in other.0.into_iter().enumerate() {
+            if !days.is_empty() {
+                if self.0.len() <= stage {
+                    self.0.resize_with(stage + 1, Vec::new);
+                }
+                self.0[stage].extend(days);
+            }
+        }
+    }
+
+    fn medians(&mut self, stages: usize) -> Vec<Option<i64>> {
         self.0.resize_with(stages, Vec::new);
         self.0.iter_mut().map(|d| fcsq_median(d)).collect()
     }
@@ -328,47 +334,195 @@ impl Tally {
             self.stages.add(*stage, *d);
         }
     }
+
+    fn merge(&mut self, other: Tally) {
+        self.cases += other.cases;
+        self.adjourned += other.adjourned;
+        self.late_work += other.late_work;
+        self.waits.extend(other.waits);
+        self.stages.merge(other.stages);
+    }
 }
 
-/// The stages met so far, by label: each with the earliest place it has in
-/// a pathway, for showing them in pathway order.
-#[derive(Default)]
+/// Every pathway's stages by label, in pathway order (a label shared by two
+/// pathways takes its earlier place), so that every tally of a report
+/// numbers them alike.
 struct Labels {
-    labels: Vec<(&'static str, usize)>,
-    /// Stages already looked up, by their pathway and code (compared by
-    /// address: a case's codes are its pathway's own), with the label's
-    /// index: most cases go through the same few stages.
-    seen: Vec<(&'static Pathway, &'static str, usize)>,
+    labels: Vec<&'static str>,
+    /// Each pathway's stages, by their code (compared by address first: a
+    /// case's codes are its pathway's own), with their label's index.
+    stages: Vec<(&'static Pathway, &'static str, usize)>,
 }
 
 impl Labels {
-    fn index(&mut self, case: &DelayCase, code: &'static str) -> usize {
-        if let Some((_, _, i)) = self
-            .seen
-            .iter()
-            .find(|(p, c, _)| std::ptr::eq(*p, case.pathway) && std::ptr::eq(*c, code))
-        {
-            return *i;
+    fn new() -> Self {
+        let mut placed: Vec<(usize, &'static str)> = Vec::new();
+        for pathway in PATHWAYS {
+            for (position, stage) in pathway.stages.iter().enumerate() {
+                match placed.iter_mut().find(|(_, l)| *l == stage.label) {
+                    Some(known) => known.0 = known.0.min(position),
+                    None => placed.push((position, stage.label)),
+                }
+            }
         }
-        let label = case.label(code);
-        let position = case
-            .pathway
-            .stages
+        placed.sort();
+        let labels: Vec<&'static str> = placed.into_iter().map(|(_, l)| l).collect();
+        let stages = PATHWAYS
             .iter()
-            .position(|s| s.code == code)
-            .unwrap_or(usize::MAX);
-        let i = match self.labels.iter().position(|(l, _)| *l == label) {
-            Some(i) => {
-                self.labels[i].1 = self.labels[i].1.min(position);
-                i
-            }
-            None => {
-                self.labels.push((label, position));
-                self.labels.len() - 1
-            }
+            .flat_map(|p| p.stages.iter().map(move |s| (*p, s)))
+            .filter_map(|(p, s)| Some((p, s.code, labels.iter().position(|l| *l == s.label)?)))
+            .collect();
+        Self { labels, stages }
+    }
+
+    fn index(&self, case: &DelayCase, code: &'static str) -> Option<usize> {
+        let by_address = |(p, c, _): &&(&'static Pathway, &'static str, usize)| {
+            std::ptr::eq(*p, case.pathway) && std::ptr::eq(*c, code)
         };
-        self.seen.push((case.pathway, code, i));
-        i
+        let by_name = |(p, c, _): &&(&'static Pathway, &'static str, usize)| {
+            p.code == case.pathway.code && *c == code
+        };
+        self.stages
+            .iter()
+            .find(by_address)
+            .or_else(|| self.stages.iter().find(by_name))
+            .map(|(_, _, i)| *i)
+    }
+}
+
+/// The analysis of some of the cases, to be merged with the rest: the work
+/// of a report can be shared out.
+pub struct DelayTally {
+    labels: Labels,
+    all: Tally,
+    delayed: Tally,
+    /// Each place's cases, and the days its delayed ones spent in each stage.
+    by_place: BTreeMap<Place, (usize, usize, StageDays)>,
+}
+
+impl DelayTally {
+    /// Tallies `cases` for `period`; `places` names the places a case is
+    /// counted in, into the list it is given.
+    pub fn of(
+        cases: &[DelayCase],
+        thresholds: &LongRunningThresholds,
+        period: &Period,
+        places: impl Fn(&DelayCase, &mut Vec<Place>),
+    ) -> Self {
+        let mut tally = Self {
+            labels: Labels::new(),
+            all: Tally::default(),
+            delayed: Tally::default(),
+            by_place: BTreeMap::new(),
+        };
+        let (mut spent, mut in_places) = (Vec::new(), Vec::new());
+        let period_window = Window::of(period);
+        for case in cases {
+            let window = period_window.after(case.received_on);
+            if !case.considered_in(window) {
+                continue;
+            }
+            let is_delayed = case.delayed_in(thresholds, window);
+            spent.clear();
+            spent.extend(
+                case.stage_days_in(window)
+                    .filter_map(|(code, d)| Some((tally.labels.index(case, code)?, d))),
+            );
+            tally.all.add(case, &spent, window);
+            if is_delayed {
+                tally.delayed.add(case, &spent, window);
+            }
+            in_places.clear();
+            places(case, &mut in_places);
+            for place in &in_places {
+                let (considered, late, stages) = tally.by_place.entry(*place).or_default();
+                *considered += 1;
+                if is_delayed {
+                    *late += 1;
+                    for (stage, d) in &spent {
+                        stages.add(*stage, *d);
+                    }
+                }
+            }
+        }
+        tally
+    }
+
+    /// Adds another part's tally to this one.
+    pub fn merge(&mut self, other: DelayTally) {
+        self.all.merge(other.all);
+        self.delayed.merge(other.delayed);
+        for (place, (considered, late, stages)) in other.by_place {
+            let mine = self.by_place.entry(place).or_default();
+            mine.0 += considered;
+            mine.1 += late;
+            mine.2.merge(stages);
+        }
+    }
+
+    /// The report the tally gives.
+    pub fn report(self) -> DelayReport {
+        let Self {
+            labels,
+            mut all,
+            mut delayed,
+            by_place,
+        } = self;
+        let count = labels.labels.len();
+        let all_medians = all.stages.medians(count);
+        let delayed_medians = delayed.stages.medians(count);
+        let places = by_place
+            .into_iter()
+            .map(|(place, (considered, late, mut stages))| {
+                let medians = stages.medians(count);
+                // The first stage, in pathway order, of those furthest over.
+                let worst_stage = (0..count)
+                    .filter_map(|i| {
+                        let excess = medians[i]? - all_medians[i].unwrap_or(0);
+                        (excess > 0).then_some((labels.labels[i], excess))
+                    })
+                    .fold(
+                        None,
+                        |worst: Option<(&'static str, i64)>, next| match worst {
+                            Some(w) if w.1 >= next.1 => Some(w),
+                            _ => Some(next),
+                        },
+                    );
+                PlaceRow {
+                    place,
+                    considered,
+                    delayed: late,
+                    worst_stage,
+                }
+            })
+            .collect();
+        let wait = |waits: &mut Vec<i64>| fcsq_median(waits).map(|d| d as f64);
+        DelayReport {
+            considered: all.cases,
+            delayed: delayed.cases,
+            // Only the stages some case spent time in.
+            stages: (0..count)
+                .filter(|i| all_medians[*i].is_some())
+                .map(|i| StageRow {
+                    stage: labels.labels[i],
+                    all_median_days: all_medians[i],
+                    delayed_median_days: delayed_medians[i],
+                })
+                .collect(),
+            allocation_wait: Contrast {
+                all: wait(&mut all.waits),
+                delayed: wait(&mut delayed.waits),
+            },
+            adjourned: Contrast {
+                all: share(all.adjourned, all.cases),
+                delayed: share(delayed.adjourned, delayed.cases),
+            },
+            late_work: Contrast {
+                all: share(all.late_work, all.cases),
+                delayed: share(delayed.late_work, delayed.cases),
+            },
+            places,
+        }
     }
 }
 
@@ -380,97 +534,7 @@ pub fn report(
     period: &Period,
     places: impl Fn(&DelayCase, &mut Vec<Place>),
 ) -> DelayReport {
-    let mut labels = Labels::default();
-    let (mut all, mut delayed) = (Tally::default(), Tally::default());
-    // Each place's cases, and the days its delayed ones spent in each stage.
-    let mut by_place: BTreeMap<Place, (usize, usize, StageDays)> = BTreeMap::new();
-    let (mut spent, mut in_places) = (Vec::new(), Vec::new());
-    let period_window = Window::of(period);
-    for case in cases {
-        let window = period_window.after(case.received_on);
-        if !case.considered_in(window) {
-            continue;
-        }
-        let is_delayed = case.delayed_in(thresholds, window);
-        spent.clear();
-        spent.extend(
-            case.stage_days_in(window)
-                .map(|(code, d)| (labels.index(case, code), d)),
-        );
-        all.add(case, &spent, window);
-        if is_delayed {
-            delayed.add(case, &spent, window);
-        }
-        in_places.clear();
-        places(case, &mut in_places);
-        for place in &in_places {
-            let (considered, late, stages) = by_place.entry(*place).or_default();
-            *considered += 1;
-            if is_delayed {
-                *late += 1;
-                for (stage, d) in &spent {
-                    stages.add(*stage, *d);
-                }
-            }
-        }
-    }
-    let count = labels.labels.len();
-    let all_medians = all.stages.medians(count);
-    let delayed_medians = delayed.stages.medians(count);
-    // Stages in pathway order, then by name.
-    let mut order: Vec<usize> = (0..count).collect();
-    order.sort_by_key(|i| (labels.labels[*i].1, labels.labels[*i].0));
-    let places = by_place
-        .into_iter()
-        .map(|(place, (considered, late, stages))| {
-            let medians = stages.medians(count);
-            let worst_stage = order
-                .iter()
-                .filter_map(|i| {
-                    let excess = medians[*i]? - all_medians[*i].unwrap_or(0);
-                    (excess > 0).then_some((labels.labels[*i].0, excess))
-                })
-                .fold(
-                    None,
-                    |worst: Option<(&'static str, i64)>, next| match worst {
-                        Some(w) if w.1 >= next.1 => Some(w),
-                        _ => Some(next),
-                    },
-                );
-            PlaceRow {
-                place,
-                considered,
-                delayed: late,
-                worst_stage,
-            }
-        })
-        .collect();
-    let wait = |waits: &mut Vec<i64>| fcsq_median(waits).map(|d| d as f64);
-    DelayReport {
-        considered: all.cases,
-        delayed: delayed.cases,
-        stages: order
-            .iter()
-            .map(|i| StageRow {
-                stage: labels.labels[*i].0,
-                all_median_days: all_medians[*i],
-                delayed_median_days: delayed_medians[*i],
-            })
-            .collect(),
-        allocation_wait: Contrast {
-            all: wait(&mut all.waits),
-            delayed: wait(&mut delayed.waits),
-        },
-        adjourned: Contrast {
-            all: share(all.adjourned, all.cases),
-            delayed: share(delayed.adjourned, delayed.cases),
-        },
-        late_work: Contrast {
-            all: share(all.late_work, all.cases),
-            delayed: share(delayed.late_work, delayed.cases),
-        },
-        places,
-    }
+    DelayTally::of(cases, thresholds, period, places).report()
 }
 
 #[cfg(test)]
@@ -571,6 +635,41 @@ mod tests {
         let empty = report(&[], &LongRunningThresholds::default(), &year, by_court);
         assert_eq!(empty.adjourned.all, None, "no cases is no data, not 0%");
         assert_eq!(empty.allocation_wait.all, None);
+    }
+
+    #[test]
+    fn a_report_shared_out_in_parts_is_the_report_of_the_whole() {
+        let year = Period::financial_year(2025).expect("year");
+        let thresholds = LongRunningThresholds::default();
+        let cases: Vec<DelayCase> = (0..40)
+            .map(|i| {
+                let received = date(2024, 10, 1)
+                    .checked_add(jiff::Span::new().days(i * 9))
+                    .expect("date");
+                let mut c = case(
+                    received,
+                    (i % 3 != 0).then(|| {
+                        received
+                            .checked_add(jiff::Span::new().days(100 + i * 7))
+                            .expect("date")
+                    }),
+                    i % 4,
+                    &[(received, "received"), (received, "guardian-allocated")],
+                );
+                c.stages[1].0 = 10 + (i as i32 % 11);
+                c.adjournments = (i % 5) as usize;
+                c.first_unfiled_due = Some(30 + i as i32);
+                c
+            })
+            .collect();
+        let whole = report(&cases, &thresholds, &year, by_court);
+        for split in [1, 13, 39] {
+            let (a, b) = cases.split_at(split);
+            let mut parts = DelayTally::of(a, &thresholds, &year, by_court);
+            parts.merge(DelayTally::of(b, &thresholds, &year, by_court));
+            assert_eq!(parts.report(), whole, "split at {split}");
+        }
+        assert!(whole.delayed > 0 && whole.delayed < whole.considered);
     }
 
     #[test]

@@ -53,7 +53,9 @@ pub async fn verify_password(password: String, hash: Option<String>) -> Result<b
     .await
 }
 
-async fn tokio_blocking<T: Send + 'static>(
+/// Runs CPU-heavy `work` (a password hash, a national analysis) off the
+/// threads that serve requests.
+pub(crate) async fn tokio_blocking<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, AppError> {
     tokio::task::spawn_blocking(work).await.map_err(|e| {

@@ -18,8 +18,9 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use tandem_domain::access::{self, Action, RecordKind, Target};
 use tandem_domain::choice::Choice;
+use tandem_domain::clocks::LongRunningThresholds;
 use tandem_domain::clocks::Rag;
-use tandem_domain::delay::{DelayCase, DelayReport, Place, place_kind, report};
+use tandem_domain::delay::{DelayCase, DelayReport, DelayTally, Place, place_kind};
 use tandem_domain::interchange::Format;
 use tandem_domain::measures::{
     DASHBOARD, Measure, Period, ScopeTree, SeriesInput, SeriesRequest, Value, case_part, evaluate,
@@ -628,6 +629,47 @@ struct DelayPage {
     wait: fn(&Option<f64>) -> String,
 }
 
+/// The places a case is counted in for a delay analysis of `scope`: the part
+/// of the scope it is in now, then its court, DFJ area and local authority.
+fn delay_places(tree: &ScopeTree, scope: Scope, case: &DelayCase, places: &mut Vec<Place>) {
+    let area = tree.teams.get(&case.team_id).map(|(_, area)| *area);
+    match scope {
+        Scope::National => {
+            if let Some((_, region)) = area.and_then(|a| tree.areas.get(&a)) {
+                places.push(Scope::Region(*region));
+            }
+        }
+        Scope::Region(_) => places.extend(area.map(Scope::ServiceArea)),
+        Scope::ServiceArea(_) => places.push(Scope::Team(case.team_id)),
+        _ => {}
+    }
+    places.push(Scope::Court(case.court_id));
+    if let Some((_, dfj)) = tree.courts.get(&case.court_id) {
+        places.push(Scope::DfjArea(*dfj));
+    }
+    places.extend(case.local_authority_id.map(Scope::LocalAuthority));
+}
+
+/// The delay report, worked out in two halves at once and merged: a
+/// national year is a hundred thousand cases, and there are cores to spare.
+fn report_in_halves(
+    cases: &[DelayCase],
+    thresholds: &LongRunningThresholds,
+    period: &Period,
+    places: impl Fn(&DelayCase, &mut Vec<Place>) + Sync,
+) -> DelayReport {
+    let (first, second) = cases.split_at(cases.len() / 2);
+    std::thread::scope(|s| {
+        let other = s.spawn(|| DelayTally::of(second, thresholds, period, &places));
+        let mut tally = DelayTally::of(first, thresholds, period, &places);
+        match other.join() {
+            Ok(rest) => tally.merge(rest),
+            Err(panicked) => std::panic::resume_unwind(panicked),
+        }
+        tally.report()
+    })
+}
+
 /// Drivers of delay: where the time went in the cases that ran past their
 /// threshold, over the twelve months to `to`. Aggregates only.
 async fn delay(
@@ -653,26 +695,14 @@ async fn delay(
         .store
         .delay_cases(request.scope, period.first, period.last)
         .await?;
-    // The parts of the scope a case is counted in, then its partners.
-    let places = |case: &DelayCase, places: &mut Vec<Place>| {
-        let area = tree.teams.get(&case.team_id).map(|(_, area)| *area);
-        match request.scope {
-            Scope::National => {
-                if let Some((_, region)) = area.and_then(|a| tree.areas.get(&a)) {
-                    places.push(Scope::Region(*region));
-                }
-            }
-            Scope::Region(_) => places.extend(area.map(Scope::ServiceArea)),
-            Scope::ServiceArea(_) => places.push(Scope::Team(case.team_id)),
-            _ => {}
-        }
-        places.push(Scope::Court(case.court_id));
-        if let Some((_, dfj)) = tree.courts.get(&case.court_id) {
-            places.push(Scope::DfjArea(*dfj));
-        }
-        places.extend(case.local_authority_id.map(Scope::LocalAuthority));
-    };
-    let report = report(&cases, &settings.thresholds, &period, places);
+    let scope = request.scope;
+    let (report, tree) = crate::auth::tokio_blocking(move || {
+        let report = report_in_halves(&cases, &settings.thresholds, &period, |case, out| {
+            delay_places(&tree, scope, case, out)
+        });
+        (report, tree)
+    })
+    .await?;
     let mut lines: Vec<PlaceLine> = report
         .places
         .iter()
