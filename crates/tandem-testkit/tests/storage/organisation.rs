@@ -283,7 +283,51 @@ async fn records_in_use_cannot_be_deleted(store: Store) {
     );
 }
 
+/// A DFJ area is numbered once, when its first court names it, so the same
+/// courts give the same `dfj-area-N` on either database.
+async fn dfj_areas_are_numbered_without_gaps(store: Store) {
+    let f = fixture(&store).await;
+    for (code, dfj) in [
+        ("NCL", "Newcastle"),
+        ("GAT", "Newcastle"),
+        ("SUN", "Newcastle"),
+        ("DUR", "Cleveland and South Durham"),
+    ] {
+        store
+            .create::<Court>(
+                &CourtInput {
+                    code: code.into(),
+                    name: format!("{code} Family Court"),
+                    dfj_area: dfj.into(),
+                    service_area_id: Some(f.area.id.0),
+                }
+                .validate()
+                .expect("valid"),
+                &stamp(),
+            )
+            .await
+            .expect("court");
+    }
+    let mut areas: Vec<(i64, String)> = store
+        .court_dfj_areas()
+        .await
+        .expect("areas")
+        .into_iter()
+        .map(|(_, id, name)| (id, name))
+        .collect();
+    areas.sort();
+    areas.dedup();
+    assert_eq!(
+        areas,
+        [
+            (1, "Newcastle".to_owned()),
+            (2, "Cleveland and South Durham".to_owned())
+        ]
+    );
+}
+
 tandem_testkit::on_both_backends!(
+    dfj_areas_are_numbered_without_gaps,
     records_round_trip,
     lists_are_ordered,
     duplicates_are_refused_naming_the_field,
