@@ -10,7 +10,7 @@
 
 use crate::casework::{LawType, PATHWAYS, Pathway, pathway};
 use crate::clocks::LongRunningThresholds;
-use crate::measures::Period;
+use crate::measures::{Period, ScopeTree};
 use crate::rollups::{CaseFacts, Scope};
 use jiff::civil::Date;
 use std::collections::BTreeMap;
@@ -131,6 +131,29 @@ impl DelayCase {
             court_id: facts.court_id,
             local_authority_id: facts.local_authority_id,
         })
+    }
+
+    /// The places the case is counted in for an analysis of `scope`: the
+    /// part of the scope it is in now (its region of the service, its area
+    /// of a region, its team of an area), then its court, DFJ area and local
+    /// authority.
+    pub fn places(&self, tree: &ScopeTree, scope: Scope, places: &mut Vec<Place>) {
+        let area = tree.teams.get(&self.team_id).map(|(_, area)| *area);
+        match scope {
+            Scope::National => {
+                if let Some((_, region)) = area.and_then(|a| tree.areas.get(&a)) {
+                    places.push(Scope::Region(*region));
+                }
+            }
+            Scope::Region(_) => places.extend(area.map(Scope::ServiceArea)),
+            Scope::ServiceArea(_) => places.push(Scope::Team(self.team_id)),
+            _ => {}
+        }
+        places.push(Scope::Court(self.court_id));
+        if let Some((_, dfj)) = tree.courts.get(&self.court_id) {
+            places.push(Scope::DfjArea(*dfj));
+        }
+        places.extend(self.local_authority_id.map(Scope::LocalAuthority));
     }
 
     /// The day `days` after receipt.
@@ -772,6 +795,33 @@ mod tests {
         assert!(DelayCase::of(&unknown).is_err());
         unknown.pathway = "nowhere".into();
         assert!(DelayCase::of(&unknown).is_err());
+    }
+
+    #[test]
+    fn a_case_is_counted_in_the_part_of_the_scope_it_is_in_and_its_partners() {
+        let tree = ScopeTree {
+            regions: [(100, "North".to_owned())].into(),
+            areas: [(10, ("Tyne".to_owned(), 100))].into(),
+            teams: [(1, ("Tyne 1".to_owned(), 10))].into(),
+            courts: [(5, ("Newcastle".to_owned(), 7))].into(),
+            dfj_areas: [(7, "Newcastle".to_owned())].into(),
+            local_authorities: [(3, "Gateshead".to_owned())].into(),
+        };
+        let mut c = case(date(2025, 4, 1), None, 5, &[]);
+        c.local_authority_id = Some(3);
+        let partners = [Scope::Court(5), Scope::DfjArea(7), Scope::LocalAuthority(3)];
+        for (scope, part) in [
+            (Scope::National, Some(Scope::Region(100))),
+            (Scope::Region(100), Some(Scope::ServiceArea(10))),
+            (Scope::ServiceArea(10), Some(Scope::Team(1))),
+            (Scope::Team(1), None),
+            (Scope::Court(5), None),
+        ] {
+            let mut places = Vec::new();
+            c.places(&tree, scope, &mut places);
+            let expected: Vec<Place> = part.into_iter().chain(partners).collect();
+            assert_eq!(places, expected, "{scope:?}");
+        }
     }
 
     #[test]

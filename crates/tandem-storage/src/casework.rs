@@ -1169,7 +1169,7 @@ pub(crate) async fn import_bank_holidays(
     )
     .await?;
     // Waits for allocation are counted in working days.
-    crate::rollups::rebuild(tx).await?;
+    crate::rollups::rebuild(tx, crate::rollups::Rebuild::Cells).await?;
     Ok(())
 }
 

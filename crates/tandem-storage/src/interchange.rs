@@ -903,7 +903,7 @@ impl Store {
                 crate::rollups::add_case(importer.tx, &self.rollup_contexts, *case).await?;
             }
         } else {
-            crate::rollups::rebuild(importer.tx).await?;
+            crate::rollups::rebuild(importer.tx, crate::rollups::Rebuild::Everything).await?;
         }
         for (case, created) in &touched {
             let (action, why) = if *created {

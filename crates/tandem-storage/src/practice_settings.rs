@@ -129,7 +129,7 @@ pub(crate) async fn set_settings(
     // The long-running thresholds decide when each case starts counting as
     // long-running, so every case's cells change with them.
     if before.thresholds != s.thresholds {
-        crate::rollups::rebuild(tx).await?;
+        crate::rollups::rebuild(tx, crate::rollups::Rebuild::Cells).await?;
     }
     Ok(())
 }

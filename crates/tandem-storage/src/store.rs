@@ -244,7 +244,7 @@ impl Store {
         // the sums are worked out again in the same transaction.
         let moved = rollups::context_token(tx.as_mut()).await? != context;
         let cells = if moved {
-            Some(rollups::rebuild(tx.as_mut()).await?)
+            Some(rollups::rebuild(tx.as_mut(), rollups::Rebuild::Cells).await?)
         } else {
             None
         };
@@ -1439,7 +1439,7 @@ impl Store {
 /// Rebuilds the rollups (see [`rollups::rebuild`]) and records it in the
 /// audit trail, saying `why`; the number of cells.
 async fn rebuild_recorded(tx: &mut dyn Tx, stamp: &Stamp, why: &str) -> Result<usize, StoreError> {
-    let cells = rollups::rebuild(tx).await?;
+    let cells = rollups::rebuild(tx, rollups::Rebuild::Everything).await?;
     record_rollups(tx, stamp, format!("rollups rebuilt {why}: {cells} cells")).await?;
     Ok(cells)
 }

@@ -629,27 +629,6 @@ struct DelayPage {
     wait: fn(&Option<f64>) -> String,
 }
 
-/// The places a case is counted in for a delay analysis of `scope`: the part
-/// of the scope it is in now, then its court, DFJ area and local authority.
-fn delay_places(tree: &ScopeTree, scope: Scope, case: &DelayCase, places: &mut Vec<Place>) {
-    let area = tree.teams.get(&case.team_id).map(|(_, area)| *area);
-    match scope {
-        Scope::National => {
-            if let Some((_, region)) = area.and_then(|a| tree.areas.get(&a)) {
-                places.push(Scope::Region(*region));
-            }
-        }
-        Scope::Region(_) => places.extend(area.map(Scope::ServiceArea)),
-        Scope::ServiceArea(_) => places.push(Scope::Team(case.team_id)),
-        _ => {}
-    }
-    places.push(Scope::Court(case.court_id));
-    if let Some((_, dfj)) = tree.courts.get(&case.court_id) {
-        places.push(Scope::DfjArea(*dfj));
-    }
-    places.extend(case.local_authority_id.map(Scope::LocalAuthority));
-}
-
 /// The delay report, worked out in two halves at once and merged: a
 /// national year is a hundred thousand cases, and there are cores to spare.
 fn report_in_halves(
@@ -698,7 +677,7 @@ async fn delay(
     let scope = request.scope;
     let (report, tree) = crate::auth::tokio_blocking(move || {
         let report = report_in_halves(&cases, &settings.thresholds, &period, |case, out| {
-            delay_places(&tree, scope, case, out)
+            case.places(&tree, scope, out)
         });
         (report, tree)
     })
