@@ -327,11 +327,38 @@ impl Value {
     pub fn display(&self, unit: Unit) -> String {
         match (self.value, unit) {
             (None, _) => "no data".into(),
-            (Some(v), Unit::Cases | Unit::Children) => format!("{}", v.round()),
-            (Some(v), Unit::Percent) => format!("{v:.1}%"),
-            (Some(v), _) => format!("{v:.1}"),
+            (Some(v), Unit::Cases | Unit::Children) => grouped(v.round()),
+            (Some(v), Unit::Percent) => format!("{}%", grouped(format!("{v:.1}"))),
+            (Some(v), _) => grouped(format!("{v:.1}")),
         }
     }
+}
+
+/// A number as the GOV.UK style writes it, thousands separated by commas
+/// ("57,312.5"), from the way `Display` writes it.
+pub fn grouped(number: impl std::fmt::Display) -> String {
+    let text = number.to_string();
+    let (sign, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    let (whole, fraction) = match unsigned.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (unsigned, None),
+    };
+    let mut out = String::with_capacity(text.len() + whole.len() / 3);
+    out.push_str(sign);
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    if let Some(fraction) = fraction {
+        out.push('.');
+        out.push_str(fraction);
+    }
+    out
 }
 
 /// Rounds to one decimal place, halves away from zero, as SQL `ROUND` does.
@@ -1320,6 +1347,12 @@ mod tests {
         assert_eq!(some.numerator, Some(2.0));
         assert_eq!(some.display(Unit::Percent), "66.7%");
         assert_eq!(Value::amount(12.0).display(Unit::Cases), "12");
+        assert_eq!(Value::amount(57_312.0).display(Unit::Cases), "57,312");
+        assert_eq!(Value::amount(1_234.56).display(Unit::Weeks), "1,234.6");
+        assert_eq!(Value::amount(-1_000.0).display(Unit::Ratio), "-1,000.0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1_000_000), "1,000,000");
+        assert_eq!(grouped(-123_456), "-123,456");
         assert_eq!(Value::none().display(Unit::Weeks), "no data");
     }
 

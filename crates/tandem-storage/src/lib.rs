@@ -40,6 +40,7 @@ pub use audit::AuditFilter;
 pub use backend::{Backend, BackendKind, Tx};
 pub use casework::{CaseFilter, CaseSummary};
 pub use child_experience::YetToMeet;
+pub use delay::{DelayLines, Part};
 pub use error::{SqlError, SqlErrorKind, StoreError};
 pub use identity::{
     ApiTokenRecord, BreakGlassRecord, Credentials, RoleAssignment, SessionRecord, SessionStage,

@@ -651,7 +651,9 @@ pub(crate) async fn recompute(
             tandem_domain::rollups::add(&mut total, cell, count)
         })
         .await?;
-        delays.extend(batch.iter().map(|(id, case)| (*id, delay::summary(case))));
+        for (id, case) in &batch {
+            delays.insert(*id, delay::summary(case)?);
+        }
     }
     Ok((total, delays))
 }

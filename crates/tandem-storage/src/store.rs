@@ -2,6 +2,7 @@ use crate::audit::{self, AuditFilter};
 use crate::backend::{Backend, BackendKind, Tx};
 use crate::bulk;
 use crate::casework::{self, CaseFilter, CaseSummary};
+use crate::delay::{DelayLines, Part};
 use crate::error::StoreError;
 use crate::identity::{
     self, ApiTokenRecord, BreakGlassRecord, Credentials, SessionRecord, SessionStage, UserAccount,
@@ -1340,14 +1341,16 @@ impl Store {
 
     /// For the delay analysis, aggregates only: the cases ever held in
     /// `scope` that an analysis of the days `first` to `last` considers,
-    /// from the delay projection.
+    /// from the delay projection; those of `part` only, so that parts can
+    /// be read on connections of their own at once.
     pub async fn delay_cases(
         &self,
         scope: Scope,
         first: jiff::civil::Date,
         last: jiff::civil::Date,
-    ) -> Result<Vec<tandem_domain::delay::DelayCase>, StoreError> {
-        crate::delay::cases(self.read().await?.as_mut(), scope, first, last).await
+        part: Part,
+    ) -> Result<DelayLines, StoreError> {
+        crate::delay::cases(self.read().await?.as_mut(), scope, first, last, part).await
     }
 
     /// Each measure's target, with its version.

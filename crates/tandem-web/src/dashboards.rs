@@ -20,15 +20,16 @@ use tandem_domain::access::{self, Action, RecordKind, Target};
 use tandem_domain::choice::Choice;
 use tandem_domain::clocks::LongRunningThresholds;
 use tandem_domain::clocks::Rag;
-use tandem_domain::delay::{DelayCase, DelayReport, DelayTally, Place, place_kind};
+use tandem_domain::delay::{DelayReport, DelayTally, Location, Place, place_kind};
 use tandem_domain::interchange::Format;
 use tandem_domain::measures::{
     DASHBOARD, Measure, Period, ScopeTree, SeriesInput, SeriesRequest, Value, case_part, evaluate,
-    ingredients, measure, rag, target_status,
+    grouped, ingredients, measure, rag, target_status,
 };
 use tandem_domain::organisation::{Court, LocalAuthority, Region, ServiceArea, Team};
 use tandem_domain::rollups::{Component, Month, Scope};
 use tandem_domain::{DomainError, FieldError};
+use tandem_storage::{Part, StoreError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -611,7 +612,8 @@ struct PlaceLine {
     kind: &'static str,
     considered: usize,
     delayed: usize,
-    worst_stage: Option<(&'static str, i64)>,
+    /// The stage longest beyond the median, as shown.
+    worst_stage: Option<String>,
 }
 
 #[derive(Template)]
@@ -624,29 +626,81 @@ struct DelayPage {
     report: DelayReport,
     places: Vec<PlaceLine>,
     /// Days as shown: a number, or "no data".
-    shown: fn(&Option<i64>) -> String,
+    shown: fn(&Option<u32>) -> String,
+    count: fn(&usize) -> String,
+    /// "1 case", "1,709 cases".
+    cases: fn(&usize) -> String,
     share: fn(&Option<f64>) -> String,
     wait: fn(&Option<f64>) -> String,
 }
 
-/// The delay report, worked out in two halves at once and merged: a
-/// national year is a hundred thousand cases, and there are cores to spare.
-fn report_in_halves(
-    cases: &[DelayCase],
-    thresholds: &LongRunningThresholds,
-    period: &Period,
-    places: impl Fn(&DelayCase, &mut Vec<Place>) + Sync,
-) -> DelayReport {
-    let (first, second) = cases.split_at(cases.len() / 2);
-    std::thread::scope(|s| {
-        let other = s.spawn(|| DelayTally::of(second, thresholds, period, &places));
-        let mut tally = DelayTally::of(first, thresholds, period, &places);
-        match other.join() {
-            Ok(rest) => tally.merge(rest),
-            Err(panicked) => std::panic::resume_unwind(panicked),
+/// A delay analysis under way: its cases read and tallied in parts at
+/// once, one a core, each part on its own database connection, since a
+/// national year is a hundred thousand cases. Dropped unfinished, it stops.
+struct DelayTallies(Vec<tokio::task::JoinHandle<Result<DelayTally, AppError>>>);
+
+impl DelayTallies {
+    fn start(
+        state: &AppState,
+        scope: Scope,
+        period: Period,
+        thresholds: LongRunningThresholds,
+    ) -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let parts = Part::split(period.first, period.last, cores.min(4));
+        Self(
+            parts
+                .into_iter()
+                .map(|part| {
+                    let store = state.store.clone();
+                    tokio::spawn(async move {
+                        let lines = store
+                            .delay_cases(scope, period.first, period.last, part)
+                            .await?;
+                        crate::auth::tokio_blocking(move || {
+                            let mut tally = DelayTally::new(&thresholds, &period);
+                            lines.each(|case| tally.add(case))?;
+                            Ok::<_, StoreError>(tally)
+                        })
+                        .await?
+                        .map_err(AppError::from)
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    /// The report, its places named from `tree`, which it hands back.
+    async fn finish(
+        mut self,
+        tree: ScopeTree,
+        scope: Scope,
+        period: Period,
+        thresholds: LongRunningThresholds,
+    ) -> Result<(DelayReport, ScopeTree), AppError> {
+        let mut whole = DelayTally::new(&thresholds, &period);
+        for task in std::mem::take(&mut self.0) {
+            let part = task.await.map_err(|e| {
+                tracing::error!(error = %e, "a delay analysis part failed");
+                AppError::internal()
+            })??;
+            whole.merge(part);
         }
-        tally.report()
-    })
+        crate::auth::tokio_blocking(move || {
+            let report =
+                whole.report(|at: &Location, out: &mut Vec<Place>| at.places(&tree, scope, out));
+            (report, tree)
+        })
+        .await
+    }
+}
+
+impl Drop for DelayTallies {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
+    }
 }
 
 /// Drivers of delay: where the time went in the cases that ran past their
@@ -658,8 +712,6 @@ async fn delay(
 ) -> Result<Html<String>, PageError> {
     let input = input_from(query);
     let request = input.validate(state.clock.today())?;
-    let tree = scope_tree(&state).await?;
-    let name = check_scope(&tree, request.scope)?;
     let (Some(first), Some(last)) = (request.periods.first(), request.periods.last()) else {
         return Err(
             AppError::from(DomainError::invalid("to", "Ask for at least one month")).into(),
@@ -670,18 +722,15 @@ async fn delay(
         last: last.last,
     };
     let (settings, _) = state.store.practice_settings().await?;
-    let cases = state
-        .store
-        .delay_cases(request.scope, period.first, period.last)
+    let thresholds = settings.thresholds;
+    // The cases are read while the places are looked up: an unknown scope
+    // finds no cases, and stops the reading when refused.
+    let tallies = DelayTallies::start(&state, request.scope, period, thresholds);
+    let tree = scope_tree(&state).await?;
+    let name = check_scope(&tree, request.scope)?;
+    let (report, tree) = tallies
+        .finish(tree, request.scope, period, thresholds)
         .await?;
-    let scope = request.scope;
-    let (report, tree) = crate::auth::tokio_blocking(move || {
-        let report = report_in_halves(&cases, &settings.thresholds, &period, |case, out| {
-            case.places(&tree, scope, out)
-        });
-        (report, tree)
-    })
-    .await?;
     let mut lines: Vec<PlaceLine> = report
         .places
         .iter()
@@ -690,7 +739,14 @@ async fn delay(
             kind: place_kind(row.place),
             considered: row.considered,
             delayed: row.delayed,
-            worst_stage: row.worst_stage,
+            worst_stage: row.worst_stage.map(|(name, days)| {
+                format!(
+                    "{}, {}: {} days longer",
+                    name.stage,
+                    name.pathway.label,
+                    grouped(days)
+                )
+            }),
         })
         .collect();
     // By kind, the most delayed first.
@@ -707,7 +763,12 @@ async fn delay(
         back: link(request.scope, &request),
         report,
         places: lines,
-        shown: |d| d.map_or_else(|| "no data".into(), |d| d.to_string()),
+        shown: |d| d.map_or_else(|| "no data".into(), grouped),
+        count: |n| grouped(n),
+        cases: |n| match n {
+            1 => "1 case".into(),
+            n => format!("{} cases", grouped(n)),
+        },
         share: |s| s.map_or_else(|| "no data".into(), |s| format!("{s:.1}%")),
         wait: |d| d.map_or_else(|| "no data".into(), |d| format!("{d:.0}")),
     })

@@ -9,7 +9,7 @@ use jiff::civil::{Date, date};
 use tandem_domain::casework::*;
 use tandem_domain::delay::DelayCase;
 use tandem_domain::rollups::Scope;
-use tandem_storage::Store;
+use tandem_storage::{Part, Store};
 use tandem_testkit::stamp;
 
 async fn move_to(store: &Store, id: CaseId, stage: &str, on: Date) {
@@ -36,18 +36,42 @@ async fn hearing(store: &Store, id: CaseId, kind: &str, on: &str, outcome: &str)
         .expect("hearing");
 }
 
+/// The cases an analysis reads, checking that reading them in parts
+/// finds the same ones, each once.
 async fn found(store: &Store, scope: Scope, first: Date, last: Date) -> Vec<DelayCase> {
-    store
-        .delay_cases(scope, first, last)
-        .await
-        .expect("delay cases")
+    let read = |part| async move {
+        store
+            .delay_cases(scope, first, last, part)
+            .await
+            .expect("delay cases")
+            .to_vec()
+            .expect("readable lines")
+    };
+    let mut whole = Vec::new();
+    for part in Part::split(first, last, 1) {
+        whole.extend(read(part).await);
+    }
+    let mut in_parts = Vec::new();
+    for part in Part::split(first, last, 3) {
+        in_parts.extend(read(part).await);
+    }
+    let described = |cases: &[DelayCase]| {
+        let mut lines: Vec<String> = cases.iter().map(|c| format!("{c:?}")).collect();
+        lines.sort();
+        lines
+    };
+    assert_eq!(
+        described(&in_parts),
+        described(&whole),
+        "three parts make the whole"
+    );
+    whole
 }
 
 /// The stages a case entered, with the dates.
 fn entered(case: &DelayCase) -> Vec<(Date, &'static str)> {
-    case.stages
-        .iter()
-        .map(|(day, stage)| (case.day(*day).expect("a date"), *stage))
+    case.stage_codes()
+        .map(|(day, stage)| (case.day(day).expect("a date"), stage))
         .collect()
 }
 
@@ -156,7 +180,7 @@ async fn each_case_keeps_what_the_delay_analysis_needs(store: Store) {
         "the second piece of work is still unfiled"
     );
     assert_eq!(
-        (p1_row.team_id, p1_row.court_id),
+        (p1_row.location.team_id, p1_row.location.court_id),
         (other.id.0, ncl.id.0),
         "counted with the team holding it now"
     );

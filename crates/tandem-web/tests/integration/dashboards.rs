@@ -272,7 +272,21 @@ async fn dashboards_show_the_service_and_each_part(store: Store) {
     assert!(
         delay
             .body
-            .contains("Of 1 cases open at some time in these months, 0 ran past")
+            .contains("Of 1 case open at some time in these months, 0 ran past")
+    );
+    assert!(
+        delay.body.contains(
+            "Private law (Child Arrangements Programme): median days in each stage\
+             <span class=\"govuk-caption-m\">1 case, 0 delayed</span>"
+        ),
+        "a table for the pathway with cases: {}",
+        delay.body
+    );
+    assert!(
+        !delay
+            .body
+            .contains("Public law (care and supervision): median"),
+        "none for a pathway without"
     );
     let later = app
         .get_as(
@@ -283,7 +297,7 @@ async fn dashboards_show_the_service_and_each_part(store: Store) {
     assert!(
         later
             .body
-            .contains("Of 1 cases open at some time in these months, 1 ran past"),
+            .contains("Of 1 case open at some time in these months, 1 ran past"),
         "still open 52 weeks on: {}",
         later.body
     );
