@@ -342,16 +342,51 @@ pub struct Discrepancy {
     pub expected: i64,
 }
 
-/// Every cell where `stored` and `expected` disagree.
-pub fn discrepancies(stored: &Cells, expected: &Cells) -> Vec<Discrepancy> {
-    difference(expected, stored)
-        .into_keys()
-        .map(|cell| Discrepancy {
-            cell,
-            stored: stored.get(&cell).copied().unwrap_or(0),
-            expected: expected.get(&cell).copied().unwrap_or(0),
-        })
-        .collect()
+/// Stored cells checked off, one at a time, against a recomputation: a
+/// national check compares ten million, and need hold only one side.
+pub struct CellCheck {
+    expected: Cells,
+    wrong: Vec<Discrepancy>,
+}
+
+impl CellCheck {
+    /// `expected` holds no zero cells (see [`add`]).
+    pub fn new(expected: Cells) -> Self {
+        Self {
+            expected,
+            wrong: Vec::new(),
+        }
+    }
+
+    /// Checks one stored cell, each at most once.
+    pub fn stored(&mut self, cell: Cell, count: i64) {
+        let expected = self.expected.remove(&cell).unwrap_or(0);
+        if expected != count {
+            self.wrong.push(Discrepancy {
+                cell,
+                stored: count,
+                expected,
+            });
+        }
+    }
+
+    /// Every cell where the stored and expected sums disagree, in cell
+    /// order: those checked off wrongly, and those expected but never
+    /// stored.
+    pub fn finish(self) -> Vec<Discrepancy> {
+        let mut wrong = self.wrong;
+        wrong.extend(
+            self.expected
+                .into_iter()
+                .map(|(cell, expected)| Discrepancy {
+                    cell,
+                    stored: 0,
+                    expected,
+                }),
+        );
+        wrong.sort_by_key(|d| d.cell);
+        wrong
+    }
 }
 
 /// Where each team sits (its service area and region), and each court (its
@@ -960,10 +995,31 @@ mod tests {
             add(&mut replayed, cell, n);
         }
         assert_eq!(replayed, cells, "before + difference = after");
-        assert!(discrepancies(&cells, &replayed).is_empty());
+        let check = |stored: &Cells, expected: &Cells| {
+            let mut check = CellCheck::new(expected.clone());
+            for (cell, count) in stored {
+                check.stored(*cell, *count);
+            }
+            check.finish()
+        };
+        assert!(check(&cells, &replayed).is_empty());
+        let wrong = check(&before, &cells);
+        let changed = difference(&before, &cells);
         assert_eq!(
-            discrepancies(&before, &cells).len(),
-            difference(&before, &cells).len()
+            wrong
+                .iter()
+                .map(|d| (d.cell, d.expected - d.stored))
+                .collect::<Vec<_>>(),
+            changed.into_iter().collect::<Vec<_>>(),
+            "each cell that differs, once, by what differs, in cell order"
+        );
+        assert!(
+            wrong.iter().any(|d| d.stored == 0),
+            "expected, never stored"
+        );
+        assert!(
+            wrong.iter().any(|d| d.expected == 0),
+            "stored, not expected"
         );
     }
 

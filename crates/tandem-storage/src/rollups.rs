@@ -24,8 +24,8 @@ use tandem_domain::choice::Choice;
 use tandem_domain::delay::DelayCase;
 use tandem_domain::measures::{MeasureContext, Period, Post, ScopeCounts};
 use tandem_domain::rollups::{
-    ApplicationFacts, CaseFacts, Cell, Cells, Component, Month, Places, RollupRules, Scope,
-    case_cells, difference,
+    ApplicationFacts, CaseFacts, Cell, CellCheck, Cells, Component, Month, Places, RollupRules,
+    Scope, case_cells, difference,
 };
 
 /// What the cells depend on besides the case: loaded once a transaction.
@@ -675,17 +675,49 @@ fn cell_from(r: &Row) -> Result<(Cell, i64), StoreError> {
     ))
 }
 
-/// The stored sums, without the zero rows.
-pub(crate) async fn stored(tx: &mut dyn Tx) -> Result<Cells, StoreError> {
-    Ok(fetch_as(
-        tx,
-        "SELECT component, scope, month, law_type, bucket, count FROM measure_rollups WHERE count <> 0",
-        &[],
-        cell_from,
-    )
-    .await?
-    .into_iter()
-    .collect())
+/// Stored sums read at once when checking them: a national check reads ten
+/// million, and holds only a page at a time.
+pub(crate) const CELLS_A_PAGE: usize = 100_000;
+
+/// Hands `check` each stored sum but the zero rows, in key order, `page` at
+/// a time.
+pub(crate) async fn check_stored(
+    tx: &mut dyn Tx,
+    check: &mut CellCheck,
+    page: usize,
+) -> Result<(), StoreError> {
+    let columns = "component, scope, month, law_type, bucket";
+    let mut after: Vec<Param> = Vec::new();
+    loop {
+        // The next page starts after the last key read, by the primary
+        // key's own index.
+        let from = if after.is_empty() {
+            String::new()
+        } else {
+            format!("AND ({columns}) > ($1, $2, $3, $4, $5)")
+        };
+        let sql = format!(
+            "SELECT {columns}, count FROM measure_rollups WHERE count <> 0 {from} \
+             ORDER BY {columns} LIMIT {page}"
+        );
+        let rows = tx.fetch_all(&sql, &after).await?;
+        for row in &rows {
+            let (cell, count) = cell_from(row)?;
+            check.stored(cell, count);
+        }
+        match rows.last() {
+            Some(last) if rows.len() == page => {
+                after = vec![
+                    last.text("component")?.into(),
+                    last.text("scope")?.into(),
+                    last.text("month")?.into(),
+                    last.text("law_type")?.into(),
+                    last.i64("bucket")?.into(),
+                ];
+            }
+            _ => return Ok(()),
+        }
+    }
 }
 
 /// Cells summed in memory while new cases are loaded in bulk, added to the

@@ -22,9 +22,7 @@ use tandem_domain::access::{
 use tandem_domain::audit::{AuditEntry, AuditEvent, BrokenLink, Outcome, Stamp};
 use tandem_domain::measures::{MeasureContext, Period, ScopeCounts};
 use tandem_domain::organisation::{StaffId, TeamId};
-use tandem_domain::rollups::{
-    CaseFacts, Component, Discrepancy, RollupRules, Scope, discrepancies,
-};
+use tandem_domain::rollups::{CaseFacts, CellCheck, Component, Discrepancy, RollupRules, Scope};
 
 /// One write transaction around `$work`, committed only if it succeeds: a
 /// refusal or fault part way leaves nothing behind. (A macro, not a method
@@ -1376,9 +1374,17 @@ impl Store {
     /// Compares the stored rollups and delay rows with a recomputation from
     /// the raw records.
     pub async fn verify_rollups(&self) -> Result<RollupCheck, StoreError> {
+        self.verify_rollups_in_pages(rollups::CELLS_A_PAGE).await
+    }
+
+    /// [`Store::verify_rollups`], reading the stored cells `page` at a
+    /// time (at least one): smaller pages hold less in memory.
+    pub async fn verify_rollups_in_pages(&self, page: usize) -> Result<RollupCheck, StoreError> {
         let mut tx = self.read().await?;
         let (expected, delays) = rollups::recompute(tx.as_mut()).await?;
-        let stored = rollups::stored(tx.as_mut()).await?;
+        let cells = expected.len();
+        let mut check = CellCheck::new(expected);
+        rollups::check_stored(tx.as_mut(), &mut check, page.max(1)).await?;
         let mut stored_delays = crate::delay::stored(tx.as_mut()).await?;
         let mut delay_wrong: Vec<i64> = delays
             .iter()
@@ -1389,8 +1395,8 @@ impl Store {
         delay_wrong.extend(stored_delays.into_keys());
         delay_wrong.sort_unstable();
         Ok(RollupCheck {
-            cells: expected.len(),
-            wrong: discrepancies(&stored, &expected),
+            cells,
+            wrong: check.finish(),
             delay_cases: delays.len(),
             delay_wrong,
         })

@@ -1162,6 +1162,54 @@ async fn stale_rollups_are_rebuilt_on_start(store: Store, sql: RawSql) {
     assert!(!check.wrong.is_empty(), "not rebuilt a second time");
 }
 
+/// Verify reads the stored cells a page at a time: whatever the page, it
+/// finds each wrong, missing and stray cell once, as with one page for all.
+async fn verify_finds_every_wrong_cell_whatever_its_page(store: Store, sql: RawSql) {
+    let f = fixture(&store).await;
+    let ncl = court(&store, f.area.id.0, "NCL").await;
+    for (i, children) in [&["Ava", "Ben"][..], &["Cal"], &["Dee", "Eve", "Fay"]]
+        .into_iter()
+        .enumerate()
+    {
+        let day = 5 + i8::try_from(i).expect("a few");
+        let id = open(
+            &store,
+            &format!("NE26P00{i}"),
+            ncl.id.0,
+            f.team.id.0,
+            on(date(2026, 1, day), date(2026, 1, day)),
+            children,
+        )
+        .await;
+        close(&store, id, date(2026, 3, day)).await;
+    }
+    let whole = store.verify_rollups().await.expect("verify");
+    assert!(whole.cells > 20, "enough cells for several pages");
+    for page in [1, 2, 7, whole.cells, whole.cells + 1] {
+        let check = store.verify_rollups_in_pages(page).await.expect("verify");
+        assert!(check.consistent(), "page {page}: {check:?}");
+        assert_eq!(check.cells, whole.cells);
+    }
+    sql.execute(
+        "DELETE FROM measure_rollups WHERE component = 'final-order-13-weeks'; \
+         UPDATE measure_rollups SET count = count + 5 WHERE component = 'received'; \
+         INSERT INTO measure_rollups (component, scope, month, law_type, bucket, count) \
+         VALUES ('received', 'national', '1999-01', 'private', 0, 3)",
+    )
+    .await
+    .expect("spoiled");
+    let wrong = store.verify_rollups().await.expect("verify").wrong;
+    let missing = wrong.iter().filter(|d| d.stored == 0).count();
+    let stray = wrong.iter().filter(|d| d.expected == 0).count();
+    let more = wrong.iter().filter(|d| d.stored == d.expected + 5).count();
+    assert!(missing > 0 && more > 0, "{wrong:?}");
+    assert_eq!(stray, 1, "the 1999 cell");
+    for page in [1, 3, 10] {
+        let paged = store.verify_rollups_in_pages(page).await.expect("verify");
+        assert_eq!(paged.wrong, wrong, "page {page}");
+    }
+}
+
 /// Cases count in their court's Designated Family Judge area. Moving a
 /// court to another DFJ area, or a team to another service area, counts
 /// every case again where it now is, in the same transaction.
@@ -1272,6 +1320,7 @@ mod raw {
     use super::*;
     tandem_testkit::on_both_backends!(
         with_sql: a_calendar_changed_elsewhere_is_seen_by_the_next_write,
-        stale_rollups_are_rebuilt_on_start
+        stale_rollups_are_rebuilt_on_start,
+        verify_finds_every_wrong_cell_whatever_its_page
     );
 }
