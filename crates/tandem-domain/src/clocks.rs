@@ -11,6 +11,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::calendar::{CalendarError, WorkingCalendar};
+use crate::casework::LawType;
 use crate::{DomainError, ValidationErrors, text};
 
 /// The statutory limit for care and supervision proceedings: 26 weeks
@@ -217,6 +218,18 @@ impl TwentySixWeeks {
 pub struct LongRunningThresholds {
     pub public_law_weeks: i64,
     pub private_law_weeks: i64,
+}
+
+impl LongRunningThresholds {
+    /// The weeks after which a case of `law` runs long: none for adoption,
+    /// which the plan's measures leave out.
+    pub fn weeks(&self, law: LawType) -> Option<i64> {
+        match law {
+            LawType::Private => Some(self.private_law_weeks),
+            LawType::Public => Some(self.public_law_weeks),
+            LawType::Adoption => None,
+        }
+    }
 }
 
 impl Default for LongRunningThresholds {
@@ -477,6 +490,10 @@ mod tests {
                 private_law_weeks: 52
             }
         );
+        let thresholds = LongRunningThresholds::default();
+        assert_eq!(thresholds.weeks(LawType::Private), Some(52));
+        assert_eq!(thresholds.weeks(LawType::Public), Some(26));
+        assert_eq!(thresholds.weeks(LawType::Adoption), None);
 
         let due = d("2026-12-29");
         let rag = |on: &str| due_rag(&calendar, due, d(on), 2);

@@ -10,7 +10,7 @@
 //! thousand of them, so the tally takes them one at a time, without
 //! allocating for each, and can be shared out and merged.
 
-use crate::casework::{CLOSED, LawType, PATHWAYS, Pathway, pathway};
+use crate::casework::{LawType, PATHWAYS, Pathway, pathway};
 use crate::clocks::LongRunningThresholds;
 use crate::measures::{Period, ScopeTree};
 use crate::rollups::{CaseFacts, Scope};
@@ -79,10 +79,6 @@ pub struct DelayCase {
 /// LIKE '%adjourn%'`); `tandem rollups verify` checks that the two agree.
 pub fn is_adjournment(outcome: &str) -> bool {
     outcome.to_lowercase().contains("adjourn")
-}
-
-fn days(from: Date, to: Date) -> i32 {
-    day_number(to) - day_number(from)
 }
 
 /// Days since 1 January 1970: date arithmetic a national analysis does a
@@ -156,7 +152,8 @@ impl DelayCase {
     /// pathway or stage the case model does not know.
     pub fn of(facts: &CaseFacts) -> Result<Self, String> {
         let pathway = pathway(&facts.pathway)?;
-        let after = |on: Date| days(facts.received_on, on);
+        let received = day_number(facts.received_on);
+        let after = |on: Date| day_number(on) - received;
         let mut stages: Vec<(i32, usize)> = Vec::with_capacity(facts.stages.len());
         for (on, code) in &facts.stages {
             let place = pathway
@@ -174,7 +171,7 @@ impl DelayCase {
         Ok(Self {
             law_type: facts.law_type,
             pathway,
-            received: day_number(facts.received_on),
+            received,
             first_closed: facts.first_closed_on().map(after),
             stages,
             first_allocated: facts.allocations.iter().map(|(from, _)| after(*from)).min(),
@@ -217,10 +214,6 @@ impl DelayCase {
             .filter_map(|(day, place)| Some((*day, self.pathway.stages.get(*place)?.code)))
     }
 
-    fn window(&self, period: &Period) -> Window {
-        Window::of(period).after(self.received)
-    }
-
     /// The day the analysis stops counting: its first closure, or the end
     /// of the period for a case still open then.
     fn end(&self, window: Window) -> i32 {
@@ -229,37 +222,22 @@ impl DelayCase {
             .unwrap_or(window.last)
     }
 
+    /// In the analysis: first closed in the period, or open at its end.
     fn considered_in(&self, window: Window) -> bool {
         window.last >= 0 && self.first_closed.is_none_or(|c| c >= window.first)
     }
 
-    /// In the analysis: first closed in the period, or open at its end.
-    pub fn considered(&self, period: &Period) -> bool {
-        self.considered_in(self.window(period))
-    }
-
-    fn delayed_in(&self, thresholds: &LongRunningThresholds, window: Window) -> bool {
-        let weeks = match self.law_type {
-            LawType::Private => thresholds.private_law_weeks,
-            LawType::Public => thresholds.public_law_weeks,
-            LawType::Adoption => return false,
-        };
-        i64::from(self.end(window)) > weeks * 7
-    }
-
     /// Past its threshold by its first closure or, if open, the period's end.
-    pub fn delayed(&self, thresholds: &LongRunningThresholds, period: &Period) -> bool {
-        self.delayed_in(thresholds, self.window(period))
-    }
-
-    fn late_work_in(&self, window: Window) -> bool {
-        self.filed_late || self.first_unfiled_due.is_some_and(|due| due < window.last)
+    fn delayed_in(&self, thresholds: &LongRunningThresholds, window: Window) -> bool {
+        thresholds
+            .weeks(self.law_type)
+            .is_some_and(|weeks| i64::from(self.end(window)) > weeks * 7)
     }
 
     /// Work filed after its due date, or still unfiled after it at the end
     /// of the period.
-    pub fn late_work(&self, period: &Period) -> bool {
-        self.late_work_in(self.window(period))
+    fn late_work_in(&self, window: Window) -> bool {
+        self.filed_late || self.first_unfiled_due.is_some_and(|due| due < window.last)
     }
 
     /// Days in each stage it entered (by its place in the pathway) until
@@ -278,12 +256,6 @@ impl DelayCase {
                 let from = (*from).max(0);
                 Some((*stage, u32::try_from(until - from).ok()?))
             })
-    }
-
-    /// Days in each stage (by code) until the end of the analysis.
-    pub fn stage_days(&self, period: &Period) -> impl Iterator<Item = (&'static str, u32)> + '_ {
-        self.stage_days_in(self.window(period))
-            .filter_map(|(place, d)| Some((self.pathway.stages.get(place)?.code, d)))
     }
 }
 
@@ -419,10 +391,9 @@ impl Rows {
     fn name(&self, row: usize) -> Option<StageName> {
         let pathway = self.first.iter().rposition(|first| *first <= row)?;
         let p = PATHWAYS.get(pathway)?;
-        let stage = p.stages.get(row - self.first[pathway])?;
-        (stage.code != CLOSED).then_some(StageName {
+        Some(StageName {
             pathway: p,
-            stage: stage.label,
+            stage: p.stages.get(row - self.first[pathway])?.label,
         })
     }
 }
@@ -757,6 +728,14 @@ mod tests {
     use jiff::civil::date;
     use proptest::prelude::*;
 
+    fn days(from: Date, to: Date) -> i32 {
+        day_number(to) - day_number(from)
+    }
+
+    fn window(case: &DelayCase, period: &Period) -> Window {
+        Window::of(period).after(case.received)
+    }
+
     fn case(
         received: Date,
         closed: Option<Date>,
@@ -988,21 +967,19 @@ mod tests {
         let year = Period::financial_year(2025).expect("year");
         let mut open = case(date(2025, 1, 1), None, 1, &[(date(2025, 1, 1), "received")]);
         open.first_unfiled_due = Some(days(date(2025, 1, 1), date(2026, 3, 31)));
-        assert!(open.considered(&year));
-        assert!(open.delayed(&LongRunningThresholds::default(), &year));
-        assert!(
-            !open.late_work(&year),
-            "due on the last day is not yet late"
-        );
+        let w = window(&open, &year);
+        assert!(open.considered_in(w));
+        assert!(open.delayed_in(&LongRunningThresholds::default(), w));
+        assert!(!open.late_work_in(w), "due on the last day is not yet late");
         open.first_unfiled_due = Some(days(date(2025, 1, 1), date(2026, 3, 30)));
-        assert!(open.late_work(&year));
+        assert!(open.late_work_in(w));
         assert_eq!(
-            open.stage_days(&year).collect::<Vec<_>>(),
-            [("received", 454)],
+            open.stage_days_in(w).collect::<Vec<_>>(),
+            [(place_of("received"), 454)],
             "1 January 2025 to 31 March 2026"
         );
         let closed_before = case(date(2024, 1, 1), Some(date(2025, 3, 31)), 1, &[]);
-        assert!(!closed_before.considered(&year));
+        assert!(!closed_before.considered_in(window(&closed_before, &year)));
     }
 
     #[test]

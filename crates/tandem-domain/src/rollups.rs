@@ -630,13 +630,10 @@ pub fn case_cells(facts: &CaseFacts, places: &Places, rules: &RollupRules) -> Ce
 
     // Levels: open, open past the threshold, open with a worker; each
     // counted in whichever team held the case at the time.
-    let threshold_weeks = match facts.law_type {
-        LawType::Private => Some(rules.thresholds.private_law_weeks),
-        LawType::Public => Some(rules.thresholds.public_law_weeks),
-        LawType::Adoption => None,
-    };
     // Past the threshold from the first day `day − receipt > 7N`.
-    let long_running_from = threshold_weeks
+    let long_running_from = rules
+        .thresholds
+        .weeks(facts.law_type)
         .and_then(|weeks| facts.received_on.checked_add((weeks * 7 + 1).days()).ok());
     let allocations = merged(&facts.allocations);
     for open in facts.open_spans() {

@@ -230,13 +230,27 @@ pub(crate) async fn clear(tx: &mut dyn Tx) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Every stored row's line, by case, for checking against a recomputation.
-pub(crate) async fn stored(tx: &mut dyn Tx) -> Result<BTreeMap<i64, String>, StoreError> {
-    tx.fetch_all("SELECT case_id, summary FROM delay_cases", &[])
+/// The cases whose stored row is missing, stale or left over, against the
+/// lines `expected` of a recomputation, by case.
+pub(crate) async fn check_stored(
+    tx: &mut dyn Tx,
+    expected: &BTreeMap<i64, String>,
+) -> Result<Vec<i64>, StoreError> {
+    let mut stored = tx
+        .fetch_all("SELECT case_id, summary FROM delay_cases", &[])
         .await?
         .iter()
         .map(|r| Ok((r.i64("case_id")?, r.text("summary")?)))
-        .collect()
+        .collect::<Result<BTreeMap<i64, String>, StoreError>>()?;
+    let mut wrong: Vec<i64> = expected
+        .iter()
+        .filter(|(id, line)| stored.remove(id).as_ref() != Some(*line))
+        .map(|(id, _)| *id)
+        .collect();
+    // Rows for cases that no longer have any are wrong too.
+    wrong.extend(stored.into_keys());
+    wrong.sort_unstable();
+    Ok(wrong)
 }
 
 /// Some of the cases an analysis of a period reads: those first closed
@@ -245,8 +259,8 @@ pub(crate) async fn stored(tx: &mut dyn Tx) -> Result<BTreeMap<i64, String>, Sto
 /// own connection while the others are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Part {
-    pub from: Date,
-    pub to: Date,
+    from: Date,
+    to: Date,
 }
 
 impl Part {
@@ -270,13 +284,8 @@ impl Part {
                 from = to + 1;
             }
         }
-        let from = if spans > 0 {
-            date_of_day(from)
-        } else {
-            Some(first)
-        };
         parts.push(Part {
-            from: from.unwrap_or(first),
+            from: date_of_day(from).unwrap_or(first),
             to: NEVER,
         });
         parts

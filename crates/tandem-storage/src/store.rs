@@ -1385,20 +1385,11 @@ impl Store {
         let cells = expected.len();
         let mut check = CellCheck::new(expected);
         rollups::check_stored(tx.as_mut(), &mut check, page.max(1)).await?;
-        let mut stored_delays = crate::delay::stored(tx.as_mut()).await?;
-        let mut delay_wrong: Vec<i64> = delays
-            .iter()
-            .filter(|(id, line)| stored_delays.remove(id).as_ref() != Some(*line))
-            .map(|(id, _)| *id)
-            .collect();
-        // Rows for cases that no longer have any are wrong too.
-        delay_wrong.extend(stored_delays.into_keys());
-        delay_wrong.sort_unstable();
         Ok(RollupCheck {
             cells,
             wrong: check.finish(),
             delay_cases: delays.len(),
-            delay_wrong,
+            delay_wrong: crate::delay::check_stored(tx.as_mut(), &delays).await?,
         })
     }
 

@@ -770,6 +770,6 @@ async fn delay(
             n => format!("{} cases", grouped(n)),
         },
         share: |s| s.map_or_else(|| "no data".into(), |s| format!("{s:.1}%")),
-        wait: |d| d.map_or_else(|| "no data".into(), |d| format!("{d:.0}")),
+        wait: |d| d.map_or_else(|| "no data".into(), |d| grouped(format!("{d:.0}"))),
     })
 }

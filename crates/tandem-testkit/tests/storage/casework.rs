@@ -66,6 +66,41 @@ pub(crate) async fn court(store: &Store, area: i64, code: &str) -> Court {
         .expect("court")
 }
 
+/// Records a hearing held on `on`, with its outcome.
+pub(crate) async fn hearing(store: &Store, id: CaseId, kind: &str, on: &str, outcome: &str) {
+    let case = store.case(id).await.expect("read").expect("case").case;
+    let hearing = HearingInput {
+        kind: kind.into(),
+        on: on.into(),
+        outcome: outcome.into(),
+        ..Default::default()
+    }
+    .validate_past(&case)
+    .expect("valid hearing");
+    store
+        .add_hearing(id, &hearing, &stamp())
+        .await
+        .expect("hearing");
+}
+
+/// A team in the service area `area`, with no office.
+pub(crate) async fn team(store: &Store, area: i64, code: &str, name: &str) -> Team {
+    store
+        .create(
+            &TeamInput {
+                code: code.into(),
+                name: name.into(),
+                service_area_id: Some(area),
+                office_id: None,
+            }
+            .validate()
+            .expect("valid"),
+            &stamp(),
+        )
+        .await
+        .expect("team")
+}
+
 async fn a_case_opens_with_its_children_and_parties(store: Store) {
     let f = fixture(&store).await;
     let ncl = court(&store, f.area.id.0, "NCL").await;
@@ -291,20 +326,7 @@ async fn cases_move_only_along_their_pathway(store: Store) {
 async fn lists_and_searches_stay_in_scope(store: Store) {
     let f = fixture(&store).await;
     let ncl = court(&store, f.area.id.0, "NCL").await;
-    let other_team: Team = store
-        .create(
-            &TeamInput {
-                code: "A1-PUB".into(),
-                name: "Public law".into(),
-                service_area_id: Some(f.area.id.0),
-                office_id: None,
-            }
-            .validate()
-            .expect("valid"),
-            &stamp(),
-        )
-        .await
-        .expect("team");
+    let other_team = team(&store, f.area.id.0, "A1-PUB", "Public law").await;
     store
         .open_case(
             &draft("NE26P010", ncl.id.0, f.team.id.0),
@@ -757,20 +779,7 @@ async fn cases_are_allocated_with_history_and_queued_by_risk(store: Store) {
         )
         .await
         .expect("area");
-    let far_team: Team = store
-        .create(
-            &TeamInput {
-                code: "A2-T".into(),
-                name: "Durham team".into(),
-                service_area_id: Some(other_area.id.0),
-                office_id: None,
-            }
-            .validate()
-            .expect("valid"),
-            &stamp(),
-        )
-        .await
-        .expect("team");
+    let far_team = team(&store, other_area.id.0, "A2-T", "Durham team").await;
     let far = practitioner(&store, "Dee", far_team.id.0, "practitioner").await;
     let outside = store
         .allocate_case(quiet, 1, far.id, date(2026, 4, 1), None, &stamp())

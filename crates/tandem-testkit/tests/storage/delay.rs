@@ -2,7 +2,7 @@
 //! reads it, kept through every kind of change, and the cases a scope and
 //! period find.
 
-use crate::casework::{court, practitioner};
+use crate::casework::{court, hearing, practitioner};
 use crate::fixture;
 use crate::measures::{TODAY, allocate, close, durham, on, open, reopen, work};
 use jiff::civil::{Date, date};
@@ -18,22 +18,6 @@ async fn move_to(store: &Store, id: CaseId, stage: &str, on: Date) {
         .move_case(id, case.version, stage, on, None, false, &stamp())
         .await
         .expect("moved");
-}
-
-async fn hearing(store: &Store, id: CaseId, kind: &str, on: &str, outcome: &str) {
-    let case = store.case(id).await.expect("read").expect("case").case;
-    let hearing = HearingInput {
-        kind: kind.into(),
-        on: on.into(),
-        outcome: outcome.into(),
-        ..Default::default()
-    }
-    .validate_past(&case)
-    .expect("valid hearing");
-    store
-        .add_hearing(id, &hearing, &stamp())
-        .await
-        .expect("hearing");
 }
 
 /// The cases an analysis reads, checking that reading them in parts

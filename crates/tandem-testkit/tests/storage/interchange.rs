@@ -1,7 +1,7 @@
 //! Export and import of case data: a round trip into an empty database,
 //! all-or-nothing imports that report every bad row, scope and period.
 
-use crate::casework::{child, court, draft, party, practitioner};
+use crate::casework::{child, court, draft, party, practitioner, team};
 use crate::{area_draft, fixture};
 use jiff::civil::{Date, date};
 use std::collections::BTreeMap;
@@ -532,20 +532,7 @@ async fn exports_keep_to_the_scope_and_the_period(store: Store) {
         .create(&area_draft("A2", "Durham", region), &stamp())
         .await
         .expect("area");
-    let team: Team = store
-        .create(
-            &TeamInput {
-                code: "A2-PRL1".into(),
-                name: "Durham private law 1".into(),
-                service_area_id: Some(elsewhere.id.0),
-                office_id: None,
-            }
-            .validate()
-            .expect("valid"),
-            &stamp(),
-        )
-        .await
-        .expect("team");
+    let team = team(&store, elsewhere.id.0, "A2-PRL1", "Durham private law 1").await;
     let mut far = draft("DU26P001", org.court.id.0, team.id.0);
     far.received_on = date(2026, 1, 5);
     far.issued_on = None;

@@ -2,7 +2,7 @@
 //! hand from a small set of cases; and the rollups against a recomputation
 //! from the raw records after every kind of change.
 
-use crate::casework::{child, court, draft, practitioner};
+use crate::casework::{child, court, draft, hearing, practitioner, team};
 use crate::{Fixture, area_draft, fixture};
 use jiff::civil::{Date, date};
 use rand::rngs::StdRng;
@@ -60,20 +60,7 @@ pub(crate) async fn durham(store: &Store, f: &Fixture) -> (ServiceArea, Team, Co
         .create(&area_draft("A2", "Durham", f.region.id.0), &stamp())
         .await
         .expect("area");
-    let team: Team = store
-        .create(
-            &TeamInput {
-                code: "A2-PRL1".into(),
-                name: "Durham private law 1".into(),
-                service_area_id: Some(south.id.0),
-                office_id: None,
-            }
-            .validate()
-            .expect("valid"),
-            &stamp(),
-        )
-        .await
-        .expect("team");
+    let team = team(store, south.id.0, "A2-PRL1", "Durham private law 1").await;
     let court = court(store, south.id.0, "DUR").await;
     (south, team, court)
 }
@@ -307,17 +294,7 @@ async fn the_measures_match_hand_computed_figures(store: Store) {
     work(&store, c2, "2026-02-20", Some("2026-02-23")).await;
     work(&store, c5, "2026-03-20", None).await;
     let record = store.case(c1).await.expect("read").expect("case");
-    let hearing = HearingInput {
-        kind: "first-hearing".into(),
-        on: "2026-02-10".into(),
-        ..Default::default()
-    }
-    .validate_past(&record.case)
-    .expect("valid hearing");
-    store
-        .add_hearing(c1, &hearing, &stamp())
-        .await
-        .expect("hearing");
+    hearing(&store, c1, "first-hearing", "2026-02-10", "").await;
     let ava = &record.children[0];
     store
         .set_child_experience(
@@ -871,17 +848,7 @@ async fn only_a_new_first_hearing_changes_the_cells(store: Store) {
         ("2026-03-10", ["no data", "100.0%", "no data"]),
         ("2026-01-20", ["0.0%", "no data", "no data"]),
     ] {
-        let hearing = HearingInput {
-            kind: "first-hearing".into(),
-            on: on.into(),
-            ..Default::default()
-        }
-        .validate_past(&record.case)
-        .expect("valid hearing");
-        store
-            .add_hearing(id, &hearing, &stamp())
-            .await
-            .expect("hearing");
+        hearing(&store, id, "first-hearing", on, "").await;
         assert_eq!(seen().await, expected, "after a hearing on {on}");
         assert_consistent(&store).await;
     }
@@ -918,20 +885,7 @@ async fn rollups_stay_equal_to_a_recomputation(store: Store) {
     let f = fixture(&store).await;
     let ncl = court(&store, f.area.id.0, "NCL").await;
     let worker = practitioner(&store, "Amira", f.team.id.0, "practitioner").await;
-    let second: Team = store
-        .create(
-            &TeamInput {
-                code: "A1-PRL2".into(),
-                name: "Newcastle private law 2".into(),
-                service_area_id: Some(f.area.id.0),
-                office_id: None,
-            }
-            .validate()
-            .expect("valid"),
-            &stamp(),
-        )
-        .await
-        .expect("team");
+    let second = team(&store, f.area.id.0, "A1-PRL2", "Newcastle private law 2").await;
     for seed in [7_u64, 19, 2026] {
         let mut rng = StdRng::seed_from_u64(seed);
         let mut cases = Vec::new();
@@ -1001,17 +955,7 @@ async fn rollups_stay_equal_to_a_recomputation(store: Store) {
                     .await
                 }
                 4 if !case.is_closed() => {
-                    let hearing = HearingInput {
-                        kind: "first-hearing".into(),
-                        on: later.to_string(),
-                        ..Default::default()
-                    }
-                    .validate_past(&case)
-                    .expect("valid hearing");
-                    store
-                        .add_hearing(id, &hearing, &stamp())
-                        .await
-                        .expect("hearing");
+                    hearing(&store, id, "first-hearing", &later.to_string(), "").await;
                 }
                 5 if !case.is_closed() => {
                     let child =
